@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: MIT
+
+/** Appends fixed-width integers, LEB128 varints and raw bytes to a growing buffer. */
+export class ByteWriter {
+  private buf: Uint8Array;
+  private len = 0;
+
+  constructor(initialCapacity = 256) {
+    this.buf = new Uint8Array(initialCapacity);
+  }
+
+  private reserve(extra: number): void {
+    if (this.len + extra <= this.buf.length) return;
+    let cap = this.buf.length * 2;
+    while (cap < this.len + extra) cap *= 2;
+    const next = new Uint8Array(cap);
+    next.set(this.buf.subarray(0, this.len));
+    this.buf = next;
+  }
+
+  /** One byte. */
+  u8(value: number): this {
+    this.reserve(1);
+    this.buf[this.len++] = value & 0xff;
+    return this;
+  }
+
+  /** Unsigned LEB128 in its shortest form; `value` must be a safe non-negative integer. */
+  varint(value: number): this {
+    if (!Number.isSafeInteger(value) || value < 0)
+      throw new RangeError(`varint out of range: ${value}`);
+    this.reserve(8);
+    let v = value;
+    while (v >= 0x80) {
+      this.buf[this.len++] = (v % 0x80) | 0x80;
+      v = Math.floor(v / 0x80);
+    }
+    this.buf[this.len++] = v;
+    return this;
+  }
+
+  /** Raw bytes, no length prefix. */
+  bytes(data: Uint8Array): this {
+    this.reserve(data.length);
+    this.buf.set(data, this.len);
+    this.len += data.length;
+    return this;
+  }
+
+  /** Bytes preceded by their length as a varint. */
+  lengthPrefixed(data: Uint8Array): this {
+    return this.varint(data.length).bytes(data);
+  }
+
+  /** A copy of everything written so far. */
+  finish(): Uint8Array {
+    return this.buf.slice(0, this.len);
+  }
+}

@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: MIT
+import { BLOCK_SIZE, blockCount, HASH_SIZE } from '../constants';
+import type { Blake3 } from './blake3';
+import { outboardHash } from './outboard';
+
+/** What hashing a file produces: the file id, and for multi-block files the outboard. */
+export interface FileDigest {
+  /** Bytes hashed. */
+  size: number;
+  /** BLAKE3 of the whole content: the file's id, equal to what `b3sum` prints. */
+  fileHash: Uint8Array;
+  /** Block hashes, 32 bytes each, in order; empty when the file has at most one block. */
+  outboard: Uint8Array;
+  /** BLAKE3 of `outboard`, or null when the file has at most one block. */
+  outboardHash: Uint8Array | null;
+}
+
+/**
+ * Hashes a file in one pass over its bytes, fed in chunks of any size: the
+ * whole-file BLAKE3 and the BLAKE3 of every 1 MiB block.
+ *
+ * A file of at most one block is hashed once: its block hash is its file
+ * hash. A larger one needs two hash states fed the same bytes, because the
+ * file id must match `b3sum` while each block is verified on its own.
+ */
+export class FileHasher {
+  private readonly blocks: Uint8Array;
+  private fed = 0;
+  private blockFed = 0;
+  private blockIndex = 0;
+  private readonly multiBlock: boolean;
+
+  /**
+   * @param size exact byte count the caller will feed (a File's size)
+   * @param whole hasher for the whole file
+   * @param block second hasher for blocks; unused for files of one block
+   */
+  constructor(
+    private readonly size: number,
+    private readonly whole: Blake3,
+    private readonly block: Blake3,
+  ) {
+    this.multiBlock = size > BLOCK_SIZE;
+    this.blocks = new Uint8Array(this.multiBlock ? blockCount(size) * HASH_SIZE : 0);
+    whole.init();
+    if (this.multiBlock) block.init();
+  }
+
+  /** Bytes fed so far. */
+  get hashed(): number {
+    return this.fed;
+  }
+
+  /** Feeds the next bytes of the file. Throws if more than `size` bytes arrive. */
+  update(chunk: Uint8Array): void {
+    if (this.fed + chunk.length > this.size) {
+      throw new RangeError(`File is larger than announced (${this.size} bytes)`);
+    }
+    this.fed += chunk.length;
+    this.whole.update(chunk);
+    if (!this.multiBlock) return;
+    let offset = 0;
+    while (offset < chunk.length) {
+      const take = Math.min(BLOCK_SIZE - this.blockFed, chunk.length - offset);
+      this.block.update(chunk.subarray(offset, offset + take));
+      this.blockFed += take;
+      offset += take;
+      if (this.blockFed === BLOCK_SIZE) this.closeBlock();
+    }
+  }
+
+  private closeBlock(): void {
+    this.blocks.set(this.block.digest(), this.blockIndex * HASH_SIZE);
+    this.blockIndex++;
+    this.blockFed = 0;
+    this.block.init();
+  }
+
+  /** Finishes; throws if fewer than `size` bytes were fed (the file changed or was cut short). */
+  finish(): FileDigest {
+    if (this.fed !== this.size) {
+      throw new RangeError(`File ended after ${this.fed} of ${this.size} bytes`);
+    }
+    if (this.multiBlock && this.blockFed > 0) this.closeBlock();
+    const fileHash = this.whole.digest();
+    if (!this.multiBlock) {
+      return { size: this.size, fileHash, outboard: new Uint8Array(0), outboardHash: null };
+    }
+    return {
+      size: this.size,
+      fileHash,
+      outboard: this.blocks,
+      outboardHash: outboardHash(this.block, this.blocks),
+    };
+  }
+}

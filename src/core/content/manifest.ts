@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: MIT
+import { compareBytes, fromUtf8, utf8 } from '../bytes';
+import { ByteReader } from '../codec/byte-reader';
+import { ByteWriter } from '../codec/byte-writer';
+import {
+  HASH_SIZE,
+  MAX_FILE_SIZE,
+  MAX_FILES,
+  MAX_MANIFEST_BYTES,
+  MAX_PATH_BYTES,
+} from '../constants';
+import { FerryError } from '../errors';
+import { type Blake3, blake3Of } from './blake3';
+import { hasOutboard } from './outboard';
+import { checkPath } from './path-rules';
+
+/** Current manifest format version. */
+export const MANIFEST_VERSION = 1;
+
+/** First bytes of every encoded manifest ("FRYM"), so a stray blob is not mistaken for one. */
+export const MANIFEST_MAGIC = new Uint8Array([0x46, 0x52, 0x59, 0x4d]);
+
+/** Smallest encoded entry: path length, size, mtime (one byte each), file hash. */
+const MIN_ENTRY_BYTES = 1 + 1 + 1 + HASH_SIZE;
+
+/** One file of a collection. */
+export interface ManifestEntry {
+  /** Relative `/`-separated path, NFC, checked by `checkPath`. */
+  path: string;
+  /** Size in bytes. */
+  size: number;
+  /** Last modification, milliseconds since the Unix epoch (0 when unknown). */
+  mtime: number;
+  /** BLAKE3 of the whole content. */
+  fileHash: Uint8Array;
+  /** BLAKE3 of the outboard; present exactly when the file has more than one block. */
+  outboardHash: Uint8Array | null;
+}
+
+/** A collection: the files a sender offers, in canonical (UTF-8 byte) path order. */
+export interface Manifest {
+  version: typeof MANIFEST_VERSION;
+  files: ManifestEntry[];
+}
+
+/**
+ * Builds a manifest from entries in any order: sorts them canonically and
+ * validates them exactly as a receiver will, so a sender finds out first.
+ */
+export function buildManifest(entries: readonly ManifestEntry[]): Manifest {
+  const files = [...entries].sort((a, b) => compareBytes(utf8(a.path), utf8(b.path)));
+  const manifest: Manifest = { version: MANIFEST_VERSION, files };
+  validateManifest(manifest);
+  return manifest;
+}
+
+/**
+ * Validates a manifest: counts, paths (see `checkPath`), canonical order,
+ * duplicates, file/folder conflicts, sizes, and hash shapes.
+ */
+export function validateManifest(manifest: Manifest): void {
+  const { files } = manifest;
+  if (files.length > MAX_FILES) {
+    throw new FerryError(
+      'Manifest/TooManyFiles',
+      `The collection lists ${files.length} files; at most ${MAX_FILES} are allowed.`,
+    );
+  }
+  let total = 0;
+  let previous: Uint8Array | null = null;
+  const paths = new Set<string>();
+  for (const entry of files) {
+    checkPath(entry.path);
+    const pathBytes = utf8(entry.path);
+    if (previous) {
+      const order = compareBytes(previous, pathBytes);
+      if (order === 0)
+        throw new FerryError('Manifest/DuplicatePath', `The path "${entry.path}" is listed twice.`);
+      if (order > 0)
+        throw new FerryError('Manifest/NotCanonical', 'The files are not in canonical order.');
+    }
+    previous = pathBytes;
+    paths.add(entry.path);
+    checkEntryNumbers(entry);
+    total += entry.size;
+    if (total > MAX_FILE_SIZE) {
+      throw new FerryError(
+        'Manifest/OutOfRange',
+        'The collection is larger than 2^53 bytes in total.',
+      );
+    }
+  }
+  for (const path of paths) {
+    for (let i = path.indexOf('/'); i !== -1; i = path.indexOf('/', i + 1)) {
+      const folder = path.slice(0, i);
+      if (paths.has(folder)) {
+        throw new FerryError(
+          'Manifest/PathConflict',
+          `"${folder}" is listed both as a file and as a folder.`,
+        );
+      }
+    }
+  }
+}
+
+function checkEntryNumbers(entry: ManifestEntry): void {
+  if (!Number.isSafeInteger(entry.size) || entry.size < 0) {
+    throw new FerryError(
+      'Manifest/OutOfRange',
+      `The size of "${entry.path}" is not a whole number of bytes under 2^53.`,
+    );
+  }
+  if (!Number.isSafeInteger(entry.mtime) || entry.mtime < 0) {
+    throw new FerryError(
+      'Manifest/OutOfRange',
+      `The modification time of "${entry.path}" is out of range.`,
+    );
+  }
+  if (entry.fileHash.length !== HASH_SIZE) {
+    throw new FerryError(
+      'Manifest/BadEncoding',
+      `The hash of "${entry.path}" is not ${HASH_SIZE} bytes.`,
+    );
+  }
+  const needsOutboard = hasOutboard(entry.size);
+  if (
+    needsOutboard !== (entry.outboardHash !== null) ||
+    (entry.outboardHash && entry.outboardHash.length !== HASH_SIZE)
+  ) {
+    throw new FerryError(
+      'Manifest/BadEncoding',
+      `The outboard hash of "${entry.path}" does not fit its size.`,
+    );
+  }
+}
+
+/**
+ * The canonical byte encoding; the collection hash is taken over it.
+ * Layout: "FRYM", version u8, file count varint, then per file in path order:
+ * path (varint length + UTF-8), size varint, mtime varint, file hash (32),
+ * and the outboard hash (32) only when size > 1 MiB. Varints are shortest-form LEB128.
+ */
+export function encodeManifest(manifest: Manifest): Uint8Array {
+  validateManifest(manifest);
+  const w = new ByteWriter(64 + manifest.files.length * 96);
+  w.bytes(MANIFEST_MAGIC).u8(manifest.version).varint(manifest.files.length);
+  for (const f of manifest.files) {
+    w.lengthPrefixed(utf8(f.path)).varint(f.size).varint(f.mtime).bytes(f.fileHash);
+    if (f.outboardHash) w.bytes(f.outboardHash);
+  }
+  return w.finish();
+}
+
+/** Decodes and validates untrusted manifest bytes; throws a `Manifest/*` FerryError on anything amiss. */
+export function decodeManifest(bytes: Uint8Array): Manifest {
+  if (bytes.length > MAX_MANIFEST_BYTES) {
+    throw new FerryError(
+      'Manifest/TooLarge',
+      `The manifest is ${bytes.length} bytes; at most ${MAX_MANIFEST_BYTES} are allowed.`,
+    );
+  }
+  const r = new ByteReader(bytes, 'Manifest');
+  const magic = r.bytes('header', MANIFEST_MAGIC.length);
+  if (compareBytes(magic, MANIFEST_MAGIC) !== 0) {
+    throw new FerryError('Manifest/BadMagic', 'This is not a Ferry manifest.');
+  }
+  const version = r.u8('version');
+  if (version !== MANIFEST_VERSION) {
+    throw new FerryError(
+      'Manifest/UnsupportedVersion',
+      `Manifest version ${version} is not supported (this app reads version ${MANIFEST_VERSION}); the sender may need to update Ferry, or you may.`,
+    );
+  }
+  const count = r.varint('file count');
+  // Refuse before allocating: a count the remaining bytes cannot possibly hold is a lie.
+  if (count > MAX_FILES) {
+    throw new FerryError(
+      'Manifest/TooManyFiles',
+      `The collection lists ${count} files; at most ${MAX_FILES} are allowed.`,
+    );
+  }
+  if (count * MIN_ENTRY_BYTES > r.remaining) {
+    throw new FerryError(
+      'Manifest/Truncated',
+      `The manifest announces ${count} files but is too short to hold them.`,
+    );
+  }
+  const files: ManifestEntry[] = [];
+  for (let i = 0; i < count; i++) {
+    const pathLength = r.varint('path length');
+    if (pathLength > MAX_PATH_BYTES) {
+      throw new FerryError(
+        'Manifest/PathTooLong',
+        `A path is ${pathLength} bytes long; at most ${MAX_PATH_BYTES} are allowed.`,
+      );
+    }
+    const path = fromUtf8(r.bytes('path', pathLength));
+    if (path === null) throw new FerryError('Manifest/BadEncoding', 'A path is not valid UTF-8.');
+    const size = r.varint('file size', MAX_FILE_SIZE);
+    const mtime = r.varint('modification time');
+    const fileHash = r.bytes('file hash', HASH_SIZE).slice();
+    const outboardHash = hasOutboard(size) ? r.bytes('outboard hash', HASH_SIZE).slice() : null;
+    files.push({ path, size, mtime, fileHash, outboardHash });
+  }
+  r.end('manifest');
+  const manifest: Manifest = { version: MANIFEST_VERSION, files };
+  validateManifest(manifest);
+  return manifest;
+}
+
+/** The collection hash: BLAKE3 of the canonical manifest bytes. */
+export function collectionHash(hasher: Blake3, manifestBytes: Uint8Array): Uint8Array {
+  return blake3Of(hasher, manifestBytes);
+}
+
+/** Sum of file sizes, in bytes. */
+export function totalSize(manifest: Manifest): number {
+  return manifest.files.reduce((sum, f) => sum + f.size, 0);
+}

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: MIT
+
+/** Areas an error can come from; the first half of every error name. */
+export type ErrorDomain = 'Manifest' | 'Ticket' | 'Hash' | 'Store' | 'Codec';
+
+/**
+ * Every distinct failure Ferry reports, as `Domain/Reason`.
+ * Names (not classes) are the contract: only `name` and `message` survive a
+ * Comlink or postMessage boundary, so callers test `err.name`.
+ */
+export type FerryErrorName =
+  | `${'Manifest' | 'Ticket' | 'Codec'}/${'Truncated' | 'TrailingBytes' | 'OutOfRange' | 'BadEncoding'}`
+  | 'Manifest/BadMagic'
+  | 'Manifest/UnsupportedVersion'
+  | 'Manifest/TooLarge'
+  | 'Manifest/TooManyFiles'
+  | 'Manifest/NotCanonical'
+  | 'Manifest/DuplicatePath'
+  | 'Manifest/PathConflict'
+  | 'Manifest/AbsolutePath'
+  | 'Manifest/DotSegment'
+  | 'Manifest/EmptySegment'
+  | 'Manifest/ControlCharacter'
+  | 'Manifest/InvalidCharacter'
+  | 'Manifest/ReservedName'
+  | 'Manifest/NameTooLong'
+  | 'Manifest/PathTooLong'
+  | 'Manifest/HashMismatch'
+  | 'Ticket/UnsupportedVersion'
+  | 'Ticket/BadLength'
+  | 'Ticket/BadRelayUrl'
+  | 'Ticket/BadLink'
+  | 'Hash/ReadFailed'
+  | 'Hash/WorkerFailed'
+  | 'Store/QuotaExceeded'
+  | 'Store/Unavailable'
+  | 'Store/NotFound'
+  | 'Store/BadBlock';
+
+/** The one error family Ferry throws; `name` says exactly what went wrong. */
+export class FerryError extends Error {
+  override readonly name: FerryErrorName;
+
+  constructor(name: FerryErrorName, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = name;
+  }
+}
+
+/** True when `err` is a Ferry error (of the given name, if one is given), by name alone. */
+export function isFerryError(err: unknown, name?: FerryErrorName): err is FerryError {
+  if (typeof err !== 'object' || err === null) return false;
+  const errName = (err as { name?: unknown }).name;
+  if (typeof errName !== 'string') return false;
+  return name === undefined
+    ? /^(Manifest|Ticket|Hash|Store|Codec)\//.test(errName)
+    : errName === name;
+}
+
+/** True for the standard cancellation error (`DOMException` named `AbortError`). */
+export function isAbortError(err: unknown): boolean {
+  return (
+    typeof err === 'object' && err !== null && (err as { name?: unknown }).name === 'AbortError'
+  );
+}
