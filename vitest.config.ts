@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { playwright } from '@vitest/browser-playwright';
 import solid from 'vite-plugin-solid';
 import { defineConfig } from 'vitest/config';
@@ -25,6 +28,8 @@ export default defineConfig({
             screenshotFailures: false,
             provider: playwright({
               launchOptions: { executablePath: chromiumPath(), args: chromiumArgs() },
+              // An on-disk profile, as a user's: storage and Blob paging behave as in real use.
+              persistentContext: mkdtempSync(join(tmpdir(), 'ferry-vitest-profile-')),
             }),
             instances: [{ browser: 'chromium' }],
           },

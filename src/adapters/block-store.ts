@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: MIT
+import { type DBSchema, type IDBPDatabase, openDB } from 'idb';
+import { blockCount } from '../core/constants';
+import { blockLength } from '../core/content/outboard';
+import { FerryError } from '../core/errors';
+
+/** A received collection: its manifest bytes, kept so a reload can resume. */
+export interface StoredCollection {
+  /** Collection hash, hex. */
+  hash: string;
+  /** Canonical manifest bytes (their BLAKE3 is `hash`). */
+  manifest: Uint8Array;
+  /** Milliseconds since the epoch. */
+  createdAt: number;
+  /** Milliseconds since the epoch of the last change. */
+  updatedAt: number;
+}
+
+/** A file's metadata and which of its blocks are verified and stored. */
+export interface StoredFile {
+  /** File hash (BLAKE3 of the content), hex: the key. */
+  hash: string;
+  size: number;
+  /** Block hashes (32 bytes each) for files of more than one block, else null. */
+  outboard: Uint8Array | null;
+  /** Bit i set when block i is verified and stored (LSB first within each byte). */
+  verified: Uint8Array;
+  /** Number of bits set in `verified`. */
+  verifiedCount: number;
+}
+
+/** The IndexedDB schema. Blocks are Blobs so large files stay on disk, not in the JS heap. */
+export interface TransferDB extends DBSchema {
+  collections: { key: string; value: StoredCollection };
+  files: { key: string; value: StoredFile };
+  blocks: { key: [string, number]; value: Blob };
+}
+
+/** A verified block to store. */
+export interface BlockWrite {
+  index: number;
+  data: Uint8Array | Blob;
+}
+
+/** Name of the IndexedDB database. */
+export const DEFAULT_DB_NAME = 'ferry';
+const DB_VERSION = 1;
+
+/** Turns a browser storage failure into a FerryError a person can act on. */
+function storeError(err: unknown): unknown {
+  const name = (err as { name?: string } | null)?.name;
+  if (name === 'QuotaExceededError') {
+    return new FerryError(
+      'Store/QuotaExceeded',
+      'This device has no more storage space for Ferry. Free some space (or delete old transfers), then resume: everything received so far is kept.',
+      { cause: err },
+    );
+  }
+  return err;
+}
+
+/** True when block `index` is marked verified in `file`. */
+export function isVerified(file: StoredFile, index: number): boolean {
+  return ((file.verified[index >> 3] ?? 0) & (1 << (index & 7))) !== 0;
+}
+
+/**
+ * Received blocks and what is known about them, in IndexedDB. A block and
+ * its "verified" bit are written in one transaction: after a crash either
+ * both are there or neither, so resume never trusts a block it lacks.
+ */
+export class BlockStore {
+  private constructor(private readonly db: IDBPDatabase<TransferDB>) {}
+
+  /** Opens (creating or upgrading) the store; `Store/Unavailable` when IndexedDB is not usable. */
+  static async open(name: string = DEFAULT_DB_NAME): Promise<BlockStore> {
+    try {
+      const db = await openDB<TransferDB>(name, DB_VERSION, {
+        upgrade(database) {
+          database.createObjectStore('collections', { keyPath: 'hash' });
+          database.createObjectStore('files', { keyPath: 'hash' });
+          database.createObjectStore('blocks');
+        },
+        blocking() {
+          // A newer tab wants to upgrade: step aside rather than block it.
+          db.close();
+        },
+      });
+      return new BlockStore(db);
+    } catch (err) {
+      throw new FerryError('Store/Unavailable', 'This browser does not let Ferry store files (private browsing can do this). Try a normal window.', { cause: err });
+    }
+  }
+
+  /** Closes the connection. */
+  close(): void {
+    this.db.close();
+  }
+
+  /** Saves a collection's manifest (idempotent). */
+  async putCollection(hash: string, manifest: Uint8Array): Promise<void> {
+    const now = Date.now();
+    const existing = await this.db.get('collections', hash);
+    try {
+      await this.db.put('collections', { hash, manifest, createdAt: existing?.createdAt ?? now, updatedAt: now });
+    } catch (err) {
+      throw storeError(err);
+    }
+  }
+
+  /** A stored collection, or undefined. */
+  getCollection(hash: string): Promise<StoredCollection | undefined> {
+    return this.db.get('collections', hash);
+  }
+
+  /** Every stored collection, newest first. */
+  async listCollections(): Promise<StoredCollection[]> {
+    const all = await this.db.getAll('collections');
+    return all.sort((a, b) => b.updatedAt - a.updatedAt);
+  }
+
+  /** Registers a file to receive; keeps what is already stored for the same content. */
+  async ensureFile(hash: string, size: number, outboard: Uint8Array | null): Promise<StoredFile> {
+    const tx = this.db.transaction('files', 'readwrite');
+    const existing = await tx.store.get(hash);
+    if (existing) {
+      await tx.done;
+      return existing;
+    }
+    const file: StoredFile = { hash, size, outboard, verified: new Uint8Array(Math.ceil(blockCount(size) / 8)), verifiedCount: 0 };
+    try {
+      await tx.store.put(file);
+      await tx.done;
+    } catch (err) {
+      throw storeError(err);
+    }
+    return file;
+  }
+
+  /** A file's record, or undefined. */
+  getFile(hash: string): Promise<StoredFile | undefined> {
+    return this.db.get('files', hash);
+  }
+
+  /**
+   * Stores verified blocks of one file in a single transaction and marks them
+   * verified. The caller must have checked each block's hash. On any failure,
+   * quota included, the whole batch is rolled back and earlier data is intact.
+   */
+  async putBlocks(hash: string, blocks: readonly BlockWrite[]): Promise<StoredFile> {
+    const tx = this.db.transaction(['files', 'blocks'], 'readwrite');
+    // Without this, a rejected put would surface as an unhandled rejection of tx.done.
+    tx.done.catch(() => {});
+    try {
+      const file = await tx.objectStore('files').get(hash);
+      if (!file) throw new FerryError('Store/NotFound', 'That file is not being received.');
+      const count = blockCount(file.size);
+      const writes: Promise<unknown>[] = [];
+      const track = (request: Promise<unknown>) => {
+        // Requests of an aborted transaction reject too; the cause is reported once, below.
+        request.catch(() => {});
+        writes.push(request);
+      };
+      for (const { index, data } of blocks) {
+        if (!Number.isInteger(index) || index < 0 || index >= count) {
+          throw new FerryError('Store/BadBlock', `Block ${index} is outside a file of ${count} blocks.`);
+        }
+        const length = data instanceof Blob ? data.size : data.byteLength;
+        if (length !== blockLength(file.size, index)) {
+          throw new FerryError('Store/BadBlock', `Block ${index} has ${length} bytes; ${blockLength(file.size, index)} were expected.`);
+        }
+        track(tx.objectStore('blocks').put(data instanceof Blob ? data : new Blob([data as Uint8Array<ArrayBuffer>]), [hash, index]));
+        const bit = 1 << (index & 7);
+        if ((file.verified[index >> 3]! & bit) === 0) {
+          file.verified[index >> 3]! |= bit;
+          file.verifiedCount++;
+        }
+      }
+      track(tx.objectStore('files').put(file));
+      await Promise.all(writes);
+      await tx.done;
+      return file;
+    } catch (err) {
+      try {
+        tx.abort();
+      } catch {
+        // already finished or aborted
+      }
+      throw storeError(err);
+    }
+  }
+
+  /** One stored block, or undefined. */
+  getBlock(hash: string, index: number): Promise<Blob | undefined> {
+    return this.db.get('blocks', [hash, index]);
+  }
+
+  /** Indices of the blocks not yet verified, in order. */
+  async missingBlocks(hash: string): Promise<number[]> {
+    const file = await this.getFile(hash);
+    if (!file) throw new FerryError('Store/NotFound', 'That file is not being received.');
+    const missing: number[] = [];
+    for (let i = 0; i < blockCount(file.size); i++) if (!isVerified(file, i)) missing.push(i);
+    return missing;
+  }
+
+  /**
+   * The whole file as one Blob made of the stored block Blobs: the browser
+   * reads it from disk on demand, nothing is copied into the JS heap.
+   */
+  async fileBlob(hash: string, type = 'application/octet-stream'): Promise<Blob> {
+    const file = await this.getFile(hash);
+    const count = file ? blockCount(file.size) : 0;
+    if (!file || file.verifiedCount !== count) {
+      throw new FerryError('Store/NotFound', 'That file has not been fully received yet.');
+    }
+    const range = IDBKeyRange.bound([hash, 0], [hash, count - 1]);
+    const blocks = count === 0 ? [] : await this.db.getAll('blocks', range);
+    return new Blob(blocks, { type });
+  }
+
+  /** Deletes a file and all its blocks. */
+  async deleteFile(hash: string): Promise<void> {
+    const tx = this.db.transaction(['files', 'blocks'], 'readwrite');
+    await Promise.all([
+      tx.objectStore('files').delete(hash),
+      tx.objectStore('blocks').delete(IDBKeyRange.bound([hash, 0], [hash, Number.MAX_SAFE_INTEGER])),
+      tx.done,
+    ]);
+  }
+
+  /** Deletes a collection record (its files are deleted separately, as others may share them). */
+  async deleteCollection(hash: string): Promise<void> {
+    await this.db.delete('collections', hash);
+  }
+}

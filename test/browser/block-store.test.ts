@@ -1,0 +1,99 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { BlockStore } from '../../src/adapters/block-store';
+import { estimateStorage, requestPersistence } from '../../src/adapters/storage';
+import { toHex } from '../../src/core/bytes';
+import { oracleHash, pseudoRandomBytes } from '../helpers/data';
+import type { StorePageApi } from './fixtures/store-page';
+
+const MiB = 1024 * 1024;
+let dbName = '';
+let store: BlockStore | undefined;
+afterEach(async () => {
+  store?.close();
+  store = undefined;
+  if (dbName) indexedDB.deleteDatabase(dbName);
+});
+
+function freshDb(): string {
+  dbName = `ferry-test-${Math.random().toString(36).slice(2)}`;
+  return dbName;
+}
+
+function blocksOf(data: Uint8Array) {
+  return Array.from({ length: Math.ceil(data.length / MiB) }, (_, index) => ({
+    index,
+    data: data.slice(index * MiB, (index + 1) * MiB),
+  }));
+}
+
+async function loadFixture(iframe: HTMLIFrameElement, reload: boolean): Promise<StorePageApi> {
+  const ready = new Promise<void>((resolve) => {
+    const onMessage = (e: MessageEvent) => {
+      if (e.data === 'store-page-ready' && e.source === iframe.contentWindow) {
+        window.removeEventListener('message', onMessage);
+        resolve();
+      }
+    };
+    window.addEventListener('message', onMessage);
+  });
+  if (reload) iframe.contentWindow!.location.reload();
+  else document.body.append(iframe);
+  await ready;
+  return (iframe.contentWindow as unknown as { storeApi: StorePageApi }).storeApi;
+}
+
+describe('BlockStore in real IndexedDB', () => {
+  it('keeps blocks across a page reload and reads them back byte-identical', async () => {
+    const db = freshDb();
+    const data = pseudoRandomBytes(5 * MiB + 777, 11);
+    const hash = toHex(oracleHash(data));
+    const iframe = document.createElement('iframe');
+    iframe.src = new URL('./fixtures/store-page.html', import.meta.url).href;
+    let page = await loadFixture(iframe, false);
+    const blocks = blocksOf(data);
+    // Two batches, one of them with several blocks in a single transaction.
+    await page.write(db, hash, data.length, blocks.slice(0, 4));
+    await page.write(db, hash, data.length, blocks.slice(4));
+
+    page = await loadFixture(iframe, true);
+    const read = await page.read(db, hash);
+    iframe.remove();
+    expect(read.missing).toEqual([]);
+    expect(read.blocks.map((b) => b && toHex(oracleHash(b)))).toEqual(blocks.map((b) => toHex(oracleHash(b.data))));
+    expect(toHex(oracleHash(read.file!))).toBe(hash);
+  });
+
+  it('tracks which blocks are verified and lists the missing ones', async () => {
+    store = await BlockStore.open(freshDb());
+    const data = pseudoRandomBytes(3 * MiB + 5, 12);
+    const blocks = blocksOf(data);
+    await store.ensureFile('f', data.length, null);
+    expect(await store.missingBlocks('f')).toEqual([0, 1, 2, 3]);
+    await store.putBlocks('f', [blocks[3]!, blocks[1]!]);
+    await store.putBlocks('f', [blocks[1]!]); // a duplicate does not count twice
+    expect(await store.missingBlocks('f')).toEqual([0, 2]);
+    expect((await store.getFile('f'))?.verifiedCount).toBe(2);
+    await expect(store.fileBlob('f')).rejects.toMatchObject({ name: 'Store/NotFound' });
+    await store.putBlocks('f', [blocks[0]!, blocks[2]!]);
+    const blob = await store.fileBlob('f');
+    expect(toHex(oracleHash(new Uint8Array(await blob.arrayBuffer())))).toBe(toHex(oracleHash(data)));
+  });
+
+  it('refuses blocks of the wrong size or index, and rolls the whole batch back', async () => {
+    store = await BlockStore.open(freshDb());
+    await store.ensureFile('g', 2 * MiB, null);
+    const good = { index: 0, data: new Uint8Array(MiB) };
+    await expect(store.putBlocks('g', [good, { index: 1, data: new Uint8Array(10) }])).rejects.toMatchObject({ name: 'Store/BadBlock' });
+    await expect(store.putBlocks('g', [{ index: 2, data: new Uint8Array(MiB) }])).rejects.toMatchObject({ name: 'Store/BadBlock' });
+    await expect(store.putBlocks('nope', [good])).rejects.toMatchObject({ name: 'Store/NotFound' });
+    expect(await store.missingBlocks('g')).toEqual([0, 1]);
+    expect(await store.getBlock('g', 0)).toBeUndefined();
+  });
+
+  it('reports free space and asks for persistence', async () => {
+    const info = await estimateStorage();
+    expect(info.quota).toBeGreaterThan(0);
+    expect(info.available).toBeLessThanOrEqual(info.quota);
+    expect(typeof (await requestPersistence())).toBe('boolean');
+  });
+});

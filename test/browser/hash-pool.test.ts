@@ -1,0 +1,121 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { type HashEvent, HashPool } from '../../src/adapters/hash-pool';
+import { toHex } from '../../src/core/bytes';
+import { oracleHash, pseudoRandomBytes } from '../helpers/data';
+
+const MiB = 1024 * 1024;
+let pool: HashPool;
+afterEach(() => pool?.close());
+
+function checkEventOrder(events: HashEvent[], size: number) {
+  expect(events[0]).toEqual({ type: 'size', size });
+  expect(events.at(-1)?.type).toBe('done');
+  let last = 0;
+  for (const e of events.slice(1, -1)) {
+    expect(e.type).toBe('progress');
+    if (e.type === 'progress') {
+      expect(e.hashed).toBeGreaterThan(last);
+      expect(e.hashed).toBeLessThanOrEqual(size);
+      last = e.hashed;
+    }
+  }
+}
+
+describe('HashPool in real Chromium workers', () => {
+  it('hashes a 64 MiB file, many small files and an empty one, with monotonic progress', async () => {
+    pool = new HashPool();
+    const big = pseudoRandomBytes(64 * MiB, 42);
+    const smalls = Array.from({ length: 40 }, (_, i) => pseudoRandomBytes((i * 7919) % 300_000, i + 1));
+    const datas = [big, new Uint8Array(0), ...smalls];
+    const files = datas.map((d, i) => new File([d], `f${i}.bin`));
+    const events: HashEvent[][] = files.map(() => []);
+    let peakWorkers = 0;
+    const outcomes = await pool.hashFiles(files, {
+      onEvent: (i, e) => {
+        events[i]!.push(e);
+        peakWorkers = Math.max(peakWorkers, pool.workerCount);
+      },
+    });
+    outcomes.forEach((o, i) => {
+      expect(o.ok).toBe(true);
+      if (!o.ok) return;
+      expect(toHex(o.digest.fileHash)).toBe(toHex(oracleHash(datas[i]!)));
+      checkEventOrder(events[i]!, datas[i]!.length);
+    });
+    const bigDigest = outcomes[0]!.ok ? outcomes[0]!.digest : null;
+    expect(bigDigest?.outboard.length).toBe(64 * 32);
+    expect(toHex(bigDigest!.outboard.subarray(32 * 63))).toBe(toHex(oracleHash(big.subarray(63 * MiB))));
+    // The big file reports progress along the way, not only at the end.
+    expect(events[0]!.filter((e) => e.type === 'progress').length).toBeGreaterThan(1);
+    expect(peakWorkers).toBeGreaterThanOrEqual(1);
+    expect(peakWorkers).toBeLessThanOrEqual(navigator.hardwareConcurrency);
+  });
+
+  it('never starts more workers than there are files', async () => {
+    pool = new HashPool({ maxWorkers: 8 });
+    await pool.hashFile(new File([pseudoRandomBytes(1000)], 'one'));
+    expect(pool.workerCount).toBe(1);
+  });
+
+  it('stops a file when aborted mid-way, and keeps working afterwards', async () => {
+    pool = new HashPool({ maxWorkers: 1 });
+    const chunk = pseudoRandomBytes(MiB, 5);
+    const huge = new Blob(Array.from({ length: 256 }, () => chunk));
+    const controller = new AbortController();
+    const events: HashEvent[] = [];
+    const run = pool.hashFile(huge, {
+      signal: controller.signal,
+      onEvent: (e) => {
+        events.push(e);
+        if (e.type === 'progress') controller.abort();
+      },
+    });
+    await expect(run).rejects.toMatchObject({ name: 'AbortError' });
+    const countAtAbort = events.length;
+    const lastProgress = events.filter((e) => e.type === 'progress').at(-1);
+    expect(lastProgress && lastProgress.type === 'progress' && lastProgress.hashed).toBeLessThan(huge.size);
+    expect(pool.workerCount).toBe(0);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(events.length).toBe(countAtAbort);
+    const after = await pool.hashFile(new File([chunk], 'after'));
+    expect(toHex(after.fileHash)).toBe(toHex(oracleHash(chunk)));
+  });
+
+  it('rejects at once when the signal is already aborted, and drops queued files on abort', async () => {
+    pool = new HashPool({ maxWorkers: 1 });
+    await expect(pool.hashFile(new Blob(['x']), { signal: AbortSignal.abort() })).rejects.toMatchObject({ name: 'AbortError' });
+    const controller = new AbortController();
+    const first = pool.hashFile(new Blob([pseudoRandomBytes(8 * MiB)]));
+    const queued = pool.hashFile(new Blob(['queued']), { signal: controller.signal });
+    controller.abort();
+    await expect(queued).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(first).resolves.toBeTruthy();
+  });
+
+  it('reports a file that cannot be read and finishes the others', async () => {
+    pool = new HashPool({ maxWorkers: 2 });
+    // A File snapshot from the origin private file system becomes unreadable
+    // once the file changes on disk: the same thing happens when a user edits
+    // or deletes a picked file while it is being shared.
+    const root = await navigator.storage.getDirectory();
+    const handle = await root.getFileHandle('changing.bin', { create: true });
+    let writable = await handle.createWritable();
+    await writable.write(pseudoRandomBytes(3 * MiB, 8) as Uint8Array<ArrayBuffer>);
+    await writable.close();
+    const snapshot = await handle.getFile();
+    await new Promise((r) => setTimeout(r, 20));
+    writable = await handle.createWritable();
+    await writable.write(new Uint8Array(10));
+    await writable.close();
+
+    const a = pseudoRandomBytes(2 * MiB, 1);
+    const b = pseudoRandomBytes(5000, 2);
+    const outcomes = await pool.hashFiles([new File([a], 'a'), snapshot, new File([b], 'b')]);
+    expect(outcomes[0]).toMatchObject({ ok: true });
+    expect(outcomes[1]).toMatchObject({ ok: false, error: { name: 'Hash/ReadFailed' } });
+    expect((outcomes[1] as { error: { message: string } }).error.message).toContain('changing.bin');
+    expect(outcomes[2]).toMatchObject({ ok: true });
+    if (outcomes[2]!.ok) expect(toHex(outcomes[2]!.digest.fileHash)).toBe(toHex(oracleHash(b)));
+    await root.removeEntry('changing.bin');
+  });
+});
