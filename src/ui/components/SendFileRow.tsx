@@ -1,0 +1,32 @@
+import { type Component, Match, Switch } from 'solid-js';
+import { formatBytes } from '../../core/format';
+import type { SendFile } from '../stores/send-store';
+import { ProgressBar } from './ProgressBar';
+
+/** One picked file: name, size, hashing progress, then its BLAKE3 or why it failed. */
+export const SendFileRow: Component<{ file: SendFile; onRemove: () => void }> = (props) => (
+  <li class="file-row" data-status={props.file.status}>
+    <div class="file-main">
+      <span class="file-name" title={props.file.path}>
+        {props.file.path}
+      </span>
+      <span class="file-size">{formatBytes(props.file.size)}</span>
+      <button type="button" class="icon-button" aria-label={`Remove ${props.file.path}`} onClick={() => props.onRemove()}>
+        ×
+      </button>
+    </div>
+    <Switch>
+      <Match when={props.file.status === 'hashing'}>
+        <ProgressBar value={props.file.hashed} max={props.file.size} label={`Checking ${props.file.path}`} />
+      </Match>
+      <Match when={props.file.status === 'ready'}>
+        <code class="file-hash" title="BLAKE3 of the file, as b3sum prints it">
+          {props.file.hash}
+        </code>
+      </Match>
+      <Match when={props.file.status === 'failed'}>
+        <p class="file-error">{props.file.error}</p>
+      </Match>
+    </Switch>
+  </li>
+);

@@ -1,0 +1,83 @@
+import { type Component, createSignal, For, Show } from 'solid-js';
+import { filesFromDrop, filesFromInput } from '../../adapters/dropped-files';
+import { formatBytes } from '../../core/format';
+import { SendFileRow } from '../components/SendFileRow';
+import { useStores } from '../stores/app-store';
+
+/** The Send screen: pick or drop files and folders; each is checked (hashed) on this device. */
+export const SendPage: Component = () => {
+  const [state, actions] = useStores().send;
+  const [dragging, setDragging] = createSignal(false);
+  const hashing = () => state.files.filter((f) => f.status === 'hashing').length;
+
+  const onInput = (e: Event & { currentTarget: HTMLInputElement }) => {
+    actions.add(filesFromInput(e.currentTarget));
+    e.currentTarget.value = '';
+  };
+  const onDrop = async (e: DragEvent) => {
+    e.preventDefault();
+    setDragging(false);
+    if (e.dataTransfer) actions.add(await filesFromDrop(e.dataTransfer));
+  };
+
+  return (
+    <section
+      class="page"
+      aria-labelledby="send-title"
+      classList={{ dragging: dragging() }}
+      onDragOver={(e) => {
+        e.preventDefault();
+        setDragging(true);
+      }}
+      onDragLeave={() => setDragging(false)}
+      onDrop={onDrop}
+    >
+      <h1 id="send-title">Send files</h1>
+      <div class="drop-zone">
+        <p class="drop-hint">Drop files or folders here, or</p>
+        <div class="pickers">
+          <label class="button primary">
+            <input type="file" multiple class="visually-hidden" aria-label="Add files" onChange={onInput} />
+            Add files
+          </label>
+          <label class="button">
+            <input type="file" multiple ref={(el) => { el.webkitdirectory = true; }} class="visually-hidden" aria-label="Add folder" onChange={onInput} />
+            Add folder
+          </label>
+        </div>
+      </div>
+
+      <Show when={state.files.length > 0}>
+        <div class="list-header">
+          <h2>
+            {state.files.length} {state.files.length === 1 ? 'file' : 'files'} ·{' '}
+            {formatBytes(state.files.reduce((s, f) => s + f.size, 0))}
+          </h2>
+          <button type="button" class="link-button" onClick={() => actions.clear()}>
+            Clear all
+          </button>
+        </div>
+        <ul class="file-list">
+          <For each={state.files}>{(file) => <SendFileRow file={file} onRemove={() => actions.remove(file.id)} />}</For>
+        </ul>
+      </Show>
+
+      <p role="status" class="status">
+        <Show when={hashing() > 0}>Checking {hashing()} {hashing() === 1 ? 'file' : 'files'}…</Show>
+        <Show when={state.collection}>
+          {(c) => (
+            <>
+              Ready: {c().fileCount} {c().fileCount === 1 ? 'file' : 'files'}, {formatBytes(c().totalSize)}. Verification code{' '}
+              <strong class="code">{c().code}</strong>.
+            </>
+          )}
+        </Show>
+      </p>
+      <Show when={state.error}>
+        <p class="error" role="alert">
+          {state.error}
+        </p>
+      </Show>
+    </section>
+  );
+};

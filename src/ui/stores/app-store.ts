@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: MIT
+import { createContext, createSignal, onCleanup, useContext } from 'solid-js';
+import { HashPool } from '../../adapters/hash-pool';
+import { registerServiceWorker } from '../../adapters/sw-bridge';
+import { createReceiveStore, type ReceiveStore } from './receive-store';
+import { createSendStore, type SendStore } from './send-store';
+
+/** The screens, chosen by the URL fragment (`#receive`, `#t=…` for a ticket, else Send). */
+export type Route = 'send' | 'receive';
+
+/** Every store the UI reads, created once for the app. */
+export interface AppStores {
+  send: SendStore;
+  receive: ReceiveStore;
+  route: () => Route;
+  online: () => boolean;
+  /** Set when a new version waits; calling it reloads into that version. */
+  update: () => (() => void) | null;
+}
+
+function routeOf(hash: string): Route {
+  return hash.startsWith('#t=') || hash.startsWith('#receive') ? 'receive' : 'send';
+}
+
+/** Creates the stores and wires them to the browser (URL, network state, service worker). */
+export function createAppStores(): AppStores {
+  const pool = new HashPool();
+  const send = createSendStore(pool);
+  const receive = createReceiveStore();
+  const [route, setRoute] = createSignal<Route>(routeOf(window.location.hash));
+  const [online, setOnline] = createSignal(navigator.onLine);
+  const [update, setUpdate] = createSignal<(() => void) | null>(null);
+
+  const onHash = () => {
+    setRoute(routeOf(window.location.hash));
+    if (window.location.hash.startsWith('#t=')) receive[1].open(window.location.href);
+  };
+  onHash();
+  const onOnline = () => setOnline(navigator.onLine);
+  window.addEventListener('hashchange', onHash);
+  window.addEventListener('online', onOnline);
+  window.addEventListener('offline', onOnline);
+  onCleanup(() => {
+    window.removeEventListener('hashchange', onHash);
+    window.removeEventListener('online', onOnline);
+    window.removeEventListener('offline', onOnline);
+    pool.close();
+  });
+  registerServiceWorker((activate) => setUpdate(() => activate));
+  return { send, receive, route, online, update };
+}
+
+/** Context that carries the stores to components. */
+export const StoresContext = createContext<AppStores>();
+
+/** The app's stores; components call this instead of touching adapters. */
+export function useStores(): AppStores {
+  const stores = useContext(StoresContext);
+  if (!stores) throw new Error('useStores must be used inside <StoresContext.Provider>');
+  return stores;
+}

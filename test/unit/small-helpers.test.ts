@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { formatBytes } from '../../src/core/format';
+import { uniquePath } from '../../src/core/unique-path';
+import { verificationCode } from '../../src/core/verification-code';
+
+describe('verificationCode', () => {
+  it('gives 8 Crockford base32 characters from the first 40 bits', () => {
+    expect(verificationCode(new Uint8Array(32))).toBe('0000-0000');
+    expect(verificationCode(new Uint8Array(32).fill(0xff))).toBe('ZZZZ-ZZZZ');
+    // 0x0123456789 = 00000 00100 10001 10100 01010 11001 11100 01001
+    expect(verificationCode(new Uint8Array([0x01, 0x23, 0x45, 0x67, 0x89]))).toBe('04HM-ASW9');
+  });
+});
+
+describe('uniquePath', () => {
+  it('numbers clashing names before the extension', () => {
+    const taken = new Set(['a.txt', 'a (2).txt', 'dir/b']);
+    expect(uniquePath('a.txt', taken)).toBe('a (3).txt');
+    expect(uniquePath('new.txt', taken)).toBe('new.txt');
+    expect(uniquePath('.bashrc', new Set(['.bashrc']))).toBe('.bashrc (2)');
+  });
+  it('keeps files and folders from sharing a name', () => {
+    expect(uniquePath('dir', new Set(['dir/b']))).toBe('dir (2)');
+    expect(uniquePath('x/y', new Set(['x']))).toBe('x (2)/y');
+    expect(uniquePath('x/z', new Set(['x', 'x (2)/y']))).toBe('x (2)/z');
+    expect(uniquePath('x.d/y', new Set(['x.d', 'x (2).d']))).toBe('x (3).d/y');
+  });
+});
+
+describe('formatBytes', () => {
+  it('uses SI units with sensible precision', () => {
+    expect(formatBytes(0)).toBe('0 B');
+    expect(formatBytes(999)).toBe('999 B');
+    expect(formatBytes(1500)).toBe('1.50 kB');
+    expect(formatBytes(64 * 1024 * 1024)).toBe('67.1 MB');
+    expect(formatBytes(-1)).toBe('–');
+  });
+});
