@@ -1,6 +1,6 @@
+import { defineConfig } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
 import solid from 'vite-plugin-solid';
-import { defineConfig } from 'vite';
 
 export default defineConfig({
   resolve: {
@@ -19,7 +19,8 @@ export default defineConfig({
         id: '/',
         name: 'Ferry — send files browser to browser',
         short_name: 'Ferry',
-        description: 'Send files and folders directly between two devices. Verified, resumable, no upload to a cloud.',
+        description:
+          'Send files and folders directly between two devices. Verified, resumable, no upload to a cloud.',
         start_url: '/',
         scope: '/',
         display: 'standalone',
@@ -28,7 +29,12 @@ export default defineConfig({
         icons: [
           { src: '/icons/icon-192.png', sizes: '192x192', type: 'image/png' },
           { src: '/icons/icon-512.png', sizes: '512x512', type: 'image/png' },
-          { src: '/icons/icon-maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+          {
+            src: '/icons/icon-maskable-512.png',
+            sizes: '512x512',
+            type: 'image/png',
+            purpose: 'maskable',
+          },
           { src: '/icon.svg', sizes: 'any', type: 'image/svg+xml' },
         ],
       },

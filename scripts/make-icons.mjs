@@ -20,6 +20,9 @@ for (const { file, size, inset, bg } of shots) {
   await page.setContent(
     `<body style="margin:0;background:${bg}"><div style="padding:${pad}px;width:${size}px;height:${size}px;box-sizing:border-box">${svg.replace('<svg ', '<svg width="100%" height="100%" ')}</div></body>`,
   );
-  await page.screenshot({ path: new URL(`../public/icons/${file}`, import.meta.url).pathname, omitBackground: bg === 'transparent' });
+  await page.screenshot({
+    path: new URL(`../public/icons/${file}`, import.meta.url).pathname,
+    omitBackground: bg === 'transparent',
+  });
 }
 await browser.close();

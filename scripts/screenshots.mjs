@@ -26,13 +26,19 @@ const screens = {
   'send-files': sendWithFiles,
   receive: async (page) => {
     await page.goto(`${base}/#receive`);
-    await page.getByLabel('Paste the link from the other device').fill('https://ferry.example/#t=AQAAAQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHw');
+    await page
+      .getByLabel('Paste the link from the other device')
+      .fill('https://ferry.example/#t=AQAAAQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHw');
     await page.getByRole('button', { name: 'Open link' }).click();
   },
 };
 for (const [sizeName, viewport] of Object.entries(sizes)) {
   for (const scheme of ['light', 'dark']) {
-    const context = await browser.newContext({ viewport, colorScheme: scheme, deviceScaleFactor: 1 });
+    const context = await browser.newContext({
+      viewport,
+      colorScheme: scheme,
+      deviceScaleFactor: 1,
+    });
     for (const [name, act] of Object.entries(screens)) {
       const page = await context.newPage();
       await page.goto(`${base}/`);

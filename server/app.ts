@@ -12,13 +12,24 @@ export function createAppServer(config: ServerConfig): Server {
   return createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405, { ...SECURITY_HEADERS, Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8' });
+      res.writeHead(405, {
+        ...SECURITY_HEADERS,
+        Allow: 'GET, HEAD',
+        'Content-Type': 'text/plain; charset=utf-8',
+      });
       res.end('Method not allowed\n');
       return;
     }
     if (path === '/healthz') {
-      const body = JSON.stringify({ ok: true, uptimeSeconds: Math.round((Date.now() - STARTED) / 1000) });
-      res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+      const body = JSON.stringify({
+        ok: true,
+        uptimeSeconds: Math.round((Date.now() - STARTED) / 1000),
+      });
+      res.writeHead(200, {
+        ...SECURITY_HEADERS,
+        'Content-Type': 'application/json',
+        'Cache-Control': 'no-store',
+      });
       res.end(body);
       return;
     }

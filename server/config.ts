@@ -14,7 +14,9 @@ export interface ServerConfig {
 export function readConfig(env: NodeJS.ProcessEnv, defaults: { staticDir: string }): ServerConfig {
   const port = env.PORT === undefined || env.PORT === '' ? 8080 : Number(env.PORT);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new Error(`PORT must be a whole number from 0 to 65535, not ${JSON.stringify(env.PORT)}.`);
+    throw new Error(
+      `PORT must be a whole number from 0 to 65535, not ${JSON.stringify(env.PORT)}.`,
+    );
   }
   return {
     port,

@@ -10,14 +10,19 @@ import { log } from './log';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const config = readConfig(process.env, { staticDir: join(root, 'dist') });
 if (!existsSync(join(config.staticDir, 'index.html'))) {
-  log('warn', 'no built app found; run `npm run build` (npm start does it for you)', { staticDir: config.staticDir });
+  log('warn', 'no built app found; run `npm run build` (npm start does it for you)', {
+    staticDir: config.staticDir,
+  });
 }
 
 const server = createAppServer(config);
 server.listen(config.port, config.host, () => {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  log('info', 'listening', { url: `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}/`, port });
+  log('info', 'listening', {
+    url: `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}/`,
+    port,
+  });
 });
 
 function shutdown(signal: string): void {

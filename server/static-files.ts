@@ -56,7 +56,11 @@ export function cacheControl(urlPath: string): string {
  * any other GET that accepts HTML (the app routes on the client). Returns
  * false when nothing fits, so the caller can answer 404.
  */
-export async function serveStatic(root: string, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+export async function serveStatic(
+  root: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<boolean> {
   const urlPath = (req.url ?? '/').split('?')[0]!;
   let file = resolveStaticPath(root, urlPath === '/' ? '/index.html' : urlPath);
   if (!file) return false;

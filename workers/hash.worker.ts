@@ -16,7 +16,8 @@ const api = {
    * Reports bytes hashed through `onProgress` at most every 50 ms.
    */
   async hashFile(file: Blob, onProgress: (hashed: number) => void): Promise<FileDigest> {
-    if (!(file instanceof Blob)) throw new FerryError('Hash/ReadFailed', 'Only files can be hashed.');
+    if (!(file instanceof Blob))
+      throw new FerryError('Hash/ReadFailed', 'Only files can be hashed.');
     const name = file instanceof File ? `"${file.name}"` : 'the file';
     const [whole, block] = await hashers;
     const hasher = new FileHasher(file.size, whole, block);

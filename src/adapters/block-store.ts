@@ -88,7 +88,11 @@ export class BlockStore {
       });
       return new BlockStore(db);
     } catch (err) {
-      throw new FerryError('Store/Unavailable', 'This browser does not let Ferry store files (private browsing can do this). Try a normal window.', { cause: err });
+      throw new FerryError(
+        'Store/Unavailable',
+        'This browser does not let Ferry store files (private browsing can do this). Try a normal window.',
+        { cause: err },
+      );
     }
   }
 
@@ -102,7 +106,12 @@ export class BlockStore {
     const now = Date.now();
     const existing = await this.db.get('collections', hash);
     try {
-      await this.db.put('collections', { hash, manifest, createdAt: existing?.createdAt ?? now, updatedAt: now });
+      await this.db.put('collections', {
+        hash,
+        manifest,
+        createdAt: existing?.createdAt ?? now,
+        updatedAt: now,
+      });
     } catch (err) {
       throw storeError(err);
     }
@@ -127,7 +136,13 @@ export class BlockStore {
       await tx.done;
       return existing;
     }
-    const file: StoredFile = { hash, size, outboard, verified: new Uint8Array(Math.ceil(blockCount(size) / 8)), verifiedCount: 0 };
+    const file: StoredFile = {
+      hash,
+      size,
+      outboard,
+      verified: new Uint8Array(Math.ceil(blockCount(size) / 8)),
+      verifiedCount: 0,
+    };
     try {
       await tx.store.put(file);
       await tx.done;
@@ -163,13 +178,26 @@ export class BlockStore {
       };
       for (const { index, data } of blocks) {
         if (!Number.isInteger(index) || index < 0 || index >= count) {
-          throw new FerryError('Store/BadBlock', `Block ${index} is outside a file of ${count} blocks.`);
+          throw new FerryError(
+            'Store/BadBlock',
+            `Block ${index} is outside a file of ${count} blocks.`,
+          );
         }
         const length = data instanceof Blob ? data.size : data.byteLength;
         if (length !== blockLength(file.size, index)) {
-          throw new FerryError('Store/BadBlock', `Block ${index} has ${length} bytes; ${blockLength(file.size, index)} were expected.`);
+          throw new FerryError(
+            'Store/BadBlock',
+            `Block ${index} has ${length} bytes; ${blockLength(file.size, index)} were expected.`,
+          );
         }
-        track(tx.objectStore('blocks').put(data instanceof Blob ? data : new Blob([data as Uint8Array<ArrayBuffer>]), [hash, index]));
+        track(
+          tx
+            .objectStore('blocks')
+            .put(data instanceof Blob ? data : new Blob([data as Uint8Array<ArrayBuffer>]), [
+              hash,
+              index,
+            ]),
+        );
         const bit = 1 << (index & 7);
         if ((file.verified[index >> 3]! & bit) === 0) {
           file.verified[index >> 3]! |= bit;
@@ -224,7 +252,9 @@ export class BlockStore {
     const tx = this.db.transaction(['files', 'blocks'], 'readwrite');
     await Promise.all([
       tx.objectStore('files').delete(hash),
-      tx.objectStore('blocks').delete(IDBKeyRange.bound([hash, 0], [hash, Number.MAX_SAFE_INTEGER])),
+      tx
+        .objectStore('blocks')
+        .delete(IDBKeyRange.bound([hash, 0], [hash, Number.MAX_SAFE_INTEGER])),
       tx.done,
     ]);
   }

@@ -30,7 +30,9 @@ export interface HashCallInit {
 }
 
 /** Outcome of one file of `hashFiles`: a failure of one never stops the others. */
-export type HashOutcome = { ok: true; digest: FileDigest } | { ok: false; error: { name: string; message: string } };
+export type HashOutcome =
+  | { ok: true; digest: FileDigest }
+  | { ok: false; error: { name: string; message: string } };
 
 interface Slot {
   worker: Worker;
@@ -47,7 +49,10 @@ interface Task {
 }
 
 function defaultWorker(): Worker {
-  return new Worker(new URL('../../workers/hash.worker.ts', import.meta.url), { type: 'module', name: 'ferry-hash' });
+  return new Worker(new URL('../../workers/hash.worker.ts', import.meta.url), {
+    type: 'module',
+    name: 'ferry-hash',
+  });
 }
 
 function abortError(): DOMException {
@@ -93,7 +98,10 @@ export class HashPool {
   }
 
   /** Hashes many files with bounded parallelism; each file's outcome is reported on its own. */
-  hashFiles(files: readonly Blob[], init: { signal?: AbortSignal; onEvent?: (index: number, event: HashEvent) => void } = {}): Promise<HashOutcome[]> {
+  hashFiles(
+    files: readonly Blob[],
+    init: { signal?: AbortSignal; onEvent?: (index: number, event: HashEvent) => void } = {},
+  ): Promise<HashOutcome[]> {
     return Promise.all(
       files.map((file, index) =>
         this.hashFile(file, {
@@ -101,7 +109,10 @@ export class HashPool {
           onEvent: (event) => init.onEvent?.(index, event),
         }).then(
           (digest): HashOutcome => ({ ok: true, digest }),
-          (err): HashOutcome => ({ ok: false, error: { name: errName(err), message: errMessage(err) } }),
+          (err): HashOutcome => ({
+            ok: false,
+            error: { name: errName(err), message: errMessage(err) },
+          }),
         ),
       ),
     );
@@ -109,7 +120,8 @@ export class HashPool {
 
   /** Terminates every worker; queued and running tasks reject with `AbortError`. */
   close(): void {
-    for (const task of [...this.queue, ...this.slots.flatMap((s) => (s.task ? [s.task] : []))]) this.abort(task);
+    for (const task of [...this.queue, ...this.slots.flatMap((s) => (s.task ? [s.task] : []))])
+      this.abort(task);
     for (const slot of [...this.slots]) this.retire(slot);
     clearTimeout(this.idleTimer);
   }
@@ -137,7 +149,12 @@ export class HashPool {
       event.preventDefault();
       const task = slot.task;
       this.retire(slot);
-      task?.reject(new FerryError('Hash/WorkerFailed', `The hashing worker stopped unexpectedly${event.message ? `: ${event.message}` : ''}. Try again.`));
+      task?.reject(
+        new FerryError(
+          'Hash/WorkerFailed',
+          `The hashing worker stopped unexpectedly${event.message ? `: ${event.message}` : ''}. Try again.`,
+        ),
+      );
       this.pump();
     });
     this.slots.push(slot);
@@ -155,14 +172,19 @@ export class HashPool {
       task.init.onEvent?.({ type: 'progress', hashed });
     });
     slot.remote.hashFile(task.file, onProgress).then(
-      (digest) => this.finish(slot, task, () => {
-        task.init.onEvent?.({ type: 'done', digest });
-        task.resolve(digest);
-      }),
-      (err) => this.finish(slot, task, () => {
-        task.init.onEvent?.({ type: 'error', error: { name: errName(err), message: errMessage(err) } });
-        task.reject(err);
-      }),
+      (digest) =>
+        this.finish(slot, task, () => {
+          task.init.onEvent?.({ type: 'done', digest });
+          task.resolve(digest);
+        }),
+      (err) =>
+        this.finish(slot, task, () => {
+          task.init.onEvent?.({
+            type: 'error',
+            error: { name: errName(err), message: errMessage(err) },
+          });
+          task.reject(err);
+        }),
     );
   }
 
@@ -179,7 +201,10 @@ export class HashPool {
     if (queued !== -1) this.queue.splice(queued, 1);
     else if (task.slot) this.retire(task.slot);
     else return; // already finished
-    task.init.onEvent?.({ type: 'error', error: { name: 'AbortError', message: 'Hashing was cancelled.' } });
+    task.init.onEvent?.({
+      type: 'error',
+      error: { name: 'AbortError', message: 'Hashing was cancelled.' },
+    });
     task.reject(abortError());
     this.pump();
   }
@@ -196,7 +221,9 @@ export class HashPool {
 }
 
 function errName(err: unknown): string {
-  return typeof err === 'object' && err !== null && typeof (err as Error).name === 'string' ? (err as Error).name : 'Error';
+  return typeof err === 'object' && err !== null && typeof (err as Error).name === 'string'
+    ? (err as Error).name
+    : 'Error';
 }
 
 function errMessage(err: unknown): string {

@@ -7,12 +7,12 @@ import { type AppStores, StoresContext } from './stores/app-store';
 export const App: Component<{ stores: AppStores }> = (props) => (
   <StoresContext.Provider value={props.stores}>
     <header class="app-header">
-      <a class="brand" href="#" aria-label="Ferry home">
+      <a class="brand" href="#send" aria-label="Ferry home">
         <img src="/icon.svg" alt="" width="28" height="28" />
         <span>Ferry</span>
       </a>
       <nav aria-label="Screens">
-        <a href="#" aria-current={props.stores.route() === 'send' ? 'page' : undefined}>
+        <a href="#send" aria-current={props.stores.route() === 'send' ? 'page' : undefined}>
           Send
         </a>
         <a href="#receive" aria-current={props.stores.route() === 'receive' ? 'page' : undefined}>

@@ -59,7 +59,9 @@ describe('BlockStore in real IndexedDB', () => {
     const read = await page.read(db, hash);
     iframe.remove();
     expect(read.missing).toEqual([]);
-    expect(read.blocks.map((b) => b && toHex(oracleHash(b)))).toEqual(blocks.map((b) => toHex(oracleHash(b.data))));
+    expect(read.blocks.map((b) => b && toHex(oracleHash(b)))).toEqual(
+      blocks.map((b) => toHex(oracleHash(b.data))),
+    );
     expect(toHex(oracleHash(read.file!))).toBe(hash);
   });
 
@@ -76,15 +78,21 @@ describe('BlockStore in real IndexedDB', () => {
     await expect(store.fileBlob('f')).rejects.toMatchObject({ name: 'Store/NotFound' });
     await store.putBlocks('f', [blocks[0]!, blocks[2]!]);
     const blob = await store.fileBlob('f');
-    expect(toHex(oracleHash(new Uint8Array(await blob.arrayBuffer())))).toBe(toHex(oracleHash(data)));
+    expect(toHex(oracleHash(new Uint8Array(await blob.arrayBuffer())))).toBe(
+      toHex(oracleHash(data)),
+    );
   });
 
   it('refuses blocks of the wrong size or index, and rolls the whole batch back', async () => {
     store = await BlockStore.open(freshDb());
     await store.ensureFile('g', 2 * MiB, null);
     const good = { index: 0, data: new Uint8Array(MiB) };
-    await expect(store.putBlocks('g', [good, { index: 1, data: new Uint8Array(10) }])).rejects.toMatchObject({ name: 'Store/BadBlock' });
-    await expect(store.putBlocks('g', [{ index: 2, data: new Uint8Array(MiB) }])).rejects.toMatchObject({ name: 'Store/BadBlock' });
+    await expect(
+      store.putBlocks('g', [good, { index: 1, data: new Uint8Array(10) }]),
+    ).rejects.toMatchObject({ name: 'Store/BadBlock' });
+    await expect(
+      store.putBlocks('g', [{ index: 2, data: new Uint8Array(MiB) }]),
+    ).rejects.toMatchObject({ name: 'Store/BadBlock' });
     await expect(store.putBlocks('nope', [good])).rejects.toMatchObject({ name: 'Store/NotFound' });
     expect(await store.missingBlocks('g')).toEqual([0, 1]);
     expect(await store.getBlock('g', 0)).toBeUndefined();

@@ -25,7 +25,9 @@ describe('HashPool in real Chromium workers', () => {
   it('hashes a 64 MiB file, many small files and an empty one, with monotonic progress', async () => {
     pool = new HashPool();
     const big = pseudoRandomBytes(64 * MiB, 42);
-    const smalls = Array.from({ length: 40 }, (_, i) => pseudoRandomBytes((i * 7919) % 300_000, i + 1));
+    const smalls = Array.from({ length: 40 }, (_, i) =>
+      pseudoRandomBytes((i * 7919) % 300_000, i + 1),
+    );
     const datas = [big, new Uint8Array(0), ...smalls];
     const files = datas.map((d, i) => new File([d], `f${i}.bin`));
     const events: HashEvent[][] = files.map(() => []);
@@ -44,7 +46,9 @@ describe('HashPool in real Chromium workers', () => {
     });
     const bigDigest = outcomes[0]!.ok ? outcomes[0]!.digest : null;
     expect(bigDigest?.outboard.length).toBe(64 * 32);
-    expect(toHex(bigDigest!.outboard.subarray(32 * 63))).toBe(toHex(oracleHash(big.subarray(63 * MiB))));
+    expect(toHex(bigDigest!.outboard.subarray(32 * 63))).toBe(
+      toHex(oracleHash(big.subarray(63 * MiB))),
+    );
     // The big file reports progress along the way, not only at the end.
     expect(events[0]!.filter((e) => e.type === 'progress').length).toBeGreaterThan(1);
     expect(peakWorkers).toBeGreaterThanOrEqual(1);
@@ -73,7 +77,9 @@ describe('HashPool in real Chromium workers', () => {
     await expect(run).rejects.toMatchObject({ name: 'AbortError' });
     const countAtAbort = events.length;
     const lastProgress = events.filter((e) => e.type === 'progress').at(-1);
-    expect(lastProgress && lastProgress.type === 'progress' && lastProgress.hashed).toBeLessThan(huge.size);
+    expect(lastProgress && lastProgress.type === 'progress' && lastProgress.hashed).toBeLessThan(
+      huge.size,
+    );
     expect(pool.workerCount).toBe(0);
     await new Promise((r) => setTimeout(r, 300));
     expect(events.length).toBe(countAtAbort);
@@ -83,7 +89,9 @@ describe('HashPool in real Chromium workers', () => {
 
   it('rejects at once when the signal is already aborted, and drops queued files on abort', async () => {
     pool = new HashPool({ maxWorkers: 1 });
-    await expect(pool.hashFile(new Blob(['x']), { signal: AbortSignal.abort() })).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(
+      pool.hashFile(new Blob(['x']), { signal: AbortSignal.abort() }),
+    ).rejects.toMatchObject({ name: 'AbortError' });
     const controller = new AbortController();
     const first = pool.hashFile(new Blob([pseudoRandomBytes(8 * MiB)]));
     const queued = pool.hashFile(new Blob(['queued']), { signal: controller.signal });

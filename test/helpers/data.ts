@@ -3,7 +3,7 @@ import { blake3 } from '@noble/hashes/blake3.js';
 import type { Blake3 } from '../../src/core/content/blake3';
 
 /** Deterministic pseudo-random bytes (xorshift32), so failures reproduce. */
-export function pseudoRandomBytes(length: number, seed = 1): Uint8Array {
+export function pseudoRandomBytes(length: number, seed = 1): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(length);
   let x = seed >>> 0 || 1;
   for (let i = 0; i < length; i++) {

@@ -9,7 +9,14 @@ describe('static file paths', () => {
     expect(resolveStaticPath(root, '/assets/a%20b.js')).toBe('/srv/app/assets/a b.js');
   });
   it('refuses every way out of the root and malformed input', () => {
-    for (const p of ['/../etc/passwd', '/..%2fetc/passwd', '/%2e%2e/%2e%2e/etc/passwd', '/a/../../x', '/%E0%A4%A', '/x%00.js']) {
+    for (const p of [
+      '/../etc/passwd',
+      '/..%2fetc/passwd',
+      '/%2e%2e/%2e%2e/etc/passwd',
+      '/a/../../x',
+      '/%E0%A4%A',
+      '/x%00.js',
+    ]) {
       expect(resolveStaticPath(root, p)).toBeNull();
     }
   });
@@ -22,8 +29,15 @@ describe('static file paths', () => {
 
 describe('server config', () => {
   it('uses defaults and reads PORT and HOST', () => {
-    expect(readConfig({}, { staticDir: '/d' })).toEqual({ port: 8080, host: '0.0.0.0', staticDir: '/d' });
-    expect(readConfig({ PORT: '9000', HOST: '127.0.0.1' }, { staticDir: '/d' })).toMatchObject({ port: 9000, host: '127.0.0.1' });
+    expect(readConfig({}, { staticDir: '/d' })).toEqual({
+      port: 8080,
+      host: '0.0.0.0',
+      staticDir: '/d',
+    });
+    expect(readConfig({ PORT: '9000', HOST: '127.0.0.1' }, { staticDir: '/d' })).toMatchObject({
+      port: 9000,
+      host: '127.0.0.1',
+    });
   });
   it('names a bad PORT', () => {
     expect(() => readConfig({ PORT: 'eighty' }, { staticDir: '/d' })).toThrow(/PORT/);

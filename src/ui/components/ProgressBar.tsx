@@ -2,7 +2,8 @@ import type { Component } from 'solid-js';
 
 /** An accessible progress bar (`role="progressbar"`, value in percent). */
 export const ProgressBar: Component<{ value: number; max: number; label: string }> = (props) => {
-  const percent = () => (props.max > 0 ? Math.min(100, Math.round((props.value / props.max) * 100)) : 100);
+  const percent = () =>
+    props.max > 0 ? Math.min(100, Math.round((props.value / props.max) * 100)) : 100;
   return (
     <div
       class="progress"

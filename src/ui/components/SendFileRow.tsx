@@ -11,13 +11,22 @@ export const SendFileRow: Component<{ file: SendFile; onRemove: () => void }> = 
         {props.file.path}
       </span>
       <span class="file-size">{formatBytes(props.file.size)}</span>
-      <button type="button" class="icon-button" aria-label={`Remove ${props.file.path}`} onClick={() => props.onRemove()}>
+      <button
+        type="button"
+        class="icon-button"
+        aria-label={`Remove ${props.file.path}`}
+        onClick={() => props.onRemove()}
+      >
         ×
       </button>
     </div>
     <Switch>
       <Match when={props.file.status === 'hashing'}>
-        <ProgressBar value={props.file.hashed} max={props.file.size} label={`Checking ${props.file.path}`} />
+        <ProgressBar
+          value={props.file.hashed}
+          max={props.file.size}
+          label={`Checking ${props.file.path}`}
+        />
       </Match>
       <Match when={props.file.status === 'ready'}>
         <code class="file-hash" title="BLAKE3 of the file, as b3sum prints it">

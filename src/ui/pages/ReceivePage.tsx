@@ -17,7 +17,16 @@ export const ReceivePage: Component = () => {
       >
         <label for="ticket-input">Paste the link from the other device</label>
         <div class="row">
-          <input id="ticket-input" ref={input} type="text" inputmode="url" autocomplete="off" spellcheck={false} value={state.input} placeholder="https://…/#t=…" />
+          <input
+            id="ticket-input"
+            ref={input}
+            type="text"
+            inputmode="url"
+            autocomplete="off"
+            spellcheck={false}
+            value={state.input}
+            placeholder="https://…/#t=…"
+          />
           <button type="submit" class="button primary">
             Open link
           </button>
@@ -38,7 +47,8 @@ export const ReceivePage: Component = () => {
               <Show when={t().collectionCode}>
                 <dt>Verification code</dt>
                 <dd>
-                  <strong class="code">{t().collectionCode}</strong> — it must match the code on the sending device.
+                  <strong class="code">{t().collectionCode}</strong> — it must match the code on the
+                  sending device.
                 </dd>
               </Show>
             </dl>

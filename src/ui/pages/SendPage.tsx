@@ -37,11 +37,26 @@ export const SendPage: Component = () => {
         <p class="drop-hint">Drop files or folders here, or</p>
         <div class="pickers">
           <label class="button primary">
-            <input type="file" multiple class="visually-hidden" aria-label="Add files" onChange={onInput} />
+            <input
+              type="file"
+              multiple
+              class="visually-hidden"
+              aria-label="Add files"
+              onChange={onInput}
+            />
             Add files
           </label>
           <label class="button">
-            <input type="file" multiple ref={(el) => { el.webkitdirectory = true; }} class="visually-hidden" aria-label="Add folder" onChange={onInput} />
+            <input
+              type="file"
+              multiple
+              ref={(el) => {
+                el.webkitdirectory = true;
+              }}
+              class="visually-hidden"
+              aria-label="Add folder"
+              onChange={onInput}
+            />
             Add folder
           </label>
         </div>
@@ -58,16 +73,21 @@ export const SendPage: Component = () => {
           </button>
         </div>
         <ul class="file-list">
-          <For each={state.files}>{(file) => <SendFileRow file={file} onRemove={() => actions.remove(file.id)} />}</For>
+          <For each={state.files}>
+            {(file) => <SendFileRow file={file} onRemove={() => actions.remove(file.id)} />}
+          </For>
         </ul>
       </Show>
 
       <p role="status" class="status">
-        <Show when={hashing() > 0}>Checking {hashing()} {hashing() === 1 ? 'file' : 'files'}…</Show>
+        <Show when={hashing() > 0}>
+          Checking {hashing()} {hashing() === 1 ? 'file' : 'files'}…
+        </Show>
         <Show when={state.collection}>
           {(c) => (
             <>
-              Ready: {c().fileCount} {c().fileCount === 1 ? 'file' : 'files'}, {formatBytes(c().totalSize)}. Verification code{' '}
+              Ready: {c().fileCount} {c().fileCount === 1 ? 'file' : 'files'},{' '}
+              {formatBytes(c().totalSize)}. Verification code{' '}
               <strong class="code">{c().code}</strong>.
             </>
           )}

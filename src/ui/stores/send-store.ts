@@ -50,7 +50,10 @@ export interface PickedFile {
 /** Creates the send store: picked files, their hashing, and the resulting collection. */
 export function createSendStore(pool: HashPool) {
   const [state, setState] = createStore<SendState>({ files: [], collection: null, error: null });
-  const sources = new Map<number, { file: File; abort: AbortController; digest: FileDigest | null; mtime: number }>();
+  const sources = new Map<
+    number,
+    { file: File; abort: AbortController; digest: FileDigest | null; mtime: number }
+  >();
   let nextId = 1;
   let collectionRun = 0;
 
@@ -65,7 +68,13 @@ export function createSendStore(pool: HashPool) {
     for (const f of state.files) {
       const source = sources.get(f.id);
       if (f.status !== 'ready' || !source?.digest) continue;
-      entries.push({ path: f.path, size: f.size, mtime: source.mtime, fileHash: source.digest.fileHash, outboardHash: source.digest.outboardHash });
+      entries.push({
+        path: f.path,
+        size: f.size,
+        mtime: source.mtime,
+        fileHash: source.digest.fileHash,
+        outboardHash: source.digest.outboardHash,
+      });
     }
     if (entries.length === 0) return;
     try {
@@ -74,7 +83,13 @@ export function createSendStore(pool: HashPool) {
       const digest = await pool.hashFile(new Blob([manifest as Uint8Array<ArrayBuffer>]));
       if (run !== collectionRun) return;
       const totalSize = entries.reduce((sum, e) => sum + e.size, 0);
-      setState('collection', { hash: toHex(digest.fileHash), code: verificationCode(digest.fileHash), fileCount: entries.length, totalSize, manifest });
+      setState('collection', {
+        hash: toHex(digest.fileHash),
+        code: verificationCode(digest.fileHash),
+        fileCount: entries.length,
+        totalSize,
+        manifest,
+      });
     } catch (err) {
       if (run === collectionRun) setState('error', (err as Error).message);
     }
@@ -86,7 +101,11 @@ export function createSendStore(pool: HashPool) {
       .hashFile(source.file, {
         signal: source.abort.signal,
         onEvent: (e) => {
-          if (e.type === 'progress') update(id, (f) => void (f.hashed = e.hashed));
+          if (e.type === 'progress') {
+            update(id, (f) => {
+              f.hashed = e.hashed;
+            });
+          }
         },
       })
       .then(
@@ -119,8 +138,21 @@ export function createSendStore(pool: HashPool) {
         const path = uniquePath(sanitizePath(relativePath || file.name), taken);
         taken.add(path);
         const id = nextId++;
-        sources.set(id, { file, abort: new AbortController(), digest: null, mtime: Math.max(0, Math.floor(file.lastModified || 0)) });
-        added.push({ id, path, size: file.size, hashed: 0, status: 'hashing', hash: null, error: null });
+        sources.set(id, {
+          file,
+          abort: new AbortController(),
+          digest: null,
+          mtime: Math.max(0, Math.floor(file.lastModified || 0)),
+        });
+        added.push({
+          id,
+          path,
+          size: file.size,
+          hashed: 0,
+          status: 'hashing',
+          hash: null,
+          error: null,
+        });
       }
       batch(() => {
         setState('files', (files) => [...files, ...added]);

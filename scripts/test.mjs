@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: MIT
+// `npm test`: install what is missing, find Chromium, then typecheck, lint,
+// unit tests, and browser tests. Browser tests run inside a private network
+// namespace made here, so no packet of a test leaves the machine.
+//   --only browser   run just the browser and e2e tests
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureDeps, run } from './ensure-deps.mjs';
+
+const only = process.argv.includes('--only')
+  ? process.argv[process.argv.indexOf('--only') + 1]
+  : null;
+ensureDeps();
+const { chromiumPath } = await import('./chromium.mjs');
+
+function ensureChromium() {
+  if (existsSync(chromiumPath())) return;
+  const isRoot = process.getuid?.() === 0;
+  if (!process.env.CHROMIUM_PATH && isRoot && existsSync('/etc/debian_version')) {
+    console.log('Chromium not found: installing it with apt-get…');
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    if (
+      run('apt-get', ['update'], { env }) === 0 &&
+      run('apt-get', ['install', '-y', 'chromium'], { env }) === 0 &&
+      existsSync(chromiumPath())
+    )
+      return;
+  }
+  console.error(
+    `Chromium was not found at ${chromiumPath()}.\n` +
+      'Install it (Debian/Ubuntu: sudo apt-get install -y chromium) or point CHROMIUM_PATH at a Chromium binary, then run npm test again.',
+  );
+  process.exit(1);
+}
+
+/** Shell lines that give a fresh network namespace one veth with a default route, and no way out. */
+const NETNS_SETUP = [
+  'ip link set lo up',
+  'ip link add v0 type veth peer name v1',
+  'ip addr add 10.200.0.1/24 dev v0',
+  'ip link set v0 up',
+  'ip link set v1 up',
+  'ip route add default via 10.200.0.254 dev v0',
+].join(' && ');
+
+function canRun(args) {
+  return spawnSync(args[0], args.slice(1), { stdio: 'ignore' }).status === 0;
+}
+
+const tally = { passed: 0, failed: 0 };
+const failedSteps = [];
+
+/** Runs vitest with a JSON report, adding its counts to the tally. */
+function vitest(step, projects, wrap = (cmd) => cmd, env = {}) {
+  const report = join(mkdtempSync(join(tmpdir(), 'ferry-report-')), 'report.json');
+  const cmd = [
+    'npx',
+    'vitest',
+    'run',
+    ...projects.flatMap((p) => ['--project', p]),
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${report}`,
+  ];
+  const [bin, ...args] = wrap(cmd);
+  const code = run(bin, args, { env: { ...process.env, ...env } });
+  if (existsSync(report)) {
+    const json = JSON.parse(readFileSync(report, 'utf8'));
+    tally.passed += json.numPassedTests;
+    tally.failed += json.numFailedTests;
+    rmSync(report, { force: true });
+  }
+  if (code !== 0) failedSteps.push(step);
+}
+
+function step(name, command, args) {
+  console.log(`\n▶ ${name}`);
+  if (run(command, args) !== 0) failedSteps.push(name);
+}
+
+function browserTests() {
+  console.log('\n▶ browser and end-to-end tests (real Chromium)');
+  ensureChromium();
+  const smallDisk = mkdtempSync(join(tmpdir(), 'ferry-small-disk-'));
+  if (canRun(['unshare', '-n', '-m', 'true']) && canRun(['ip', '-V'])) {
+    // Inside: a private network (WebRTC can only reach this namespace) and a
+    // private mount of a small tmpfs (a real full disk for quota tests).
+    const inner = `${NETNS_SETUP} && mount -t tmpfs -o size=160m tmpfs "$FERRY_SMALL_DISK_DIR" && exec "$@"`;
+    vitest(
+      'browser tests',
+      ['browser', 'e2e'],
+      (cmd) => ['unshare', '-n', '-m', 'sh', '-c', inner, 'sh', ...cmd],
+      {
+        FERRY_PRIVATE_NETWORK: '1',
+        FERRY_SMALL_DISK_DIR: smallDisk,
+      },
+    );
+  } else {
+    console.warn(
+      'This machine does not allow private network namespaces (unshare -n -m; needs root or user namespaces, and iproute2).\n' +
+        'Tests that use WebRTC will stop with an error instead of using your real network interfaces; the full-disk test is skipped.',
+    );
+    vitest('browser tests', ['browser', 'e2e']);
+  }
+  rmSync(smallDisk, { recursive: true, force: true });
+}
+
+if (only !== 'browser') {
+  step('typecheck', 'npm', ['run', '--silent', 'typecheck']);
+  step('lint', 'npm', ['run', '--silent', 'lint']);
+  console.log('\n▶ unit tests');
+  vitest('unit tests', ['unit']);
+}
+browserTests();
+
+console.log(`\ntests: ${tally.passed} passed, ${tally.failed} failed`);
+if (failedSteps.length > 0) {
+  console.error(`Failed: ${failedSteps.join(', ')}`);
+  process.exit(1);
+}

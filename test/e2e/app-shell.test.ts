@@ -1,0 +1,116 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { toHex } from '../../src/core/bytes';
+import { launchChromium } from '../helpers/chromium';
+import { oracleHash, pseudoRandomBytes } from '../helpers/data';
+
+const baseUrl = inject('baseUrl');
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(() => browser?.close());
+
+describe('server', () => {
+  it('answers /healthz with JSON', async () => {
+    const res = await fetch(`${baseUrl}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ ok: true });
+  });
+
+  it('serves the app shell with security headers, and the app for client routes', async () => {
+    const res = await fetch(`${baseUrl}/`);
+    expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(await res.text()).toContain('<div id="app">');
+    const route = await fetch(`${baseUrl}/some/route`, { headers: { accept: 'text/html' } });
+    expect(route.status).toBe(200);
+    expect((await fetch(`${baseUrl}/missing.js`)).status).toBe(404);
+    expect((await fetch(`${baseUrl}/%2e%2e/%2e%2e/etc/passwd`)).status).toBe(404);
+    expect((await fetch(`${baseUrl}/`, { method: 'POST' })).status).toBe(405);
+  });
+
+  it('serves a web app manifest with regular and maskable icons', async () => {
+    const manifest = (await (await fetch(`${baseUrl}/manifest.webmanifest`)).json()) as {
+      icons: { src: string; purpose?: string }[];
+    };
+    expect(manifest.icons.some((i) => i.purpose === 'maskable')).toBe(true);
+    for (const icon of manifest.icons)
+      expect((await fetch(`${baseUrl}${icon.src}`)).status).toBe(200);
+  });
+});
+
+describe('the app in Chromium', () => {
+  it('checks picked files and a picked folder, showing the BLAKE3 that b3sum would print', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ferry-pick-'));
+    const files: Record<string, Uint8Array> = {
+      'album/été/photo 1.jpg': pseudoRandomBytes(2_500_000, 1),
+      'album/notes.txt': pseudoRandomBytes(1234, 2),
+      'album/empty': new Uint8Array(0),
+    };
+    for (const [path, data] of Object.entries(files)) {
+      mkdirSync(join(dir, path, '..'), { recursive: true });
+      writeFileSync(join(dir, path), data);
+    }
+    const loose = pseudoRandomBytes(300_000, 3);
+    writeFileSync(join(dir, 'loose.bin'), loose);
+
+    const page = await browser.newPage();
+    await page.goto(baseUrl);
+    await page.getByLabel('Add folder').setInputFiles(join(dir, 'album'));
+    await page.getByLabel('Add files').setInputFiles(join(dir, 'loose.bin'));
+    await expect
+      .poll(() => page.getByRole('status').first().textContent(), { timeout: 30_000 })
+      .toMatch(/Ready: 4 files/);
+    for (const [path, data] of [...Object.entries(files), ['loose.bin', loose] as const]) {
+      const row = page.locator('.file-row', { hasText: path });
+      await expect
+        .poll(() => row.locator('.file-hash').textContent())
+        .toBe(toHex(oracleHash(data)));
+    }
+    expect(await page.getByRole('status').first().textContent()).toMatch(
+      /Verification code [0-9A-Z]{4}-[0-9A-Z]{4}/,
+    );
+    await page.close();
+  });
+
+  it('explains a damaged link instead of failing silently', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${baseUrl}/#t=AQAAAQIDBAUGBwgJ`);
+    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/too short/);
+    await page
+      .getByLabel('Paste the link from the other device')
+      .fill(`${baseUrl}/#t=AQAAAQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHw`);
+    await page.getByRole('button', { name: 'Open link' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toMatch(/valid Ferry link/);
+    await page.close();
+  });
+
+  it('installs a service worker and opens offline from it', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(baseUrl);
+    // The worker claims the page once it has precached the shell.
+    await page.waitForFunction(() => !!navigator.serviceWorker.controller, null, {
+      timeout: 30_000,
+    });
+    await context.setOffline(true);
+    await page.reload();
+    await expect
+      .poll(() => page.getByRole('heading', { name: 'Send files' }).isVisible())
+      .toBe(true);
+    expect(await page.getByText('You are offline').isVisible()).toBe(true);
+    // The hash worker comes from the precache too: checking a file works offline.
+    await page.getByLabel('Add files').setInputFiles({
+      name: 'offline.txt',
+      mimeType: 'text/plain',
+      buffer: Buffer.from('works offline'),
+    });
+    await expect
+      .poll(() => page.locator('.file-hash').textContent())
+      .toBe(toHex(oracleHash(new TextEncoder().encode('works offline'))));
+    await context.close();
+  });
+});
