@@ -3,51 +3,17 @@
 // unit tests, and browser tests. Browser tests run inside a private network
 // namespace made here, so no packet of a test leaves the machine.
 //   --only browser   run just the browser and e2e tests
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ensureChromium } from './ensure-chromium.mjs';
 import { ensureDeps, run } from './ensure-deps.mjs';
+import { canIsolate, NETNS_SETUP } from './netns.mjs';
 
 const only = process.argv.includes('--only')
   ? process.argv[process.argv.indexOf('--only') + 1]
   : null;
 ensureDeps();
-const { chromiumPath } = await import('./chromium.mjs');
-
-function ensureChromium() {
-  if (existsSync(chromiumPath())) return;
-  const isRoot = process.getuid?.() === 0;
-  if (!process.env.CHROMIUM_PATH && isRoot && existsSync('/etc/debian_version')) {
-    console.log('Chromium not found: installing it with apt-get…');
-    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    if (
-      run('apt-get', ['update'], { env }) === 0 &&
-      run('apt-get', ['install', '-y', 'chromium'], { env }) === 0 &&
-      existsSync(chromiumPath())
-    )
-      return;
-  }
-  console.error(
-    `Chromium was not found at ${chromiumPath()}.\n` +
-      'Install it (Debian/Ubuntu: sudo apt-get install -y chromium) or point CHROMIUM_PATH at a Chromium binary, then run npm test again.',
-  );
-  process.exit(1);
-}
-
-/** Shell lines that give a fresh network namespace one veth with a default route, and no way out. */
-const NETNS_SETUP = [
-  'ip link set lo up',
-  'ip link add v0 type veth peer name v1',
-  'ip addr add 10.200.0.1/24 dev v0',
-  'ip link set v0 up',
-  'ip link set v1 up',
-  'ip route add default via 10.200.0.254 dev v0',
-].join(' && ');
-
-function canRun(args) {
-  return spawnSync(args[0], args.slice(1), { stdio: 'ignore' }).status === 0;
-}
 
 const tally = { passed: 0, failed: 0 };
 const failedSteps = [];
@@ -84,7 +50,7 @@ function browserTests() {
   console.log('\n▶ browser and end-to-end tests (real Chromium)');
   ensureChromium();
   const smallDisk = mkdtempSync(join(tmpdir(), 'ferry-small-disk-'));
-  if (canRun(['unshare', '-n', '-m', 'true']) && canRun(['ip', '-V'])) {
+  if (canIsolate()) {
     // Inside: a private network (WebRTC can only reach this namespace) and a
     // private mount of a small tmpfs (a real full disk for quota tests).
     const inner = `${NETNS_SETUP} && mount -t tmpfs -o size=160m tmpfs "$FERRY_SMALL_DISK_DIR" && exec "$@"`;

@@ -1,33 +1,60 @@
 // SPDX-License-Identifier: MIT
 import { expose, transfer } from 'comlink';
 import { createBlake3 } from '../src/adapters/blake3-wasm';
+import type { Blake3 } from '../src/core/content/blake3';
 import { type FileDigest, FileHasher } from '../src/core/content/file-hasher';
 import { FerryError } from '../src/core/errors';
 
 /** Least time between two progress reports, in ms: enough for a smooth bar, few messages. */
 const PROGRESS_INTERVAL_MS = 50;
 
-// Two hash states, made once per worker and reused for every file (init() resets them).
-const hashers = Promise.all([createBlake3(), createBlake3()]);
+/**
+ * Bytes read per slice (8 MiB). Reads of a disk-backed File cross to the
+ * browser process, so few large reads beat many small ones (1 MiB reads ran
+ * at about half the speed of 16 MiB reads here), and two slices in memory
+ * per file stay small.
+ */
+const READ_SIZE = 8 * 1024 * 1024;
+
+/**
+ * Yields the file's bytes slice by slice, with the next slice's read already
+ * under way while the caller hashes the current one: disk and CPU overlap.
+ */
+async function* readAhead(file: Blob): AsyncGenerator<Uint8Array> {
+  const read = (offset: number) =>
+    file.slice(offset, Math.min(file.size, offset + READ_SIZE)).arrayBuffer();
+  let next = file.size > 0 ? read(0) : null;
+  for (let offset = 0; next; offset += READ_SIZE) {
+    const current = await next;
+    next = offset + READ_SIZE < file.size ? read(offset + READ_SIZE) : null;
+    // A file that shrank since it was picked: stop here and let the hasher say so.
+    if (current.byteLength === 0) break;
+    yield new Uint8Array(current);
+  }
+}
+
+// Hash states are reused across files (init() resets them); a worker runs a
+// few files at once (their reads overlap), so it keeps a pair per file in flight.
+const idleHashers: [Blake3, Blake3][] = [];
+async function takeHashers(): Promise<[Blake3, Blake3]> {
+  return idleHashers.pop() ?? Promise.all([createBlake3(), createBlake3()]);
+}
 
 const api = {
   /**
-   * Hashes one file read in place (File.stream(): never whole in memory).
+   * Hashes one file read in place, 8 MiB at a time (never whole in memory).
    * Reports bytes hashed through `onProgress` at most every 50 ms.
    */
   async hashFile(file: Blob, onProgress: (hashed: number) => void): Promise<FileDigest> {
     if (!(file instanceof Blob))
       throw new FerryError('Hash/ReadFailed', 'Only files can be hashed.');
     const name = file instanceof File ? `"${file.name}"` : 'the file';
-    const [whole, block] = await hashers;
-    const hasher = new FileHasher(file.size, whole, block);
+    const pair = await takeHashers();
+    const hasher = new FileHasher(file.size, pair[0], pair[1]);
     let lastReport = performance.now();
     try {
-      const reader = file.stream().getReader();
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        hasher.update(value);
+      for await (const chunk of readAhead(file)) {
+        hasher.update(chunk);
         const now = performance.now();
         if (now - lastReport >= PROGRESS_INTERVAL_MS) {
           lastReport = now;
@@ -46,6 +73,8 @@ const api = {
           : `Could not read ${name}: it may have been moved, changed or deleted since it was picked. Add it again.`,
         { cause: err },
       );
+    } finally {
+      idleHashers.push(pair);
     }
   },
 };

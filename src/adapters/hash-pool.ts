@@ -19,6 +19,8 @@ export interface HashPoolInit {
   idleTimeoutMs?: number;
   /** Makes a hash worker; tests and benchmarks swap it. */
   createWorker?: () => Worker;
+  /** Files in flight per worker; default `FILES_IN_FLIGHT_PER_WORKER`. */
+  filesInFlightPerWorker?: number;
 }
 
 /** Options for one hashing call. */
@@ -34,10 +36,17 @@ export type HashOutcome =
   | { ok: true; digest: FileDigest }
   | { ok: false; error: { name: string; message: string } };
 
+/**
+ * Files in flight per worker (2). Reading a file crosses to the browser
+ * process and waits; with a second file in flight, the worker hashes one
+ * while the other's bytes arrive. Measured on 200 × 1 MiB files: see README.
+ */
+export const FILES_IN_FLIGHT_PER_WORKER = 2;
+
 interface Slot {
   worker: Worker;
   remote: Remote<HashWorkerApi>;
-  task: Task | null;
+  tasks: Set<Task>;
 }
 
 interface Task {
@@ -46,6 +55,8 @@ interface Task {
   resolve: (digest: FileDigest) => void;
   reject: (err: unknown) => void;
   slot: Slot | null;
+  /** Highest progress reported, so a restarted task never moves the bar backwards. */
+  reported: number;
 }
 
 function defaultWorker(): Worker {
@@ -63,7 +74,7 @@ function abortError(): DOMException {
  * A pool of Comlink-wrapped hash workers, one file per task, at most
  * `maxWorkers` at once and never more workers than files waiting. Aborting a
  * running task terminates its worker (the only way to stop WASM mid-loop);
- * a fresh one is started for the next task.
+ * the other files that worker had are started again elsewhere.
  */
 export class HashPool {
   private readonly slots: Slot[] = [];
@@ -71,12 +82,14 @@ export class HashPool {
   private readonly maxWorkers: number;
   private readonly idleTimeoutMs: number;
   private readonly createWorker: () => Worker;
+  private readonly inFlightPerWorker: number;
   private idleTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(init: HashPoolInit = {}) {
     this.maxWorkers = Math.max(1, init.maxWorkers ?? navigator.hardwareConcurrency ?? 2);
     this.idleTimeoutMs = init.idleTimeoutMs ?? 10_000;
     this.createWorker = init.createWorker ?? defaultWorker;
+    this.inFlightPerWorker = Math.max(1, init.filesInFlightPerWorker ?? FILES_IN_FLIGHT_PER_WORKER);
   }
 
   /** Workers alive now. */
@@ -89,7 +102,7 @@ export class HashPool {
     return new Promise<FileDigest>((resolve, reject) => {
       const { signal } = init;
       if (signal?.aborted) return reject(abortError());
-      const task: Task = { file, init, resolve, reject, slot: null };
+      const task: Task = { file, init, resolve, reject, slot: null, reported: 0 };
       signal?.addEventListener('abort', () => this.abort(task), { once: true });
       init.onEvent?.({ type: 'size', size: file.size });
       this.queue.push(task);
@@ -120,41 +133,52 @@ export class HashPool {
 
   /** Terminates every worker; queued and running tasks reject with `AbortError`. */
   close(): void {
-    for (const task of [...this.queue, ...this.slots.flatMap((s) => (s.task ? [s.task] : []))])
-      this.abort(task);
+    const tasks = [...this.queue, ...this.slots.flatMap((s) => [...s.tasks])];
+    this.queue.length = 0;
     for (const slot of [...this.slots]) this.retire(slot);
+    for (const task of tasks) this.settleAborted(task);
     clearTimeout(this.idleTimer);
+  }
+
+  /** The slot for the next task: an idle worker, else a new one, else one with room in its pipeline. */
+  private pickSlot(): Slot | null {
+    const idle = this.slots.find((s) => s.tasks.size === 0);
+    if (idle) return idle;
+    if (this.slots.length < this.maxWorkers) return this.spawn();
+    let best: Slot | null = null;
+    for (const s of this.slots)
+      if (s.tasks.size < this.inFlightPerWorker && (!best || s.tasks.size < best.tasks.size))
+        best = s;
+    return best;
   }
 
   private pump(): void {
     clearTimeout(this.idleTimer);
     while (this.queue.length > 0) {
-      let slot = this.slots.find((s) => s.task === null);
-      if (!slot && this.slots.length < this.maxWorkers) slot = this.spawn();
+      const slot = this.pickSlot();
       if (!slot) return;
       this.run(slot, this.queue.shift()!);
     }
-    if (this.slots.every((s) => s.task === null)) {
+    if (this.slots.every((s) => s.tasks.size === 0)) {
       this.idleTimer = setTimeout(() => {
-        for (const slot of [...this.slots]) if (slot.task === null) this.retire(slot);
+        for (const slot of [...this.slots]) if (slot.tasks.size === 0) this.retire(slot);
       }, this.idleTimeoutMs);
     }
   }
 
   private spawn(): Slot {
     const worker = this.createWorker();
-    const slot: Slot = { worker, remote: wrap<HashWorkerApi>(worker), task: null };
-    // A worker that dies (out of memory, a crash) would leave its call pending forever.
+    const slot: Slot = { worker, remote: wrap<HashWorkerApi>(worker), tasks: new Set() };
+    // A worker that dies (out of memory, a crash) would leave its calls pending forever.
     worker.addEventListener('error', (event) => {
       event.preventDefault();
-      const task = slot.task;
+      const tasks = [...slot.tasks];
       this.retire(slot);
-      task?.reject(
-        new FerryError(
-          'Hash/WorkerFailed',
-          `The hashing worker stopped unexpectedly${event.message ? `: ${event.message}` : ''}. Try again.`,
-        ),
+      const error = new FerryError(
+        'Hash/WorkerFailed',
+        `The hashing worker stopped unexpectedly${event.message ? `: ${event.message}` : ''}. Try again.`,
       );
+      for (const task of tasks) this.settle(task, () => this.fail(task, error));
       this.pump();
     });
     this.slots.push(slot);
@@ -162,50 +186,67 @@ export class HashPool {
   }
 
   private run(slot: Slot, task: Task): void {
-    slot.task = task;
+    slot.tasks.add(task);
     task.slot = slot;
-    let lastHashed = 0;
     const onProgress = proxy((hashed: number) => {
-      // Monotonic by construction: a late message never moves the bar backwards.
-      if (slot.task !== task || hashed <= lastHashed) return;
-      lastHashed = hashed;
+      // Monotonic by construction: a late or restarted report never moves the bar backwards.
+      if (task.slot !== slot || hashed <= task.reported) return;
+      task.reported = hashed;
       task.init.onEvent?.({ type: 'progress', hashed });
     });
     slot.remote.hashFile(task.file, onProgress).then(
-      (digest) =>
-        this.finish(slot, task, () => {
+      (digest) => {
+        if (task.slot !== slot) return; // aborted or moved: already handled
+        this.settle(task, () => {
           task.init.onEvent?.({ type: 'done', digest });
           task.resolve(digest);
-        }),
-      (err) =>
-        this.finish(slot, task, () => {
-          task.init.onEvent?.({
-            type: 'error',
-            error: { name: errName(err), message: errMessage(err) },
-          });
-          task.reject(err);
-        }),
+        });
+      },
+      (err: unknown) => {
+        if (task.slot !== slot) return;
+        this.settle(task, () => this.fail(task, err));
+      },
     );
   }
 
-  private finish(slot: Slot, task: Task, settle: () => void): void {
-    if (slot.task !== task) return; // aborted or retired: already settled
-    slot.task = null;
+  private fail(task: Task, err: unknown): void {
+    task.init.onEvent?.({ type: 'error', error: { name: errName(err), message: errMessage(err) } });
+    task.reject(err);
+  }
+
+  /** Detaches a finished task from its worker, reports it, and schedules more work. */
+  private settle(task: Task, report: () => void): void {
+    task.slot?.tasks.delete(task);
     task.slot = null;
-    settle();
+    report();
     this.pump();
   }
 
-  private abort(task: Task): void {
-    const queued = this.queue.indexOf(task);
-    if (queued !== -1) this.queue.splice(queued, 1);
-    else if (task.slot) this.retire(task.slot);
-    else return; // already finished
+  private settleAborted(task: Task): void {
+    task.slot = null;
     task.init.onEvent?.({
       type: 'error',
       error: { name: 'AbortError', message: 'Hashing was cancelled.' },
     });
     task.reject(abortError());
+  }
+
+  private abort(task: Task): void {
+    const queued = this.queue.indexOf(task);
+    if (queued !== -1) {
+      this.queue.splice(queued, 1);
+    } else if (task.slot) {
+      const slot = task.slot;
+      slot.tasks.delete(task);
+      // Terminating the worker is the only way to stop it; the files it shared
+      // the worker with start again, first in line.
+      const others = [...slot.tasks];
+      this.retire(slot);
+      this.queue.unshift(...others);
+    } else {
+      return; // already finished
+    }
+    this.settleAborted(task);
     this.pump();
   }
 
@@ -213,8 +254,8 @@ export class HashPool {
     const at = this.slots.indexOf(slot);
     if (at === -1) return;
     this.slots.splice(at, 1);
-    if (slot.task) slot.task.slot = null;
-    slot.task = null;
+    for (const task of slot.tasks) task.slot = null;
+    slot.tasks.clear();
     slot.remote[releaseProxy]();
     slot.worker.terminate();
   }
@@ -227,7 +268,7 @@ function errName(err: unknown): string {
 }
 
 function errMessage(err: unknown): string {
-  return err instanceof Error || (typeof err === 'object' && err !== null && 'message' in err)
+  return typeof err === 'object' && err !== null && 'message' in err
     ? String((err as Error).message)
     : String(err);
 }

@@ -100,6 +100,23 @@ describe('HashPool in real Chromium workers', () => {
     await expect(first).resolves.toBeTruthy();
   });
 
+  it('restarts the other file a worker had when one of them is aborted', async () => {
+    pool = new HashPool({ maxWorkers: 1, filesInFlightPerWorker: 2 });
+    const chunk = pseudoRandomBytes(MiB, 6);
+    const victim = new Blob(Array.from({ length: 128 }, () => chunk));
+    const survivor = pseudoRandomBytes(40 * MiB, 7);
+    const controller = new AbortController();
+    const events: HashEvent[] = [];
+    const a = pool.hashFile(victim, { signal: controller.signal });
+    const b = pool.hashFile(new File([survivor], 'survivor'), { onEvent: (e) => events.push(e) });
+    await new Promise((r) => setTimeout(r, 100));
+    controller.abort();
+    await expect(a).rejects.toMatchObject({ name: 'AbortError' });
+    const digest = await b;
+    expect(toHex(digest.fileHash)).toBe(toHex(oracleHash(survivor)));
+    checkEventOrder(events, survivor.length);
+  });
+
   it('reports a file that cannot be read and finishes the others', async () => {
     pool = new HashPool({ maxWorkers: 2 });
     // A File snapshot from the origin private file system becomes unreadable
