@@ -1,7 +1,14 @@
 // SPDX-License-Identifier: MIT
 
 /** Areas an error can come from; the first half of every error name. */
-export type ErrorDomain = 'Manifest' | 'Ticket' | 'Hash' | 'Store' | 'Codec';
+export type ErrorDomain =
+  | 'Manifest'
+  | 'Ticket'
+  | 'Hash'
+  | 'Store'
+  | 'Codec'
+  | 'Protocol'
+  | 'Signal';
 
 /**
  * Every distinct failure Ferry reports, as `Domain/Reason`.
@@ -9,7 +16,7 @@ export type ErrorDomain = 'Manifest' | 'Ticket' | 'Hash' | 'Store' | 'Codec';
  * Comlink or postMessage boundary, so callers test `err.name`.
  */
 export type FerryErrorName =
-  | `${'Manifest' | 'Ticket' | 'Codec'}/${'Truncated' | 'TrailingBytes' | 'OutOfRange' | 'BadEncoding'}`
+  | `${'Manifest' | 'Ticket' | 'Codec' | 'Protocol'}/${'Truncated' | 'TrailingBytes' | 'OutOfRange' | 'BadEncoding'}`
   | 'Manifest/BadMagic'
   | 'Manifest/UnsupportedVersion'
   | 'Manifest/TooLarge'
@@ -30,6 +37,16 @@ export type FerryErrorName =
   | 'Ticket/BadLength'
   | 'Ticket/BadRelayUrl'
   | 'Ticket/BadLink'
+  | 'Protocol/UnsupportedVersion'
+  | 'Protocol/UnknownType'
+  | 'Protocol/TooLarge'
+  | 'Protocol/Unexpected'
+  | 'Protocol/PeerError'
+  | 'Protocol/Closed'
+  | 'Signal/BadMessage'
+  | 'Signal/NoSender'
+  | 'Signal/Refused'
+  | 'Signal/Unreachable'
   | 'Hash/ReadFailed'
   | 'Hash/WorkerFailed'
   | 'Store/QuotaExceeded'
@@ -53,7 +70,7 @@ export function isFerryError(err: unknown, name?: FerryErrorName): err is FerryE
   const errName = (err as { name?: unknown }).name;
   if (typeof errName !== 'string') return false;
   return name === undefined
-    ? /^(Manifest|Ticket|Hash|Store|Codec)\//.test(errName)
+    ? /^(Manifest|Ticket|Hash|Store|Codec|Protocol|Signal)\//.test(errName)
     : errName === name;
 }
 

@@ -3,7 +3,7 @@ import { fromUtf8 } from '../bytes';
 import { FerryError } from '../errors';
 
 /** Which family of error names a reader throws: `${domain}/Truncated` and so on. */
-export type ReaderDomain = 'Manifest' | 'Ticket' | 'Codec';
+export type ReaderDomain = 'Manifest' | 'Ticket' | 'Codec' | 'Protocol';
 
 /**
  * Reads untrusted bytes with every length and value bounded. Each failure is

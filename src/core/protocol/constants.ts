@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: MIT
+
+/** Wire protocol version carried in every frame's first byte. */
+export const PROTOCOL_VERSION = 1;
+
+/**
+ * Largest frame we send or accept (256 KiB): Chromium's SCTP
+ * max-message-size here is 262144, and a larger message closes the channel.
+ * @see https://developer.mozilla.org/docs/Web/API/RTCSctpTransport/maxMessageSize
+ */
+export const MAX_FRAME_SIZE = 256 * 1024;
+
+/** Room left in a BLOCK_DATA frame for its header, in bytes (generous: the real header is under 30). */
+export const BLOCK_DATA_HEADER_ROOM = 64;
+
+/** Payload bytes in one BLOCK_DATA frame: a 1 MiB block travels as 5 pieces at most. */
+export const BLOCK_PIECE_SIZE = MAX_FRAME_SIZE - BLOCK_DATA_HEADER_ROOM;
+
+/** Most ranges in one BLOCK_REQUEST: bounds the work a single request can ask for. */
+export const MAX_RANGES_PER_REQUEST = 1024;
+
+/** Longest ERROR message text, in bytes. */
+export const MAX_ERROR_TEXT_BYTES = 1024;
+
+/** Most data channels (streams) in one session. */
+export const MAX_STREAMS = 8;
+
+/** Capability bits a peer announces in HELLO. None are defined yet; unknown bits are ignored. */
+export const CAPABILITIES = 0;

@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: MIT
+
+/** Frame types on the wire (second byte of every frame). */
+export enum MessageType {
+  Hello = 0x01,
+  ManifestRequest = 0x02,
+  ManifestChunk = 0x03,
+  OutboardRequest = 0x04,
+  OutboardChunk = 0x05,
+  BlockRequest = 0x06,
+  BlockData = 0x07,
+  Cancel = 0x08,
+  Error = 0x09,
+  Bye = 0x0a,
+  Ping = 0x0b,
+  Pong = 0x0c,
+}
+
+/** Human names for logs, by type number. */
+export const MESSAGE_TYPE_NAMES: Record<number, string> = {
+  1: 'HELLO',
+  2: 'MANIFEST_REQUEST',
+  3: 'MANIFEST_CHUNK',
+  4: 'OUTBOARD_REQUEST',
+  5: 'OUTBOARD_CHUNK',
+  6: 'BLOCK_REQUEST',
+  7: 'BLOCK_DATA',
+  8: 'CANCEL',
+  9: 'ERROR',
+  10: 'BYE',
+  11: 'PING',
+  12: 'PONG',
+};
+
+/** A run of `count` blocks starting at `start`. */
+export interface BlockRange {
+  start: number;
+  count: number;
+}
+
+/** Why a peer says goodbye. */
+export enum ByeReason {
+  Done = 0,
+  Cancelled = 1,
+  ProtocolError = 2,
+  ShuttingDown = 3,
+}
+
+/** Error codes carried by ERROR frames. */
+export enum ErrorCode {
+  /** The frame broke the protocol; the sender of ERROR closes next. */
+  Protocol = 1,
+  /** Asked for a file index the manifest does not have. */
+  UnknownFile = 2,
+  /** Asked for a block, offset or range outside the file. */
+  OutOfRange = 3,
+  /** The sender cannot read that file any more (moved, changed, deleted). */
+  Unavailable = 4,
+  /** The sender has no manifest yet (still hashing). */
+  NotReady = 5,
+}
+
+/** Every message, as a discriminated union on `type`. */
+export type Message =
+  | { type: MessageType.Hello; capabilities: number; stream: number; streams: number }
+  | { type: MessageType.ManifestRequest; id: number; offset: number }
+  | { type: MessageType.ManifestChunk; id: number; total: number; offset: number; data: Uint8Array }
+  | { type: MessageType.OutboardRequest; id: number; file: number; offset: number }
+  | {
+      type: MessageType.OutboardChunk;
+      id: number;
+      file: number;
+      total: number;
+      offset: number;
+      data: Uint8Array;
+    }
+  | { type: MessageType.BlockRequest; id: number; file: number; ranges: BlockRange[] }
+  | {
+      type: MessageType.BlockData;
+      id: number;
+      file: number;
+      block: number;
+      offset: number;
+      data: Uint8Array;
+    }
+  | { type: MessageType.Cancel; id: number }
+  | { type: MessageType.Error; id: number; code: number; message: string }
+  | { type: MessageType.Bye; reason: number }
+  | { type: MessageType.Ping; nonce: number }
+  | { type: MessageType.Pong; nonce: number };
