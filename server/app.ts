@@ -1,15 +1,20 @@
 // SPDX-License-Identifier: MIT
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { ServerConfig } from './config';
 import { log } from './log';
 import { SECURITY_HEADERS, serveStatic } from './static-files';
+import type { TlsFiles } from './tls';
 
 /** Process start, for /healthz uptime. */
 const STARTED = Date.now();
 
-/** Builds the HTTP server: `/healthz`, then the built app. */
-export function createAppServer(config: ServerConfig): Server {
-  return createServer((req, res) => {
+/**
+ * Builds the HTTP(S) server: `/healthz`, `/config.json` (the ICE servers
+ * browsers should use), then the built app. Signaling attaches to it separately.
+ */
+export function createAppServer(config: ServerConfig, tls: TlsFiles | null = null): Server {
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, {
@@ -33,6 +38,15 @@ export function createAppServer(config: ServerConfig): Server {
       res.end(body);
       return;
     }
+    if (path === '/config.json') {
+      res.writeHead(200, {
+        ...SECURITY_HEADERS,
+        'Content-Type': 'application/json',
+        'Cache-Control': 'no-store',
+      });
+      res.end(JSON.stringify({ iceServers: config.iceServers }));
+      return;
+    }
     serveStatic(config.staticDir, req, res)
       .then((served) => {
         if (served) return;
@@ -44,5 +58,6 @@ export function createAppServer(config: ServerConfig): Server {
         if (!res.headersSent) res.writeHead(500, SECURITY_HEADERS);
         res.end();
       });
-  });
+  };
+  return tls ? (createHttpsServer(tls, handler) as unknown as Server) : createServer(handler);
 }

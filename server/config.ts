@@ -1,5 +1,38 @@
 // SPDX-License-Identifier: MIT
 
+/** Limits of the rendezvous server, each from an environment variable. */
+export interface SignalLimits {
+  /** Largest WebSocket message, bytes (SIGNAL_MAX_MESSAGE_BYTES, 65536). */
+  maxMessageBytes: number;
+  /** Rooms at once (SIGNAL_MAX_ROOMS, 10000). */
+  maxRooms: number;
+  /** Receivers in one room (SIGNAL_MAX_RECEIVERS, 16). */
+  maxReceiversPerRoom: number;
+  /** Open connections from one IP (SIGNAL_MAX_CONNECTIONS_PER_IP, 32). */
+  maxConnectionsPerIp: number;
+  /** New connections per second from one IP (SIGNAL_CONNECTIONS_PER_SECOND, 10; burst 4× that). */
+  connectionsPerSecondPerIp: number;
+  /** Messages per second from one IP (SIGNAL_MESSAGES_PER_SECOND, 50; burst 4× that). */
+  messagesPerSecondPerIp: number;
+  /** A connection that sends nothing this long is closed, ms (SIGNAL_IDLE_MS, 30 min). */
+  idleMs: number;
+  /** A connection must join a room this soon, ms (SIGNAL_JOIN_TIMEOUT_MS, 10 s). */
+  joinTimeoutMs: number;
+  /** A receiver waits this long for a sender before it is told there is none, ms (SIGNAL_NO_SENDER_MS, 20 s). */
+  noSenderMs: number;
+  /** A room closes this long after it opened, ms (SIGNAL_ROOM_LIFETIME_MS, 24 h). */
+  roomLifetimeMs: number;
+  /** Ping interval; a socket that misses one pong is dropped, ms (SIGNAL_HEARTBEAT_MS, 30 s). */
+  heartbeatMs: number;
+}
+
+/** An ICE server entry as RTCPeerConnection takes it. */
+export interface IceServer {
+  urls: string | string[];
+  username?: string;
+  credential?: string;
+}
+
 /** Server settings, from the environment. */
 export interface ServerConfig {
   /** TCP port (PORT, default 8080). */
@@ -8,19 +41,99 @@ export interface ServerConfig {
   host: string;
   /** Folder of the built app (STATIC_DIR, default ./dist). */
   staticDir: string;
+  /** HTTPS: files (TLS_CERT and TLS_KEY), a generated self-signed pair (HTTPS=self-signed), or none. */
+  tls: { certFile: string; keyFile: string } | 'self-signed' | null;
+  /** ICE servers handed to browsers by /config.json (none unless configured). */
+  iceServers: IceServer[];
+  limits: SignalLimits;
 }
 
-/** Reads the config from `env`; throws a sentence naming the bad variable. */
-export function readConfig(env: NodeJS.ProcessEnv, defaults: { staticDir: string }): ServerConfig {
-  const port = env.PORT === undefined || env.PORT === '' ? 8080 : Number(env.PORT);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+function number(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  fallback: number,
+  min = 0,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
     throw new Error(
-      `PORT must be a whole number from 0 to 65535, not ${JSON.stringify(env.PORT)}.`,
+      `${name} must be a whole number from ${min} to ${max}, not ${JSON.stringify(raw)}.`,
     );
   }
+  return value;
+}
+
+/**
+ * ICE servers from ICE_SERVERS (JSON, as RTCPeerConnection takes them), or
+ * from STUN_URLS / TURN_URLS (comma-separated) with TURN_USERNAME and TURN_CREDENTIAL.
+ */
+function iceServers(env: NodeJS.ProcessEnv): IceServer[] {
+  if (env.ICE_SERVERS) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(env.ICE_SERVERS);
+    } catch {
+      throw new Error(
+        'ICE_SERVERS must be JSON: an array of { "urls": …, "username"?, "credential"? }.',
+      );
+    }
+    if (!Array.isArray(parsed) || !parsed.every((s) => typeof s === 'object' && s && 'urls' in s)) {
+      throw new Error('ICE_SERVERS must be an array of objects with "urls".');
+    }
+    return parsed as IceServer[];
+  }
+  const list = (v: string | undefined) =>
+    (v ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+  const servers: IceServer[] = [];
+  const stun = list(env.STUN_URLS);
+  if (stun.length) servers.push({ urls: stun });
+  const turn = list(env.TURN_URLS);
+  if (turn.length) {
+    if (!env.TURN_USERNAME || !env.TURN_CREDENTIAL)
+      throw new Error('TURN_URLS needs TURN_USERNAME and TURN_CREDENTIAL.');
+    servers.push({ urls: turn, username: env.TURN_USERNAME, credential: env.TURN_CREDENTIAL });
+  }
+  return servers;
+}
+
+/** Reads the config from `env` and command-line `args`; throws a sentence naming the bad setting. */
+export function readConfig(
+  env: NodeJS.ProcessEnv,
+  defaults: { staticDir: string },
+  args: readonly string[] = [],
+): ServerConfig {
+  let tls: ServerConfig['tls'] = null;
+  if (env.TLS_CERT || env.TLS_KEY) {
+    if (!env.TLS_CERT || !env.TLS_KEY)
+      throw new Error('Set both TLS_CERT and TLS_KEY (paths to PEM files), or neither.');
+    tls = { certFile: env.TLS_CERT, keyFile: env.TLS_KEY };
+  } else if (env.HTTPS === 'self-signed' || args.includes('--https')) {
+    tls = 'self-signed';
+  }
   return {
-    port,
+    port: number(env, 'PORT', 8080, 0, 65535),
     host: env.HOST || '0.0.0.0',
     staticDir: env.STATIC_DIR || defaults.staticDir,
+    tls,
+    iceServers: iceServers(env),
+    limits: {
+      maxMessageBytes: number(env, 'SIGNAL_MAX_MESSAGE_BYTES', 64 * 1024, 1024),
+      maxRooms: number(env, 'SIGNAL_MAX_ROOMS', 10_000, 1),
+      maxReceiversPerRoom: number(env, 'SIGNAL_MAX_RECEIVERS', 16, 1),
+      maxConnectionsPerIp: number(env, 'SIGNAL_MAX_CONNECTIONS_PER_IP', 32, 1),
+      connectionsPerSecondPerIp: number(env, 'SIGNAL_CONNECTIONS_PER_SECOND', 10, 1),
+      messagesPerSecondPerIp: number(env, 'SIGNAL_MESSAGES_PER_SECOND', 50, 1),
+      idleMs: number(env, 'SIGNAL_IDLE_MS', 30 * 60_000, 1000),
+      joinTimeoutMs: number(env, 'SIGNAL_JOIN_TIMEOUT_MS', 10_000, 100),
+      noSenderMs: number(env, 'SIGNAL_NO_SENDER_MS', 20_000, 100),
+      roomLifetimeMs: number(env, 'SIGNAL_ROOM_LIFETIME_MS', 24 * 3600_000, 1000),
+      heartbeatMs: number(env, 'SIGNAL_HEARTBEAT_MS', 30_000, 100),
+    },
   };
 }

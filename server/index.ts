@@ -6,27 +6,43 @@ import { fileURLToPath } from 'node:url';
 import { createAppServer } from './app';
 import { readConfig } from './config';
 import { log } from './log';
+import { attachSignaling } from './signal';
+import { loadTls } from './tls';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const config = readConfig(process.env, { staticDir: join(root, 'dist') });
+let config: ReturnType<typeof readConfig>;
+try {
+  config = readConfig(process.env, { staticDir: join(root, 'dist') }, process.argv.slice(2));
+} catch (err) {
+  console.error((err as Error).message);
+  process.exit(2);
+}
 if (!existsSync(join(config.staticDir, 'index.html'))) {
   log('warn', 'no built app found; run `npm run build` (npm start does it for you)', {
     staticDir: config.staticDir,
   });
 }
 
-const server = createAppServer(config);
+const tls = config.tls
+  ? await loadTls(config.tls, process.env.CERT_DIR || join(root, '.ferry-cert'))
+  : null;
+const server = createAppServer(config, tls);
+const signaling = attachSignaling(server, config);
 server.listen(config.port, config.host, () => {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
+  const scheme = tls ? 'https' : 'http';
   log('info', 'listening', {
-    url: `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}/`,
+    url: `${scheme}://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}/`,
     port,
+    tls: !!tls,
+    iceServers: config.iceServers.length,
   });
 });
 
 function shutdown(signal: string): void {
   log('info', 'shutting down', { signal });
+  signaling.close();
   server.close(() => process.exit(0));
   server.closeAllConnections();
   // Never hang forever on a stuck socket.

@@ -29,7 +29,7 @@ describe('static file paths', () => {
 
 describe('server config', () => {
   it('uses defaults and reads PORT and HOST', () => {
-    expect(readConfig({}, { staticDir: '/d' })).toEqual({
+    expect(readConfig({}, { staticDir: '/d' })).toMatchObject({
       port: 8080,
       host: '0.0.0.0',
       staticDir: '/d',

@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: MIT
+// The /signal WebSocket endpoint: wires sockets to Rooms, with limits.
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { type WebSocket, WebSocketServer } from 'ws';
+import { CLOSE, parseClientMessage } from '../src/core/signaling/messages';
+import type { ServerConfig } from './config';
+import { log } from './log';
+import { RateLimiter } from './rate-limit';
+import { type Peer, Rooms } from './rooms';
+
+/** Path of the signaling WebSocket. */
+export const SIGNAL_PATH = '/signal';
+
+/** A running signaling endpoint. */
+export interface Signaling {
+  /** Closes every socket (code 1001) and stops the timers. */
+  close(): void;
+  /** Rooms open now, for tests and health checks. */
+  readonly rooms: Rooms;
+}
+
+function clientIp(req: IncomingMessage, trustProxy: boolean): string {
+  const forwarded = trustProxy
+    ? String(req.headers['x-forwarded-for'] ?? '')
+        .split(',')[0]
+        ?.trim()
+    : '';
+  return forwarded || req.socket.remoteAddress || 'unknown';
+}
+
+/** Attaches the signaling endpoint to `server` (same port as the app, path /signal). */
+export function attachSignaling(
+  server: Server,
+  config: ServerConfig,
+  env: NodeJS.ProcessEnv = process.env,
+): Signaling {
+  const { limits } = config;
+  const trustProxy = env.TRUST_PROXY === '1';
+  const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxMessageBytes });
+  const rooms = new Rooms(limits);
+  const connectionsPerIp = new Map<string, number>();
+  const newConnections = new RateLimiter(
+    limits.connectionsPerSecondPerIp,
+    limits.connectionsPerSecondPerIp * 4,
+  );
+  const messages = new RateLimiter(
+    limits.messagesPerSecondPerIp,
+    limits.messagesPerSecondPerIp * 4,
+  );
+  const alive = new WeakMap<WebSocket, boolean>();
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if ((req.url ?? '').split('?')[0] !== SIGNAL_PATH) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, clientIp(req, trustProxy)));
+  });
+
+  function onConnection(ws: WebSocket, ip: string): void {
+    const open = connectionsPerIp.get(ip) ?? 0;
+    // Refuse after the handshake, so the browser gets a code and a reason it can show.
+    if (!newConnections.take(ip) || open >= limits.maxConnectionsPerIp) {
+      log('warn', 'connection refused: rate', { ip });
+      ws.close(CLOSE.rateLimited, 'Too many connections from your network. Try again in a minute.');
+      return;
+    }
+    connectionsPerIp.set(ip, open + 1);
+    alive.set(ws, true);
+    const peer: Peer = {
+      id: randomBytes(9).toString('base64url'),
+      role: null,
+      room: null,
+      send: (message) => {
+        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+      },
+      close: (code, reason) => ws.close(code, reason),
+    };
+    let idle = setTimeout(
+      () => peer.close(CLOSE.idle, 'Closed after a long time without activity.'),
+      limits.joinTimeoutMs,
+    );
+    const touch = () => {
+      clearTimeout(idle);
+      idle = setTimeout(
+        () => peer.close(CLOSE.idle, 'Closed after a long time without activity.'),
+        limits.idleMs,
+      );
+    };
+
+    ws.on('pong', () => alive.set(ws, true));
+    ws.on('message', (data, isBinary) => {
+      if (!messages.take(ip)) return peer.close(CLOSE.rateLimited, 'Too many messages: slow down.');
+      if (isBinary) return peer.close(CLOSE.badMessage, 'Signaling messages are text.');
+      let message: ReturnType<typeof parseClientMessage>;
+      try {
+        message = parseClientMessage(data.toString());
+      } catch (err) {
+        return peer.close(CLOSE.badMessage, (err as Error).message.slice(0, 120));
+      }
+      touch();
+      if (message.t === 'join') {
+        if (peer.room) return peer.close(CLOSE.badMessage, 'Already in a room.');
+        rooms.join(peer, message.room, message.role);
+        if (peer.room)
+          log('info', 'joined', { peer: peer.id, role: peer.role, room: message.room.slice(0, 8) });
+      } else if (!peer.room) {
+        peer.close(CLOSE.badMessage, 'Join a room first.');
+      } else if (!rooms.relay(peer, message.to, message.data)) {
+        peer.send({ t: 'error', code: 'no-peer', message: 'That device is no longer connected.' });
+      }
+    });
+    ws.on('error', (err) => log('warn', 'socket error', { peer: peer.id, error: err.message }));
+    ws.on('close', (code) => {
+      clearTimeout(idle);
+      rooms.leave(peer);
+      const left = (connectionsPerIp.get(ip) ?? 1) - 1;
+      if (left > 0) connectionsPerIp.set(ip, left);
+      else connectionsPerIp.delete(ip);
+      log('info', 'closed', { peer: peer.id, code });
+    });
+  }
+
+  // Heartbeats: a socket that did not answer the last ping is dead (a phone that slept, a cut cable).
+  const heartbeat = setInterval(() => {
+    for (const ws of wss.clients) {
+      if (!alive.get(ws)) {
+        ws.terminate();
+        continue;
+      }
+      alive.set(ws, false);
+      ws.ping();
+    }
+  }, limits.heartbeatMs);
+  heartbeat.unref();
+
+  return {
+    rooms,
+    close() {
+      clearInterval(heartbeat);
+      for (const ws of wss.clients)
+        ws.close(CLOSE.shuttingDown, 'The server is restarting. Ferry reconnects by itself.');
+      rooms.clear();
+      wss.close();
+    },
+  };
+}
