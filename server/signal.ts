@@ -92,8 +92,14 @@ export function attachSignaling(
 
     ws.on('pong', () => alive.set(ws, true));
     ws.on('message', (data, isBinary) => {
-      if (!messages.take(ip)) return peer.close(CLOSE.rateLimited, 'Too many messages: slow down.');
-      if (isBinary) return peer.close(CLOSE.badMessage, 'Signaling messages are text.');
+      if (!messages.take(ip)) {
+        peer.close(CLOSE.rateLimited, 'Too many messages: slow down.');
+        return;
+      }
+      if (isBinary) {
+        peer.close(CLOSE.badMessage, 'Signaling messages are text.');
+        return;
+      }
       let message: ReturnType<typeof parseClientMessage>;
       try {
         message = parseClientMessage(data.toString());
@@ -102,7 +108,10 @@ export function attachSignaling(
       }
       touch();
       if (message.t === 'join') {
-        if (peer.room) return peer.close(CLOSE.badMessage, 'Already in a room.');
+        if (peer.room) {
+          peer.close(CLOSE.badMessage, 'Already in a room.');
+          return;
+        }
         rooms.join(peer, message.room, message.role);
         if (peer.room)
           log('info', 'joined', { peer: peer.id, role: peer.role, room: message.room.slice(0, 8) });
