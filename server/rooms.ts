@@ -47,8 +47,10 @@ export class Rooms {
   join(peer: Peer, roomId: string, role: Role): void {
     let room = this.rooms.get(roomId);
     if (!room) {
-      if (this.rooms.size >= this.limits.maxRooms)
-        return peer.close(CLOSE.serverFull, CLOSE_REASONS.serverFull);
+      if (this.rooms.size >= this.limits.maxRooms) {
+        peer.close(CLOSE.serverFull, CLOSE_REASONS.serverFull);
+        return;
+      }
       room = {
         id: roomId,
         sender: null,
@@ -59,8 +61,10 @@ export class Rooms {
       this.rooms.set(roomId, room);
     }
     if (role === 'send') {
-      if (room.sender)
-        return this.refuse(peer, room, CLOSE.senderExists, CLOSE_REASONS.senderExists);
+      if (room.sender) {
+        this.refuse(peer, room, CLOSE.senderExists, CLOSE_REASONS.senderExists);
+        return;
+      }
       room.sender = peer;
       peer.role = role;
       peer.room = room;
@@ -73,8 +77,10 @@ export class Rooms {
       }
       return;
     }
-    if (room.receivers.size >= this.limits.maxReceiversPerRoom)
-      return this.refuse(peer, room, CLOSE.roomFull, CLOSE_REASONS.roomFull);
+    if (room.receivers.size >= this.limits.maxReceiversPerRoom) {
+      this.refuse(peer, room, CLOSE.roomFull, CLOSE_REASONS.roomFull);
+      return;
+    }
     room.receivers.set(peer.id, peer);
     peer.role = role;
     peer.room = room;
