@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: MIT
+import { FerryError, isFerryError } from '../errors';
+import { CAPABILITIES } from '../protocol/constants';
+import { decodeMessage } from '../protocol/decode';
+import { encodeMessage } from '../protocol/encode';
+import { ByeReason, ErrorCode, type Message, MessageType } from '../protocol/message-types';
+import { type Channel, sendWithBackpressure } from './channel';
+
+/** Where this stream sits in its session. */
+export interface ProtocolStreamInit {
+  /** Index of this stream, 0-based. */
+  stream: number;
+  /** Number of streams in the session. */
+  streams: number;
+}
+
+/**
+ * Ferry's protocol over one channel: exchanges HELLO first, then decodes
+ * every frame with bounds and hands messages on. A peer that breaks the
+ * protocol (garbage, wrong hello, anything before hello) is told why with
+ * ERROR and BYE, and the channel is closed: it is never trusted again.
+ */
+export class ProtocolStream {
+  /** Called with each message after the hello exchange. */
+  onMessage: ((message: Message) => void) | null = null;
+  /** Called once when the stream ends, with a reason a person can read. */
+  onClose: ((reason: string) => void) | null = null;
+  /** Resolves when both hellos have been exchanged; rejects if the stream ends first. */
+  readonly ready: Promise<{ capabilities: number }>;
+  private helloReceived = false;
+  private closed = false;
+  private resolveReady!: (v: { capabilities: number }) => void;
+  private rejectReady!: (err: unknown) => void;
+  private readonly pings = new Map<number, { sentAt: number; resolve: (ms: number) => void }>();
+  private nextNonce = 1;
+
+  constructor(
+    private readonly channel: Channel,
+    private readonly init: ProtocolStreamInit,
+  ) {
+    this.ready = new Promise((resolve, reject) => {
+      this.resolveReady = resolve;
+      this.rejectReady = reject;
+    });
+    this.ready.catch(() => {}); // observed through onClose as well
+    channel.onMessage = (frame) => this.receive(frame);
+    channel.onClose = (reason) => this.end(reason || 'The connection closed.');
+    channel.send(
+      encodeMessage({
+        type: MessageType.Hello,
+        capabilities: CAPABILITIES,
+        stream: init.stream,
+        streams: init.streams,
+      }),
+    );
+  }
+
+  /** This stream's index in the session. */
+  get index(): number {
+    return this.init.stream;
+  }
+
+  /** Sends a message, waiting for the channel's buffer to drain when it is full. */
+  async send(message: Message): Promise<void> {
+    if (this.closed) throw new FerryError('Protocol/Closed', 'The connection is closed.');
+    await sendWithBackpressure(this.channel, encodeMessage(message));
+  }
+
+  /** Measures the round trip to the peer, in ms. */
+  async ping(): Promise<number> {
+    const nonce = this.nextNonce++;
+    const rtt = new Promise<number>((resolve) =>
+      this.pings.set(nonce, { sentAt: Date.now(), resolve }),
+    );
+    await this.send({ type: MessageType.Ping, nonce });
+    return rtt;
+  }
+
+  /** Says goodbye and closes. */
+  close(reason: ByeReason = ByeReason.Done, text = 'Closed.'): void {
+    if (this.closed) return;
+    try {
+      this.channel.send(encodeMessage({ type: MessageType.Bye, reason }));
+    } catch {
+      // the channel may already be gone
+    }
+    this.end(text);
+    this.channel.close();
+  }
+
+  private receive(frame: Uint8Array): void {
+    if (this.closed) return;
+    let message: Message;
+    try {
+      message = decodeMessage(frame);
+      if (!this.helloReceived) {
+        this.checkHello(message);
+        return;
+      }
+    } catch (err) {
+      this.fail(err);
+      return;
+    }
+    switch (message.type) {
+      case MessageType.Hello:
+        return this.fail(
+          new FerryError('Protocol/Unexpected', 'The other device said hello twice.'),
+        );
+      case MessageType.Ping:
+        void this.send({ type: MessageType.Pong, nonce: message.nonce }).catch(() => {});
+        return;
+      case MessageType.Pong: {
+        const ping = this.pings.get(message.nonce);
+        this.pings.delete(message.nonce);
+        ping?.resolve(Date.now() - ping.sentAt);
+        return;
+      }
+      case MessageType.Bye:
+        this.end(
+          message.reason === ByeReason.Done
+            ? 'The other device closed the connection.'
+            : 'The other device stopped the transfer.',
+        );
+        this.channel.close();
+        return;
+      default:
+        this.onMessage?.(message);
+    }
+  }
+
+  private checkHello(message: Message): void {
+    if (message.type !== MessageType.Hello) {
+      throw new FerryError('Protocol/Unexpected', 'The other device did not start with a hello.');
+    }
+    if (message.stream !== this.init.stream || message.streams !== this.init.streams) {
+      throw new FerryError(
+        'Protocol/Unexpected',
+        `The other device thinks this is stream ${message.stream} of ${message.streams}, not ${this.init.stream} of ${this.init.streams}.`,
+      );
+    }
+    this.helloReceived = true;
+    this.resolveReady({ capabilities: message.capabilities });
+  }
+
+  /** Reports a protocol violation to the peer, then closes. */
+  private fail(err: unknown): void {
+    const text = isFerryError(err)
+      ? err.message
+      : 'The other device sent something this app does not understand.';
+    try {
+      this.channel.send(
+        encodeMessage({ type: MessageType.Error, id: 0, code: ErrorCode.Protocol, message: text }),
+      );
+      this.channel.send(encodeMessage({ type: MessageType.Bye, reason: ByeReason.ProtocolError }));
+    } catch {
+      // closing anyway
+    }
+    this.end(`The other device broke the protocol: ${text}`);
+    this.channel.close();
+  }
+
+  private end(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.rejectReady(new FerryError('Protocol/Closed', reason));
+    this.onClose?.(reason);
+  }
+}
