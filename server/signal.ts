@@ -30,12 +30,21 @@ function clientIp(req: IncomingMessage, trustProxy: boolean): string {
   return forwarded || req.socket.remoteAddress || 'unknown';
 }
 
+/** Extra wiring for `attachSignaling`. */
+export interface SignalingInit {
+  /** Environment (TRUST_PROXY=1 takes the client IP from X-Forwarded-For). */
+  env?: NodeJS.ProcessEnv;
+  /** Sees every relayed payload, as relayed (metrics; tests check that nothing readable passes). */
+  onRelay?: (data: string) => void;
+}
+
 /** Attaches the signaling endpoint to `server` (same port as the app, path /signal). */
 export function attachSignaling(
   server: Server,
   config: ServerConfig,
-  env: NodeJS.ProcessEnv = process.env,
+  init: SignalingInit = {},
 ): Signaling {
+  const env = init.env ?? process.env;
   const { limits } = config;
   const trustProxy = env.TRUST_PROXY === '1';
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxMessageBytes });
@@ -117,7 +126,9 @@ export function attachSignaling(
           log('info', 'joined', { peer: peer.id, role: peer.role, room: message.room.slice(0, 8) });
       } else if (!peer.room) {
         peer.close(CLOSE.badMessage, 'Join a room first.');
-      } else if (!rooms.relay(peer, message.to, message.data)) {
+      } else if (rooms.relay(peer, message.to, message.data)) {
+        init.onRelay?.(message.data);
+      } else {
         peer.send({ t: 'error', code: 'no-peer', message: 'That device is no longer connected.' });
       }
     });

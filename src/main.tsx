@@ -5,4 +5,9 @@ import './ui/styles.css';
 
 const root = document.getElementById('app');
 if (!root) throw new Error('index.html lacks #app');
-render(() => <App stores={createAppStores()} />, root);
+render(() => {
+  // Once, inside the root (for cleanup): a JSX prop is a getter, so creating
+  // the stores in the prop expression would create them on every read.
+  const stores = createAppStores();
+  return <App stores={stores} />;
+}, root);

@@ -78,8 +78,28 @@ export class SealedSession {
     return h;
   }
 
-  /** Seals a JSON-able value as base64url text for the server to relay. */
-  async seal(value: unknown): Promise<string> {
+  private sealQueue: Promise<unknown> = Promise.resolve();
+  private openQueue: Promise<unknown> = Promise.resolve();
+
+  /** Seals a JSON-able value as base64url text for the server to relay. Calls complete in call order. */
+  seal(value: unknown): Promise<string> {
+    const result = this.sealQueue.then(() => this.sealNow(value));
+    this.sealQueue = result.catch(() => {});
+    return result;
+  }
+
+  /**
+   * Opens a sealed message from the other side, or returns null (counted in
+   * `dropped`) when it is malformed, forged, replayed, reflected or out of
+   * order. Calls are processed one at a time, in call order.
+   */
+  open(text: string): Promise<unknown | null> {
+    const result = this.openQueue.then(() => this.openNow(text));
+    this.openQueue = result.catch(() => {});
+    return result;
+  }
+
+  private async sealNow(value: unknown): Promise<string> {
     const header = this.header(this.role === 'recv' ? 0 : 1, this.sendSeq++);
     const iv = crypto.getRandomValues(new Uint8Array(IV_SIZE));
     const plain = utf8(JSON.stringify(value));
@@ -97,11 +117,7 @@ export class SealedSession {
     return toBase64Url(out);
   }
 
-  /**
-   * Opens a sealed message from the other side, or returns null (counted in
-   * `dropped`) when it is malformed, forged, replayed, reflected or out of order.
-   */
-  async open(text: string): Promise<unknown | null> {
+  private async openNow(text: string): Promise<unknown | null> {
     const bytes = fromBase64Url(text);
     if (!bytes || bytes.length < HEADER_SIZE + IV_SIZE + 16) {
       this.dropped.malformed++;

@@ -20,7 +20,7 @@ async function startServer(env: Record<string, string> = {}) {
     { staticDir: '/nonexistent' },
   );
   const server = createAppServer(config);
-  const signaling = attachSignaling(server, config, { TRUST_PROXY: '1' });
+  const signaling = attachSignaling(server, config, { env: { TRUST_PROXY: '1' } });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
   stops.push(async () => {

@@ -1,4 +1,5 @@
 import { type Component, Show } from 'solid-js';
+import { OfferList } from '../components/OfferList';
 import { useStores } from '../stores/app-store';
 
 /** The Receive screen: open a Ferry link (pasted, or opened directly) and see what it points to. */
@@ -39,22 +40,26 @@ export const ReceivePage: Component = () => {
       </Show>
       <Show when={state.ticket}>
         {(t) => (
-          <div class="ticket-card" role="status">
-            <p>This is a valid Ferry link.</p>
-            <dl>
-              <dt>Rendezvous server</dt>
-              <dd>{t().relay}</dd>
-              <Show when={t().collectionCode}>
-                <dt>Verification code</dt>
-                <dd>
-                  <strong class="code">{t().collectionCode}</strong> — it must match the code on the
-                  sending device.
-                </dd>
-              </Show>
-            </dl>
+          <div class="ticket-card">
+            <p role="status" classList={{ ok: state.connection?.phase === 'connected' }}>
+              {state.connection?.message ?? 'Valid Ferry link.'}
+            </p>
+            <Show when={!state.offer && t().collectionCode}>
+              <p class="muted">
+                The sender's screen must show the code{' '}
+                <strong class="code">{t().collectionCode}</strong>.
+              </p>
+            </Show>
+            <Show when={state.rtts.length > 0}>
+              <p class="muted">
+                Round trip: {Math.round(state.rtts.reduce((a, b) => a + b, 0) / state.rtts.length)}{' '}
+                ms.
+              </p>
+            </Show>
           </div>
         )}
       </Show>
+      <Show when={state.offer}>{(offer) => <OfferList offer={offer()} />}</Show>
     </section>
   );
 };

@@ -2,6 +2,7 @@ import { type Component, createSignal, For, Show } from 'solid-js';
 import { filesFromDrop, filesFromInput } from '../../adapters/dropped-files';
 import { formatBytes } from '../../core/format';
 import { SendFileRow } from '../components/SendFileRow';
+import { SharePanel } from '../components/SharePanel';
 import { useStores } from '../stores/app-store';
 
 /** The Send screen: pick or drop files and folders; each is checked (hashed) on this device. */
@@ -93,6 +94,13 @@ export const SendPage: Component = () => {
           )}
         </Show>
       </p>
+      <Show when={state.share && state.collection}>
+        <SharePanel
+          share={state.share!}
+          code={state.collection!.code}
+          onStop={() => actions.stopSharing()}
+        />
+      </Show>
       <Show when={state.error}>
         <p class="error" role="alert">
           {state.error}

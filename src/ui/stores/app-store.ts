@@ -26,7 +26,7 @@ function routeOf(hash: string): Route {
 export function createAppStores(): AppStores {
   const pool = new HashPool();
   const send = createSendStore(pool);
-  const receive = createReceiveStore();
+  const receive = createReceiveStore(pool);
   const [route, setRoute] = createSignal<Route>(routeOf(window.location.hash));
   const [online, setOnline] = createSignal(navigator.onLine);
   const [update, setUpdate] = createSignal<(() => void) | null>(null);

@@ -2,11 +2,16 @@
 import { batch } from 'solid-js';
 import { createStore, produce } from 'solid-js/store';
 import type { HashPool } from '../../adapters/hash-pool';
-import { toHex } from '../../core/bytes';
+import { SenderHub } from '../../adapters/sender-hub';
+import { fromHex, toHex } from '../../core/bytes';
+import { SECRET_SIZE } from '../../core/constants';
 import type { FileDigest } from '../../core/content/file-hasher';
 import { buildManifest, encodeManifest, type ManifestEntry } from '../../core/content/manifest';
 import { sanitizePath } from '../../core/content/path-rules';
 import { isAbortError } from '../../core/errors';
+import { ErrorCode, MessageType } from '../../core/protocol/message-types';
+import { answerManifestRequest } from '../../core/session/manifest-exchange';
+import { ticketLink } from '../../core/ticket';
 import { uniquePath } from '../../core/unique-path';
 import { verificationCode } from '../../core/verification-code';
 
@@ -32,10 +37,28 @@ export interface Collection {
   manifest: Uint8Array;
 }
 
+/** One receiver connected to this share. */
+export interface SendReceiver {
+  id: string;
+  streamsUp: number;
+  streams: number;
+  status: 'connecting' | 'connected' | 'gone';
+}
+
+/** The live share: the link to give, and who is connected. */
+export interface Share {
+  link: string;
+  signaling: 'connecting' | 'open' | 'reconnecting' | 'failed';
+  /** Why sharing stopped working, as a sentence. */
+  problem: string | null;
+  receivers: SendReceiver[];
+}
+
 /** Everything the Send screen shows. */
 export interface SendState {
   files: SendFile[];
   collection: Collection | null;
+  share: Share | null;
   /** A problem with the whole offer (not one file). */
   error: string | null;
 }
@@ -49,7 +72,72 @@ export interface PickedFile {
 
 /** Creates the send store: picked files, their hashing, and the resulting collection. */
 export function createSendStore(pool: HashPool) {
-  const [state, setState] = createStore<SendState>({ files: [], collection: null, error: null });
+  const [state, setState] = createStore<SendState>({
+    files: [],
+    collection: null,
+    share: null,
+    error: null,
+  });
+  let hub: SenderHub | null = null;
+
+  function stopSharing(): void {
+    hub?.close();
+    hub = null;
+    setState('share', null);
+  }
+
+  /** Opens the room for the current collection; the link carries its hash so receivers can check it. */
+  function startSharing(collection: Collection): void {
+    stopSharing();
+    const secret = crypto.getRandomValues(new Uint8Array(SECRET_SIZE));
+    const link = ticketLink(window.location.origin, {
+      secret,
+      relayUrl: null,
+      collectionHash: fromHex(collection.hash),
+    });
+    setState('share', { link, signaling: 'connecting', problem: null, receivers: [] });
+    const setReceiver = (id: string, change: Partial<SendReceiver>) =>
+      setState('share', 'receivers', (r) => r.id === id, change);
+    hub = new SenderHub({
+      secret,
+      relay: window.location.origin,
+      onState: (signaling, message) => {
+        setState('share', { signaling, problem: message ?? null });
+      },
+      onSession: (session) => {
+        setState('share', 'receivers', (list) => [
+          ...list,
+          {
+            id: session.id,
+            streamsUp: 0,
+            streams: session.streamCount,
+            status: 'connecting' as const,
+          },
+        ]);
+        session.onStream = (stream) => {
+          setReceiver(session.id, {
+            streamsUp: session.streams.length,
+            status: session.streams.length === session.streamCount ? 'connected' : 'connecting',
+          });
+          stream.onMessage = (message) => {
+            void answerManifestRequest(stream, message, collection.manifest)
+              .then(async (handled) => {
+                if (!handled && 'id' in message) {
+                  await stream.send({
+                    type: MessageType.Error,
+                    id: message.id,
+                    code: ErrorCode.NotReady,
+                    message: 'This sender cannot serve that yet.',
+                  });
+                }
+              })
+              .catch(() => {});
+          };
+        };
+        session.onEnd = () => setReceiver(session.id, { status: 'gone', streamsUp: 0 });
+      },
+    });
+  }
   const sources = new Map<
     number,
     { file: File; abort: AbortController; digest: FileDigest | null; mtime: number }
@@ -62,6 +150,7 @@ export function createSendStore(pool: HashPool) {
 
   async function refreshCollection(): Promise<void> {
     const run = ++collectionRun;
+    stopSharing();
     setState({ collection: null, error: null });
     if (state.files.length === 0 || state.files.some((f) => f.status === 'hashing')) return;
     const entries: ManifestEntry[] = [];
@@ -83,13 +172,15 @@ export function createSendStore(pool: HashPool) {
       const digest = await pool.hashFile(new Blob([manifest as Uint8Array<ArrayBuffer>]));
       if (run !== collectionRun) return;
       const totalSize = entries.reduce((sum, e) => sum + e.size, 0);
-      setState('collection', {
+      const collection: Collection = {
         hash: toHex(digest.fileHash),
         code: verificationCode(digest.fileHash),
         fileCount: entries.length,
         totalSize,
         manifest,
-      });
+      };
+      setState('collection', collection);
+      startSharing(collection);
     } catch (err) {
       if (run === collectionRun) setState('error', (err as Error).message);
     }
@@ -171,9 +262,12 @@ export function createSendStore(pool: HashPool) {
     clear(): void {
       for (const s of sources.values()) s.abort.abort();
       sources.clear();
+      stopSharing();
       setState({ files: [], collection: null, error: null });
       collectionRun++;
     },
+    /** Stops sharing: receivers are disconnected and the link stops working. */
+    stopSharing,
   };
   return [state, actions] as const;
 }

@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: MIT
+import type SimplePeer from 'simple-peer';
+import { FerryError } from '../core/errors';
+import { ProtocolStream } from '../core/session/protocol-stream';
+import type { Ticket } from '../core/ticket';
+import { peerChannel } from './peer-channel';
+import { asStreamSignal, createPeer, fetchIceServers } from './peer-factory';
+import { type DropCounts, deriveRoomKeys, SESSION_ID_SIZE, SealedSession } from './signal-seal';
+import { SignalingClient, signalUrl } from './signaling-client';
+
+/** Where a receiver's connection stands, for the UI. */
+export interface ReceiverStatus {
+  phase: 'signaling' | 'waiting' | 'connecting' | 'connected' | 'failed';
+  /** Streams whose hello has been exchanged. */
+  streamsUp: number;
+  streams: number;
+  /** A sentence for people. */
+  message: string;
+}
+
+/** Options for `connectToSender`. */
+export interface ReceiverConnectInit {
+  ticket: Ticket;
+  /** Rendezvous origin: the ticket's relay, or the page that made the link. */
+  relay: string;
+  /** Streams to open (1–8). */
+  streams: number;
+  /** Give up if the streams are not all up this long after the sender is found, ms. */
+  connectTimeoutMs?: number;
+  onStatus?(status: ReceiverStatus): void;
+}
+
+/** A receiver's live connection. */
+export interface ReceiverConnection {
+  /** Resolves with every stream, hellos exchanged; rejects with a FerryError a person can read. */
+  readonly streams: Promise<ProtocolStream[]>;
+  /** Signaling messages refused (forged, replayed…) so far. */
+  readonly dropped: DropCounts;
+  /** Closes signaling and every stream. */
+  close(): void;
+}
+
+/**
+ * Connects to the sender named by a ticket: joins the sealed rendezvous
+ * room, opens `streams` WebRTC connections in parallel (this side offers),
+ * and exchanges hellos on each.
+ */
+export function connectToSender(init: ReceiverConnectInit): ReceiverConnection {
+  const n = init.streams;
+  const sid = crypto.getRandomValues(new Uint8Array(SESSION_ID_SIZE));
+  const dropped: DropCounts = { forged: 0, outOfOrder: 0, malformed: 0 };
+  const peers: SimplePeer.Instance[] = [];
+  const ready: ProtocolStream[] = [];
+  let client: SignalingClient | null = null;
+  let sealed: SealedSession | null = null;
+  let closed = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const pending: string[] = [];
+  const status = (phase: ReceiverStatus['phase'], message: string) =>
+    init.onStatus?.({ phase, streamsUp: ready.length, streams: n, message });
+
+  let settle!: { resolve: (s: ProtocolStream[]) => void; reject: (e: FerryError) => void };
+  const streams = new Promise<ProtocolStream[]>((resolve, reject) => {
+    settle = { resolve, reject };
+  });
+  streams.catch(() => {});
+
+  const fail = (error: FerryError) => {
+    if (closed) return;
+    status('failed', error.message);
+    settle.reject(error);
+    close();
+  };
+
+  const send = (data: string) => {
+    if (!client?.send(null, data)) pending.push(data);
+  };
+
+  const startPeers = () => {
+    if (peers.length > 0 || !sealed) return;
+    status('connecting', `Connecting to the sender (0 of ${n} streams)…`);
+    const session = sealed;
+    timer = setTimeout(
+      () =>
+        fail(
+          new FerryError(
+            'Signal/Unreachable',
+            'Could not connect directly to the other device. Both need a network that allows direct connections (or the server needs a TURN relay).',
+          ),
+        ),
+      init.connectTimeoutMs ?? 30_000,
+    );
+    for (let i = 0; i < n; i++) {
+      const peer = createPeer(true, { iceServers });
+      peers.push(peer);
+      peer.on('signal', (sig: SimplePeer.SignalData) => {
+        void session.seal({ s: i, n, sig }).then(send);
+      });
+      peer.on('error', () => {}); // reported through the stream's close, or the timeout
+      peer.on('connect', () => {
+        const stream = new ProtocolStream(peerChannel(peer), { stream: i, streams: n });
+        stream.ready.then(
+          () => {
+            ready.push(stream);
+            if (ready.length < n)
+              return status(
+                'connecting',
+                `Connecting to the sender (${ready.length} of ${n} streams)…`,
+              );
+            clearTimeout(timer);
+            ready.sort((a, b) => a.index - b.index);
+            status('connected', `Connected over ${n} ${n === 1 ? 'stream' : 'streams'}.`);
+            client?.close(); // signaling has done its job; nothing more goes through the server
+            settle.resolve(ready);
+          },
+          () => {},
+        );
+      });
+    }
+  };
+
+  let iceServers: RTCIceServer[] = [];
+  void (async () => {
+    const [keys, ice] = await Promise.all([
+      deriveRoomKeys(init.ticket.secret),
+      fetchIceServers(init.relay),
+    ]);
+    if (closed) return;
+    iceServers = ice;
+    sealed = new SealedSession(keys.key, sid, 'recv');
+    const session = sealed;
+    status('signaling', 'Looking for the sender…');
+    client = new SignalingClient(signalUrl(init.relay), keys.roomId, 'recv', {
+      onJoined: (_id, senderPresent) => {
+        for (const data of pending.splice(0)) client?.send(null, data);
+        if (senderPresent) startPeers();
+        else if (peers.length === 0) status('waiting', 'Waiting for the sender to open Ferry…');
+      },
+      onSender: startPeers,
+      onRelay: async (_from, data) => {
+        const signal = asStreamSignal(await session.open(data));
+        Object.assign(dropped, session.dropped);
+        if (!signal || signal.n !== n) return;
+        try {
+          peers[signal.s]?.signal(signal.sig);
+        } catch {
+          // simple-peer refuses a signal it cannot use; the stream then times out
+        }
+      },
+      onState: (state, attempt) => {
+        if (state === 'reconnecting' && ready.length < n)
+          status('signaling', `Reaching the Ferry server (attempt ${attempt + 1})…`);
+      },
+      onFatal: fail,
+    });
+  })().catch((err: unknown) =>
+    fail(new FerryError('Signal/Unreachable', `Could not start: ${(err as Error).message}`)),
+  );
+
+  function close(): void {
+    if (closed) return;
+    closed = true;
+    clearTimeout(timer);
+    client?.close();
+    for (const peer of peers) peer.destroy();
+  }
+
+  return { streams, dropped, close };
+}

@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: MIT
+import { MAX_MANIFEST_BYTES } from '../constants';
+import { FerryError } from '../errors';
+import { BLOCK_PIECE_SIZE } from '../protocol/constants';
+import { ErrorCode, type Message, MessageType } from '../protocol/message-types';
+import type { ProtocolStream } from './protocol-stream';
+
+/** Bytes of manifest per MANIFEST_CHUNK frame. */
+export const MANIFEST_CHUNK_SIZE = BLOCK_PIECE_SIZE;
+
+/**
+ * Answers one MANIFEST_REQUEST with the chunk at its offset (or NotReady
+ * while the sender is still hashing). Returns false for messages it does not handle.
+ */
+export async function answerManifestRequest(
+  stream: ProtocolStream,
+  message: Message,
+  manifest: Uint8Array | null,
+): Promise<boolean> {
+  if (message.type !== MessageType.ManifestRequest) return false;
+  if (!manifest) {
+    await stream.send({
+      type: MessageType.Error,
+      id: message.id,
+      code: ErrorCode.NotReady,
+      message: 'The sender is still checking its files.',
+    });
+    return true;
+  }
+  if (message.offset > manifest.length) {
+    await stream.send({
+      type: MessageType.Error,
+      id: message.id,
+      code: ErrorCode.OutOfRange,
+      message: 'Offset past the end of the manifest.',
+    });
+    return true;
+  }
+  const data = manifest.subarray(message.offset, message.offset + MANIFEST_CHUNK_SIZE);
+  await stream.send({
+    type: MessageType.ManifestChunk,
+    id: message.id,
+    total: manifest.length,
+    offset: message.offset,
+    data,
+  });
+  return true;
+}
+
+/**
+ * Fetches the whole manifest over `stream`, chunk by chunk, refusing a peer
+ * that changes its size mid-way, sends the wrong offset, or exceeds the limit.
+ * `nextId` gives request ids unique on the stream.
+ */
+export function fetchManifest(stream: ProtocolStream, nextId: () => number): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    let buffer: Uint8Array | null = null;
+    let offset = 0;
+    let id = nextId();
+    const previous = stream.onMessage;
+    const finish = (result: Uint8Array | Error) => {
+      stream.onMessage = previous;
+      if (result instanceof Error) reject(result);
+      else resolve(result);
+    };
+    const request = () =>
+      stream
+        .send({ type: MessageType.ManifestRequest, id, offset })
+        .catch((err) => finish(err as Error));
+    stream.onMessage = (m) => {
+      if ((m.type !== MessageType.ManifestChunk && m.type !== MessageType.Error) || m.id !== id) {
+        previous?.(m);
+        return;
+      }
+      if (m.type === MessageType.Error) {
+        return finish(
+          new FerryError(
+            'Protocol/PeerError',
+            m.code === ErrorCode.NotReady
+              ? 'The sender is still checking its files. Try again in a moment.'
+              : `The sender refused: ${m.message}`,
+          ),
+        );
+      }
+      if (
+        m.total > MAX_MANIFEST_BYTES ||
+        (buffer && m.total !== buffer.length) ||
+        m.offset !== offset ||
+        (m.data.length === 0 && offset < m.total)
+      ) {
+        return finish(
+          new FerryError('Protocol/Unexpected', 'The sender sent an inconsistent list of files.'),
+        );
+      }
+      buffer ??= new Uint8Array(m.total);
+      buffer.set(m.data, offset);
+      offset += m.data.length;
+      if (offset === buffer.length) return finish(buffer);
+      id = nextId();
+      void request();
+    };
+    void request();
+  });
+}

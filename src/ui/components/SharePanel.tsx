@@ -1,0 +1,65 @@
+import { type Component, createSignal, For, Show } from 'solid-js';
+import type { Share } from '../stores/send-store';
+
+const SIGNALING_TEXT: Record<Share['signaling'], string> = {
+  connecting: 'Opening the link…',
+  open: 'Link ready. Open it on the other device.',
+  reconnecting: 'Reconnecting to the Ferry server…',
+  failed: 'Sharing stopped.',
+};
+
+/** The link to give the other device, and who is connected through it. */
+export const SharePanel: Component<{ share: Share; code: string; onStop: () => void }> = (
+  props,
+) => {
+  const [copied, setCopied] = createSignal(false);
+  const copy = async () => {
+    await navigator.clipboard.writeText(props.share.link);
+    setCopied(true);
+    setTimeout(() => setCopied(false), 2000);
+  };
+  return (
+    <section class="share-panel" aria-labelledby="share-title">
+      <h2 id="share-title">Share</h2>
+      <p>
+        <a
+          class="share-link"
+          href={props.share.link}
+          target="_blank"
+          rel="noopener"
+          aria-label="Receive link"
+        >
+          {props.share.link}
+        </a>
+      </p>
+      <div class="row">
+        <button type="button" class="button primary" onClick={copy}>
+          {copied() ? 'Copied' : 'Copy link'}
+        </button>
+        <button type="button" class="button" onClick={() => props.onStop()}>
+          Stop sharing
+        </button>
+      </div>
+      <p class="muted">
+        {props.share.problem ?? SIGNALING_TEXT[props.share.signaling]} The other device must show
+        the code <strong class="code">{props.code}</strong>.
+      </p>
+      <Show when={props.share.receivers.length > 0}>
+        <ul class="receivers" aria-label="Receivers">
+          <For each={props.share.receivers}>
+            {(r, i) => (
+              <li>
+                Receiver {i() + 1}:{' '}
+                {r.status === 'gone'
+                  ? 'disconnected'
+                  : r.status === 'connected'
+                    ? `connected over ${r.streams} streams`
+                    : `connecting (${r.streamsUp} of ${r.streams} streams)`}
+              </li>
+            )}
+          </For>
+        </ul>
+      </Show>
+    </section>
+  );
+};
