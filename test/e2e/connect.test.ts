@@ -36,15 +36,13 @@ afterAll(async () => {
 async function startSharing(names: string[]): Promise<{ page: Page; link: string }> {
   const page = await (await browser.newContext()).newPage();
   await page.goto(baseUrl);
-  await page
-    .getByLabel('Add files')
-    .setInputFiles(
-      names.map((name, i) => ({
-        name,
-        mimeType: 'application/octet-stream',
-        buffer: Buffer.alloc(1000 * (i + 1), i),
-      })),
-    );
+  await page.getByLabel('Add files').setInputFiles(
+    names.map((name, i) => ({
+      name,
+      mimeType: 'application/octet-stream',
+      buffer: Buffer.alloc(1000 * (i + 1), i),
+    })),
+  );
   const link = page.getByRole('link', { name: 'Receive link' });
   await link.waitFor();
   await expect.poll(() => page.getByText('Link ready').count()).toBe(1);

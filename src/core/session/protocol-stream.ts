@@ -103,9 +103,8 @@ export class ProtocolStream {
     }
     switch (message.type) {
       case MessageType.Hello:
-        return this.fail(
-          new FerryError('Protocol/Unexpected', 'The other device said hello twice.'),
-        );
+        this.fail(new FerryError('Protocol/Unexpected', 'The other device said hello twice.'));
+        return;
       case MessageType.Ping:
         void this.send({ type: MessageType.Pong, nonce: message.nonce }).catch(() => {});
         return;
