@@ -24,6 +24,11 @@ const BASELINES = {
   'idb-raw-write': null,
   'store-write': 'idb-raw-write',
   'store-read': null,
+  'raw-channel': null,
+  'streams-1': 'raw-channel',
+  'streams-2': 'raw-channel',
+  'streams-4': 'raw-channel',
+  'streams-6': 'raw-channel',
 };
 const only = process.argv.slice(2);
 
@@ -39,10 +44,13 @@ const page = await context.newPage();
 page.on('pageerror', (err) => console.error('page error:', err));
 await page.goto(`${vite.resolvedUrls.local[0]}bench/index.html`);
 await page.waitForFunction(() => 'ferryBench' in window);
-const { cores } = await page.evaluate(() => window.ferryBench.setup());
 const names = (await page.evaluate(() => window.ferryBench.names())).filter(
   (n) => only.length === 0 || only.includes(n),
 );
+const { cores } =
+  names.length > 0
+    ? await page.evaluate(() => window.ferryBench.setup())
+    : { cores: await page.evaluate(() => navigator.hardwareConcurrency) };
 
 const samples = Object.fromEntries(names.map((n) => [n, []]));
 for (let round = 0; round <= ROUNDS; round++) {
@@ -51,9 +59,72 @@ for (let round = 0; round <= ROUNDS; round++) {
     // Round 0 warms up (JIT, WASM compile, disk cache) and is not counted.
     if (round > 0) samples[name].push(bytes / ms / 1000);
   }
-  if (round > 0) console.log(`round ${round}/${ROUNDS} done`);
+  if (round > 0 && names.length > 0) console.log(`round ${round}/${ROUNDS} done`);
 }
 await context.close();
+
+// WebRTC: two contexts (two renderers, as two devices), signaling relayed through Node.
+const WEBRTC_CASES = {
+  'raw-channel': ['raw', 1],
+  'streams-1': ['ferry', 1],
+  'streams-2': ['ferry', 2],
+  'streams-4': ['ferry', 4],
+  'streams-6': ['ferry', 6],
+};
+const WEBRTC_BYTES = Number(process.env.BENCH_WEBRTC_MIB || 256) * 1024 * 1024;
+const webrtcNames = Object.keys(WEBRTC_CASES).filter((n) => only.length === 0 || only.includes(n));
+const extra = {};
+if (webrtcNames.length > 0 && process.env.FERRY_PRIVATE_NETWORK !== '1') {
+  console.warn(
+    'Skipping WebRTC cases: they run only inside the private network namespace (npm run bench makes it when allowed).',
+  );
+} else if (webrtcNames.length > 0) {
+  const browser = await chromium.launch({ executablePath: chromiumPath(), args: chromiumArgs() });
+  for (const name of webrtcNames) samples[name] = [];
+  for (let round = 0; round <= ROUNDS; round++) {
+    for (const name of webrtcNames) {
+      const [kind, count] = WEBRTC_CASES[name];
+      const ends = [];
+      for (let i = 0; i < 2; i++) {
+        const ctx = await browser.newContext();
+        const p = await ctx.newPage();
+        p.on('pageerror', (err) => console.error('page error:', err));
+        await p.goto(`${vite.resolvedUrls.local[0]}bench/webrtc.html`);
+        await p.waitForFunction(() => 'ferryWebrtc' in window);
+        ends.push(p);
+      }
+      const [a, b] = ends;
+      await a.exposeFunction('benchSignal', (m) =>
+        b.evaluate((x) => window.ferryWebrtc.deliver(x), m),
+      );
+      await b.exposeFunction('benchSignal', (m) =>
+        a.evaluate((x) => window.ferryWebrtc.deliver(x), m),
+      );
+      const connect = (p, initiator) =>
+        kind === 'raw'
+          ? p.evaluate((i) => window.ferryWebrtc.connectRaw(i), initiator)
+          : p.evaluate(([i, c]) => window.ferryWebrtc.connectFerry(i, c), [initiator, count]);
+      await Promise.all([connect(a, true), connect(b, false)]);
+      const received = b.evaluate(
+        ([t, k]) => window.ferryWebrtc.receive(t, k),
+        [WEBRTC_BYTES, kind],
+      );
+      const startedAt = await a.evaluate(
+        ([t, k]) => window.ferryWebrtc.send(t, k),
+        [WEBRTC_BYTES, kind],
+      );
+      const { firstAt, lastAt, bytes } = await received;
+      if (round > 0) {
+        samples[name].push(bytes / (lastAt - startedAt) / 1000);
+        (extra[name] ??= { ttfbMs: [] }).ttfbMs.push(firstAt - startedAt);
+      }
+      for (const p of ends) await p.context().close();
+    }
+    if (round > 0) console.log(`webrtc round ${round}/${ROUNDS} done`);
+  }
+  await browser.close();
+  names.push(...webrtcNames);
+}
 await vite.close();
 rmSync(profile, { recursive: true, force: true });
 
@@ -63,6 +134,8 @@ const cases = names.map((name) => ({
   mbps: median(samples[name]),
   samples: samples[name],
   baseline: BASELINES[name] ?? null,
+  // Time to first byte, for transfer cases: from the sender's start to the first byte received.
+  ...(extra[name] ? { ttfbMs: Math.round(median(extra[name].ttfbMs)) } : {}),
 }));
 for (const c of cases) {
   const base = cases.find((b) => b.name === c.baseline);
@@ -89,7 +162,7 @@ writeFileSync(
 console.log(`\n${'case'.padEnd(26)}${'MB/s'.padStart(9)}  ${'ratio'.padStart(6)}  baseline`);
 for (const c of result.cases) {
   console.log(
-    `${c.name.padEnd(26)}${String(c.mbps).padStart(9)}  ${String(c.ratio ?? '–').padStart(6)}  ${c.baseline ?? '–'}`,
+    `${c.name.padEnd(26)}${String(c.mbps).padStart(9)}  ${String(c.ratio ?? '–').padStart(6)}  ${(c.baseline ?? '–').padEnd(20)}${c.ttfbMs === undefined ? '' : `ttfb ${c.ttfbMs} ms`}`,
   );
 }
 console.log('\nwritten to bench/results/latest.json');
