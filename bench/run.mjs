@@ -116,7 +116,8 @@ if (webrtcNames.length > 0 && process.env.FERRY_PRIVATE_NETWORK !== '1') {
       const { firstAt, lastAt, bytes } = await received;
       if (round > 0) {
         samples[name].push(bytes / (lastAt - startedAt) / 1000);
-        (extra[name] ??= { ttfbMs: [] }).ttfbMs.push(firstAt - startedAt);
+        extra[name] ??= { ttfbMs: [] };
+        extra[name].ttfbMs.push(firstAt - startedAt);
       }
       for (const p of ends) await p.context().close();
     }
