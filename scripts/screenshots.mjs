@@ -1,53 +1,101 @@
 // SPDX-License-Identifier: MIT
-// Screenshots of every screen, phone and desktop, light and dark, into docs/screenshots/.
-// Needs a running server: npm start (or BASE_URL=http://host:port node scripts/screenshots.mjs).
+// `npm run screenshots`: every screen, phone and desktop, light and dark, into
+// docs/screenshots/. Builds the app, starts its own server, and runs inside
+// the private network namespace so that the two-device screens can connect.
+import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { chromium } from 'playwright-core';
-import { chromiumArgs, chromiumPath } from './chromium.mjs';
+import { ensureChromium } from './ensure-chromium.mjs';
+import { ensureDeps, run } from './ensure-deps.mjs';
+import { canIsolate, NETNS_SETUP } from './netns.mjs';
 
-const base = process.env.BASE_URL || 'http://localhost:8080';
+if (process.env.FERRY_PRIVATE_NETWORK !== '1') {
+  ensureDeps();
+  ensureChromium();
+  if (run('npx', ['vite', 'build', '--logLevel', 'warn']) !== 0) process.exit(1);
+  if (!canIsolate()) {
+    console.error(
+      'Screenshots of connected screens need a private network namespace (unshare -n); not allowed here.',
+    );
+    process.exit(1);
+  }
+  const script = new URL(import.meta.url).pathname;
+  process.exit(
+    run(
+      'unshare',
+      ['-n', 'sh', '-c', `${NETNS_SETUP} && exec "$@"`, 'sh', process.execPath, script],
+      {
+        env: { ...process.env, FERRY_PRIVATE_NETWORK: '1' },
+      },
+    ),
+  );
+}
+
+const { chromium } = await import('playwright-core');
+const { chromiumArgs, chromiumPath } = await import('./chromium.mjs');
+
+const server = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
+  env: { ...process.env, HOST: '127.0.0.1', PORT: '0' },
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+const base = await new Promise((resolve) => {
+  server.stdout.on('data', (chunk) => {
+    const line = chunk
+      .toString()
+      .split('\n')
+      .find((l) => l.includes('"listening"'));
+    if (line) resolve(`http://127.0.0.1:${JSON.parse(line).port}`);
+  });
+});
+
 const out = new URL('../docs/screenshots/', import.meta.url).pathname;
 mkdirSync(out, { recursive: true });
 const sizes = { phone: { width: 390, height: 844 }, desktop: { width: 1280, height: 800 } };
 const browser = await chromium.launch({ executablePath: chromiumPath(), args: chromiumArgs() });
 
-/** Picks three files through the real "Add files" input and waits for them to be checked. */
+/** Picks files through the real "Add files" input and waits until the link is ready. */
 async function sendWithFiles(page) {
   await page.getByLabel('Add files').setInputFiles([
     { name: 'holiday-photos.zip', mimeType: 'application/zip', buffer: Buffer.alloc(3_500_000, 7) },
     { name: 'notes.md', mimeType: 'text/markdown', buffer: Buffer.from('# Notes\n') },
     { name: 'Résumé 2026.pdf', mimeType: 'application/pdf', buffer: Buffer.alloc(240_000, 3) },
   ]);
-  await page.getByText('Verification code').waitFor();
+  await page.getByText('Link ready').waitFor();
 }
 
-const screens = {
-  'send-empty': async () => {},
-  'send-files': sendWithFiles,
-  receive: async (page) => {
-    await page.goto(`${base}/#receive`);
-    await page
-      .getByLabel('Paste the link from the other device')
-      .fill('https://ferry.example/#t=AQAAAQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHw');
-    await page.getByRole('button', { name: 'Open link' }).click();
-  },
-};
 for (const [sizeName, viewport] of Object.entries(sizes)) {
   for (const scheme of ['light', 'dark']) {
-    const context = await browser.newContext({
-      viewport,
-      colorScheme: scheme,
-      deviceScaleFactor: 1,
-    });
-    for (const [name, act] of Object.entries(screens)) {
-      const page = await context.newPage();
-      await page.goto(`${base}/`);
-      await act(page);
-      await page.screenshot({ path: `${out}${name}-${sizeName}-${scheme}.png`, fullPage: true });
-      await page.close();
-    }
+    const context = await browser.newContext({ viewport, colorScheme: scheme });
+    const shot = (page, name) =>
+      page.screenshot({ path: `${out}${name}-${sizeName}-${scheme}.png`, fullPage: true });
+
+    const empty = await context.newPage();
+    await empty.goto(`${base}/`);
+    await shot(empty, 'send-empty');
+
+    const sender = await context.newPage();
+    await sender.goto(`${base}/`);
+    await sendWithFiles(sender);
+    const link = await sender.getByRole('link', { name: 'Receive link' }).getAttribute('href');
+
+    const other = await browser.newContext({ viewport, colorScheme: scheme });
+    const receiver = await other.newPage();
+    await receiver.goto(link);
+    await receiver.getByText(/Round trip/).waitFor({ timeout: 30_000 });
+    await shot(receiver, 'receive-connected');
+    await sender.getByText('connected over 6 streams').waitFor();
+    await shot(sender, 'send-sharing');
+
+    const bad = await context.newPage();
+    await bad.goto(`${base}/#receive`);
+    await bad
+      .getByLabel('Paste the link from the other device')
+      .fill('https://ferry.example/#t=AQAAAQIDBAUGBwg');
+    await bad.getByRole('button', { name: 'Open link' }).click();
+    await shot(bad, 'receive-bad-link');
+    await other.close();
     await context.close();
   }
 }
 await browser.close();
+server.kill('SIGTERM');
 console.log(`screenshots written to ${out}`);

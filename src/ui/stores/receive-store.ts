@@ -81,11 +81,12 @@ export function createReceiveStore(pool: HashPool) {
       );
     }
     const parsed = decodeManifest(manifest);
-    const files = parsed.files.map((f) => ({
-      path: f.path,
-      size: f.size,
-      hash: toHex(f.fileHash),
-    }));
+    // The manifest is in byte order; people expect the order a file manager shows.
+    const files = parsed.files
+      .map((f) => ({ path: f.path, size: f.size, hash: toHex(f.fileHash) }))
+      .sort((a, b) =>
+        a.path.localeCompare(b.path, undefined, { numeric: true, sensitivity: 'base' }),
+      );
     setState('offer', {
       files,
       totalSize: totalSize(parsed),
