@@ -53,6 +53,35 @@ export async function answerManifestRequest(
  * `nextId` gives request ids unique on the stream.
  */
 export function fetchManifest(stream: ProtocolStream, nextId: () => number): Promise<Uint8Array> {
+  return fetchChunked(stream, nextId, MAX_MANIFEST_BYTES, (id, offset) => ({
+    type: MessageType.ManifestRequest,
+    id,
+    offset,
+  }));
+}
+
+/** Fetches file `file`'s outboard (its block hashes; `expectedBytes` long) over `stream`. */
+export function fetchOutboard(
+  stream: ProtocolStream,
+  nextId: () => number,
+  file: number,
+  expectedBytes: number,
+): Promise<Uint8Array> {
+  return fetchChunked(stream, nextId, expectedBytes, (id, offset) => ({
+    type: MessageType.OutboardRequest,
+    id,
+    file,
+    offset,
+  }));
+}
+
+/** Requests chunks at increasing offsets until the whole of `total` bytes is here. */
+function fetchChunked(
+  stream: ProtocolStream,
+  nextId: () => number,
+  maxTotal: number,
+  request: (id: number, offset: number) => Message,
+): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
     let buffer: Uint8Array | null = null;
     let offset = 0;
@@ -63,17 +92,19 @@ export function fetchManifest(stream: ProtocolStream, nextId: () => number): Pro
       if (result instanceof Error) reject(result);
       else resolve(result);
     };
-    const request = () =>
-      stream
-        .send({ type: MessageType.ManifestRequest, id, offset })
-        .catch((err) => finish(err as Error));
+    const ask = () => stream.send(request(id, offset)).catch((err) => finish(err as Error));
     stream.onMessage = (m) => {
-      if ((m.type !== MessageType.ManifestChunk && m.type !== MessageType.Error) || m.id !== id) {
+      const mine =
+        (m.type === MessageType.ManifestChunk ||
+          m.type === MessageType.OutboardChunk ||
+          m.type === MessageType.Error) &&
+        m.id === id;
+      if (!mine) {
         previous?.(m);
         return;
       }
       if (m.type === MessageType.Error) {
-        return finish(
+        finish(
           new FerryError(
             'Protocol/PeerError',
             m.code === ErrorCode.NotReady
@@ -81,24 +112,28 @@ export function fetchManifest(stream: ProtocolStream, nextId: () => number): Pro
               : `The sender refused: ${m.message}`,
           ),
         );
+        return;
       }
+      if (m.type !== MessageType.ManifestChunk && m.type !== MessageType.OutboardChunk) return;
       if (
-        m.total > MAX_MANIFEST_BYTES ||
+        m.total > maxTotal ||
         (buffer && m.total !== buffer.length) ||
         m.offset !== offset ||
         (m.data.length === 0 && offset < m.total)
       ) {
-        return finish(
-          new FerryError('Protocol/Unexpected', 'The sender sent an inconsistent list of files.'),
-        );
+        finish(new FerryError('Protocol/Unexpected', 'The sender sent inconsistent data.'));
+        return;
       }
       buffer ??= new Uint8Array(m.total);
       buffer.set(m.data, offset);
       offset += m.data.length;
-      if (offset === buffer.length) return finish(buffer);
+      if (offset === buffer.length) {
+        finish(buffer);
+        return;
+      }
       id = nextId();
-      void request();
+      void ask();
     };
-    void request();
+    void ask();
   });
 }

@@ -63,7 +63,12 @@ export class ProtocolStream {
   /** Sends a message, waiting for the channel's buffer to drain when it is full. */
   async send(message: Message): Promise<void> {
     if (this.closed) throw new FerryError('Protocol/Closed', 'The connection is closed.');
-    await sendWithBackpressure(this.channel, encodeMessage(message));
+    try {
+      await sendWithBackpressure(this.channel, encodeMessage(message));
+    } catch (err) {
+      // The channel closed while we waited for it to drain.
+      throw new FerryError('Protocol/Closed', 'The connection is closed.', { cause: err });
+    }
   }
 
   /** Measures the round trip to the peer, in ms. */

@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: MIT
+import { FerryError } from '../errors';
+import { type Message, MessageType } from '../protocol/message-types';
+import type { ProtocolStream } from '../session/protocol-stream';
+import { BlockAssembler } from './block-assembler';
+import { type FilePlan, Scheduler } from './scheduler';
+
+/** What the engine needs from the outside: checking and keeping blocks. */
+export interface BlockSink {
+  /** True when `data` is exactly block `block` of file `file` (length and BLAKE3). Runs off the main thread in the app. */
+  verify(file: number, block: number, data: Uint8Array): Promise<boolean>;
+  /** Keeps a verified block (batched into IndexedDB in the app). Rejecting stops the transfer; what was kept stays. */
+  store(file: number, block: number, data: Uint8Array): Promise<void>;
+}
+
+/** Progress and outcome events, like the seed's DownloadProgressItem stream. */
+export type ReceiveEvent =
+  | { type: 'block'; file: number; block: number; bytes: number }
+  | { type: 'bad-block'; file: number; block: number }
+  | { type: 'file-done'; file: number }
+  | { type: 'file-failed'; file: number; reason: string }
+  | { type: 'stream-lost'; stream: number; reason: string };
+
+/** How a run ended. */
+export type ReceiveOutcome =
+  | { kind: 'finished'; failedFiles: number[] }
+  /** Every stream was lost before the end: reconnect and run again with what is still missing. */
+  | { kind: 'disconnected' }
+  /** The sink could not keep a block (e.g. the disk is full): nothing verified is lost. */
+  | { kind: 'stopped'; error: unknown };
+
+/** Options for a `ReceiveEngine`. */
+export interface ReceiveEngineInit {
+  /** Blocks in flight per stream (4 MiB per stream at 4). */
+  windowBlocks?: number;
+  /** Bad copies of one block before its file is given up. */
+  maxBadCopies?: number;
+  onEvent?: (event: ReceiveEvent) => void;
+}
+
+interface Request {
+  stream: number;
+  file: number;
+  start: number;
+  end: number;
+}
+
+/**
+ * Pulls the planned blocks over every stream: asks for runs of missing
+ * blocks within each stream's window, reassembles the pieces, verifies each
+ * block and stores it before counting it done. A bad block is dropped and
+ * asked for again; a lost stream's blocks go to the others.
+ */
+export class ReceiveEngine {
+  private readonly scheduler: Scheduler;
+  private readonly requests = new Map<number, Request>();
+  private readonly assemblers = new Map<number, BlockAssembler>();
+  private readonly alive = new Set<number>();
+  private readonly sizes = new Map<number, number>();
+  private nextId = 1;
+  private settle!: (outcome: ReceiveOutcome) => void;
+  private done = false;
+
+  constructor(
+    private readonly streams: readonly ProtocolStream[],
+    plans: readonly FilePlan[],
+    private readonly sink: BlockSink,
+    private readonly init: ReceiveEngineInit = {},
+  ) {
+    this.scheduler = new Scheduler(plans, {
+      streams: streams.length,
+      windowBlocks: init.windowBlocks ?? 4,
+      maxBadCopies: init.maxBadCopies ?? 3,
+    });
+    for (const p of plans) this.sizes.set(p.file, p.size);
+  }
+
+  /** Runs until every file is done or failed, every stream is lost, or storing fails. */
+  run(): Promise<ReceiveOutcome> {
+    const outcome = new Promise<ReceiveOutcome>((resolve) => {
+      this.settle = (o) => {
+        if (this.done) return;
+        this.done = true;
+        resolve(o);
+      };
+    });
+    this.streams.forEach((stream, index) => {
+      this.alive.add(index);
+      const previousClose = stream.onClose;
+      stream.onMessage = (m) => this.onMessage(index, m);
+      stream.onClose = (reason) => {
+        previousClose?.(reason);
+        this.onLost(index, reason);
+      };
+    });
+    // Files with nothing missing (empty, or already stored) are done at once.
+    for (const [file] of this.sizes) this.checkDone(file);
+    this.pumpAll();
+    return outcome;
+  }
+
+  private pumpAll(): void {
+    for (const index of this.alive) this.pump(index);
+    if (this.scheduler.finished)
+      this.settle({ kind: 'finished', failedFiles: this.scheduler.failedFiles });
+  }
+
+  private pump(index: number): void {
+    if (this.done) return;
+    for (let a = this.scheduler.take(index); a; a = this.scheduler.take(index)) {
+      const id = this.nextId++;
+      this.requests.set(id, {
+        stream: index,
+        file: a.file,
+        start: a.start,
+        end: a.start + a.count,
+      });
+      this.streams[index]!.send({
+        type: MessageType.BlockRequest,
+        id,
+        file: a.file,
+        ranges: [{ start: a.start, count: a.count }],
+      }).catch(() => {});
+    }
+  }
+
+  private onMessage(index: number, m: Message): void {
+    if (this.done) return;
+    if (m.type === MessageType.Error) {
+      const request = this.requests.get(m.id);
+      if (!request) return;
+      this.requests.delete(m.id);
+      this.scheduler.failFile(request.file);
+      this.init.onEvent?.({ type: 'file-failed', file: request.file, reason: m.message });
+      this.pumpAll();
+      return;
+    }
+    if (m.type !== MessageType.BlockData) return;
+    const request = this.requests.get(m.id);
+    if (
+      !request ||
+      request.stream !== index ||
+      m.file !== request.file ||
+      m.block < request.start ||
+      m.block >= request.end
+    ) {
+      // Data nobody asked for: a broken or hostile sender. This stream is not trusted again.
+      this.streams[index]!.close();
+      return;
+    }
+    let assembler = this.assemblers.get(index);
+    if (!assembler || assembler.block !== m.block) {
+      assembler = new BlockAssembler(this.sizes.get(m.file)!, m.block);
+      this.assemblers.set(index, assembler);
+    }
+    let block: Uint8Array | null;
+    try {
+      block = assembler.add(m.offset, m.data);
+    } catch {
+      this.streams[index]!.close();
+      return;
+    }
+    if (!block) return;
+    this.assemblers.delete(index);
+    if (m.block === request.end - 1) this.requests.delete(m.id);
+    void this.accept(index, m.file, m.block, block);
+  }
+
+  private async accept(
+    index: number,
+    file: number,
+    block: number,
+    data: Uint8Array,
+  ): Promise<void> {
+    const ok = await this.sink.verify(file, block, data).catch(() => false);
+    if (this.done) return;
+    if (!ok) {
+      this.init.onEvent?.({ type: 'bad-block', file, block });
+      if (this.scheduler.rejected(index, file, block) === 'file-failed') {
+        this.init.onEvent?.({
+          type: 'file-failed',
+          file,
+          reason: 'The data for this file kept arriving damaged.',
+        });
+      }
+      this.pumpAll();
+      return;
+    }
+    try {
+      await this.sink.store(file, block, data);
+    } catch (error) {
+      this.settle({ kind: 'stopped', error });
+      return;
+    }
+    this.init.onEvent?.({ type: 'block', file, block, bytes: data.length });
+    if (this.scheduler.verified(index, file, block))
+      this.init.onEvent?.({ type: 'file-done', file });
+    this.pumpAll();
+  }
+
+  private checkDone(file: number): void {
+    // A plan with no missing blocks: report it done without asking for anything.
+    if (this.scheduler.isComplete(file)) this.init.onEvent?.({ type: 'file-done', file });
+  }
+
+  private onLost(index: number, reason: string): void {
+    if (!this.alive.delete(index)) return;
+    this.assemblers.delete(index);
+    for (const [id, r] of this.requests) if (r.stream === index) this.requests.delete(id);
+    this.scheduler.streamLost(index);
+    this.init.onEvent?.({ type: 'stream-lost', stream: index, reason });
+    if (this.alive.size === 0 && !this.scheduler.finished) this.settle({ kind: 'disconnected' });
+    else this.pumpAll();
+  }
+
+  /** Stops asking for anything more (pause or cancel); blocks already stored stay. */
+  stop(): void {
+    this.settle({ kind: 'stopped', error: new FerryError('Protocol/Closed', 'Stopped.') });
+  }
+}
