@@ -42,6 +42,22 @@ async function takeHashers(): Promise<[Blake3, Blake3]> {
 
 const api = {
   /**
+   * BLAKE3 of bytes already in memory (a received block), returned with the
+   * bytes themselves: both travel as transfers, so nothing is copied.
+   */
+  async hashBytes(data: Uint8Array): Promise<{ hash: Uint8Array; data: Uint8Array }> {
+    const pair = await takeHashers();
+    try {
+      pair[0].init();
+      pair[0].update(data);
+      const hash = pair[0].digest();
+      return transfer({ hash, data }, [data.buffer as ArrayBuffer]);
+    } finally {
+      idleHashers.push(pair);
+    }
+  },
+
+  /**
    * Hashes one file read in place, 8 MiB at a time (never whole in memory).
    * Reports bytes hashed through `onProgress` at most every 50 ms.
    */

@@ -242,8 +242,11 @@ export class BlockStore {
     if (!file || file.verifiedCount !== count) {
       throw new FerryError('Store/NotFound', 'That file has not been fully received yet.');
     }
-    const range = IDBKeyRange.bound([hash, 0], [hash, count - 1]);
-    const blocks = count === 0 ? [] : await this.db.getAll('blocks', range);
+    // An empty file has no blocks (and an empty key range would throw).
+    const blocks =
+      count === 0
+        ? []
+        : await this.db.getAll('blocks', IDBKeyRange.bound([hash, 0], [hash, count - 1]));
     return new Blob(blocks, { type });
   }
 

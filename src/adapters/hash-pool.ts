@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-import { proxy, type Remote, releaseProxy, wrap } from 'comlink';
+import { proxy, type Remote, releaseProxy, transfer, wrap } from 'comlink';
 import type { HashWorkerApi } from '../../workers/hash.worker';
 import type { FileDigest } from '../core/content/file-hasher';
 import { FerryError } from '../core/errors';
@@ -50,9 +50,10 @@ interface Slot {
 }
 
 interface Task {
-  file: Blob;
+  /** Runs the task on a worker; progress goes through `onProgress` where it applies. */
+  work: (remote: Remote<HashWorkerApi>, onProgress: (hashed: number) => void) => Promise<unknown>;
   init: HashCallInit;
-  resolve: (digest: FileDigest) => void;
+  resolve: (value: unknown) => void;
   reject: (err: unknown) => void;
   slot: Slot | null;
   /** Highest progress reported, so a restarted task never moves the bar backwards. */
@@ -102,9 +103,36 @@ export class HashPool {
     return new Promise<FileDigest>((resolve, reject) => {
       const { signal } = init;
       if (signal?.aborted) return reject(abortError());
-      const task: Task = { file, init, resolve, reject, slot: null, reported: 0 };
+      const task: Task = {
+        work: (remote, onProgress) => remote.hashFile(file, proxy(onProgress)),
+        init,
+        resolve: resolve as (value: unknown) => void,
+        reject,
+        slot: null,
+        reported: 0,
+      };
       signal?.addEventListener('abort', () => this.abort(task), { once: true });
       init.onEvent?.({ type: 'size', size: file.size });
+      this.queue.push(task);
+      this.pump();
+    });
+  }
+
+  /**
+   * BLAKE3 of bytes in memory (a received block), off the main thread. The
+   * bytes are transferred to a worker and back: use the returned `data`, the
+   * array passed in is detached.
+   */
+  hashBytes(data: Uint8Array): Promise<{ hash: Uint8Array; data: Uint8Array }> {
+    return new Promise((resolve, reject) => {
+      const task: Task = {
+        work: (remote) => remote.hashBytes(transfer(data, [data.buffer as ArrayBuffer])),
+        init: {},
+        resolve: resolve as (value: unknown) => void,
+        reject,
+        slot: null,
+        reported: 0,
+      };
       this.queue.push(task);
       this.pump();
     });
@@ -188,18 +216,18 @@ export class HashPool {
   private run(slot: Slot, task: Task): void {
     slot.tasks.add(task);
     task.slot = slot;
-    const onProgress = proxy((hashed: number) => {
+    const onProgress = (hashed: number) => {
       // Monotonic by construction: a late or restarted report never moves the bar backwards.
       if (task.slot !== slot || hashed <= task.reported) return;
       task.reported = hashed;
       task.init.onEvent?.({ type: 'progress', hashed });
-    });
-    slot.remote.hashFile(task.file, onProgress).then(
-      (digest) => {
+    };
+    task.work(slot.remote, onProgress).then(
+      (value) => {
         if (task.slot !== slot) return; // aborted or moved: already handled
         this.settle(task, () => {
-          task.init.onEvent?.({ type: 'done', digest });
-          task.resolve(digest);
+          if (isDigest(value)) task.init.onEvent?.({ type: 'done', digest: value });
+          task.resolve(value);
         });
       },
       (err: unknown) => {
@@ -259,6 +287,10 @@ export class HashPool {
     slot.remote[releaseProxy]();
     slot.worker.terminate();
   }
+}
+
+function isDigest(value: unknown): value is FileDigest {
+  return typeof value === 'object' && value !== null && 'fileHash' in value && 'outboard' in value;
 }
 
 function errName(err: unknown): string {

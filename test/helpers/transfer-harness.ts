@@ -52,15 +52,12 @@ export function memorySource(
 export function memorySink(files: TestFile[], failAfter = Number.POSITIVE_INFINITY) {
   const stored = new Map<string, Uint8Array>();
   const sink: BlockSink = {
-    verify: async (file, block, data) =>
-      blockMatches(
-        nobleBlake3(),
-        files[file]!.data.length,
-        files[file]!.hash,
-        files[file]!.outboard,
-        block,
-        data,
-      ),
+    verify: async (file, block, data) => {
+      const f = files[file]!;
+      return blockMatches(nobleBlake3(), f.data.length, f.hash, f.outboard, block, data)
+        ? data
+        : null;
+    },
     store: async (file, block, data) => {
       if (stored.size >= failAfter)
         throw Object.assign(new Error('disk full'), { name: 'Store/QuotaExceeded' });

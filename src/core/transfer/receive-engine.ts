@@ -7,8 +7,12 @@ import { type FilePlan, Scheduler } from './scheduler';
 
 /** What the engine needs from the outside: checking and keeping blocks. */
 export interface BlockSink {
-  /** True when `data` is exactly block `block` of file `file` (length and BLAKE3). Runs off the main thread in the app. */
-  verify(file: number, block: number, data: Uint8Array): Promise<boolean>;
+  /**
+   * Checks that `data` is exactly block `block` of file `file` (length and
+   * BLAKE3): resolves with the bytes (the same, or moved: the app hashes in a
+   * worker and the array comes back as a new one) when they are, or null.
+   */
+  verify(file: number, block: number, data: Uint8Array): Promise<Uint8Array | null>;
   /** Keeps a verified block (batched into IndexedDB in the app). Rejecting stops the transfer; what was kept stays. */
   store(file: number, block: number, data: Uint8Array): Promise<void>;
 }
@@ -172,9 +176,9 @@ export class ReceiveEngine {
     block: number,
     data: Uint8Array,
   ): Promise<void> {
-    const ok = await this.sink.verify(file, block, data).catch(() => false);
+    const good = await this.sink.verify(file, block, data).catch(() => null);
     if (this.done) return;
-    if (!ok) {
+    if (!good) {
       this.init.onEvent?.({ type: 'bad-block', file, block });
       if (this.scheduler.rejected(index, file, block) === 'file-failed') {
         this.init.onEvent?.({
@@ -187,12 +191,12 @@ export class ReceiveEngine {
       return;
     }
     try {
-      await this.sink.store(file, block, data);
+      await this.sink.store(file, block, good);
     } catch (error) {
       this.settle({ kind: 'stopped', error });
       return;
     }
-    this.init.onEvent?.({ type: 'block', file, block, bytes: data.length });
+    this.init.onEvent?.({ type: 'block', file, block, bytes: good.length });
     if (this.scheduler.verified(index, file, block))
       this.init.onEvent?.({ type: 'file-done', file });
     this.pumpAll();

@@ -59,7 +59,33 @@ export const ReceivePage: Component = () => {
           </div>
         )}
       </Show>
-      <Show when={state.offer}>{(offer) => <OfferList offer={offer()} />}</Show>
+      <Show when={state.offer}>
+        {(offer) => (
+          <>
+            <Show when={!state.transfer}>
+              <button
+                type="button"
+                class="button primary receive-button"
+                onClick={() => void actions.receive()}
+              >
+                Receive
+              </button>
+            </Show>
+            <Show when={state.transfer}>
+              {(t) => (
+                <p class="transfer-status" role="status" aria-live="polite">
+                  {t().message}
+                </p>
+              )}
+            </Show>
+            <OfferList
+              offer={offer()}
+              started={!!state.transfer}
+              onDownload={(i) => void actions.download(i)}
+            />
+          </>
+        )}
+      </Show>
     </section>
   );
 };

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 import { createStore } from 'solid-js/store';
+import { BlockStore } from '../../adapters/block-store';
 import type { HashPool } from '../../adapters/hash-pool';
+import { receiveCollection, type SessionEvent } from '../../adapters/receive-session';
 import {
   connectToSender,
   type ReceiverConnection,
@@ -8,18 +10,32 @@ import {
 } from '../../adapters/receiver-connect';
 import { loadStreamCount } from '../../adapters/settings';
 import { bytesEqual, toHex } from '../../core/bytes';
-import { decodeManifest, totalSize } from '../../core/content/manifest';
+import { decodeManifest, type ManifestEntry, totalSize } from '../../core/content/manifest';
 import { caseCollisions } from '../../core/content/path-rules';
 import { FerryError } from '../../core/errors';
 import { fetchManifest } from '../../core/session/manifest-exchange';
+import type { ProtocolStream } from '../../core/session/protocol-stream';
 import { parseTicketInput, type Ticket } from '../../core/ticket';
 import { verificationCode } from '../../core/verification-code';
 
-/** One file the sender offers. */
+/** One file the sender offers, and how far it has come. */
 export interface OfferedFile {
+  /** Index in the manifest. */
+  index: number;
   path: string;
   size: number;
   hash: string;
+  /** Bytes verified and stored. */
+  received: number;
+  status: 'waiting' | 'receiving' | 'done' | 'failed';
+  /** Why it failed, as a sentence. */
+  error: string | null;
+}
+
+/** The transfer, once the person asked to receive. */
+export interface TransferState {
+  phase: 'preparing' | 'receiving' | 'reconnecting' | 'done' | 'stopped';
+  message: string;
 }
 
 /** What the sender offers, once its manifest is fetched and checked. */
@@ -42,6 +58,7 @@ export interface ReceiveState {
   /** Round trip per stream, ms, once measured. */
   rtts: number[];
   offer: Offer | null;
+  transfer: TransferState | null;
   /** Why something failed, as a sentence. */
   error: string | null;
 }
@@ -56,19 +73,35 @@ function linkOrigin(text: string): string | null {
   }
 }
 
-/** Creates the receive store: reads a ticket link, connects to the sender and fetches its offer. */
-export function createReceiveStore(pool: HashPool) {
-  const [state, setState] = createStore<ReceiveState>({
-    input: '',
-    ticket: null,
-    connection: null,
-    rtts: [],
-    offer: null,
-    error: null,
-  });
-  let connection: ReceiverConnection | null = null;
+const EMPTY: ReceiveState = {
+  input: '',
+  ticket: null,
+  connection: null,
+  rtts: [],
+  offer: null,
+  transfer: null,
+  error: null,
+};
 
-  async function loadOffer(ticket: Ticket, conn: ReceiverConnection): Promise<void> {
+/** Creates the receive store: reads a ticket link, connects to the sender, fetches its offer and receives it. */
+export function createReceiveStore(pool: HashPool) {
+  const [state, setState] = createStore<ReceiveState>({ ...EMPTY });
+  let connection: ReceiverConnection | null = null;
+  let current: {
+    ticket: Ticket;
+    relay: string;
+    manifest: Uint8Array;
+    entries: ManifestEntry[];
+    collectionHash: Uint8Array;
+    streams: ProtocolStream[];
+  } | null = null;
+  let storePromise: Promise<BlockStore> | null = null;
+  const openStore = () => {
+    storePromise ??= BlockStore.open();
+    return storePromise;
+  };
+
+  async function loadOffer(ticket: Ticket, relay: string, conn: ReceiverConnection): Promise<void> {
     const streams = await conn.streams;
     let id = 0;
     const manifest = await fetchManifest(streams[0]!, () => ++id);
@@ -83,7 +116,17 @@ export function createReceiveStore(pool: HashPool) {
     const parsed = decodeManifest(manifest);
     // The manifest is in byte order; people expect the order a file manager shows.
     const files = parsed.files
-      .map((f) => ({ path: f.path, size: f.size, hash: toHex(f.fileHash) }))
+      .map(
+        (f, index): OfferedFile => ({
+          index,
+          path: f.path,
+          size: f.size,
+          hash: toHex(f.fileHash),
+          received: 0,
+          status: 'waiting',
+          error: null,
+        }),
+      )
       .sort((a, b) =>
         a.path.localeCompare(b.path, undefined, { numeric: true, sensitivity: 'base' }),
       );
@@ -93,8 +136,46 @@ export function createReceiveStore(pool: HashPool) {
       code: verificationCode(digest.fileHash),
       caseCollisions: caseCollisions(files.map((f) => f.path)),
     });
+    current = {
+      ticket,
+      relay,
+      manifest,
+      entries: parsed.files,
+      collectionHash: digest.fileHash,
+      streams,
+    };
     const rtts = await Promise.all(streams.map((s) => s.ping()));
     setState('rtts', rtts);
+  }
+
+  const setFile = (index: number, change: Partial<OfferedFile>) =>
+    setState('offer', 'files', (f) => f.index === index, change);
+
+  function onSessionEvent(e: SessionEvent): void {
+    switch (e.type) {
+      case 'phase':
+        setState('transfer', { phase: e.phase, message: e.message });
+        break;
+      case 'already':
+        setFile(e.file, { received: e.bytes });
+        break;
+      case 'block':
+        setState(
+          'offer',
+          'files',
+          (f) => f.index === e.file,
+          (f) => ({ received: f.received + e.bytes, status: 'receiving' as const }),
+        );
+        break;
+      case 'file-done':
+        setFile(e.file, { status: 'done' });
+        break;
+      case 'file-failed':
+        setFile(e.file, { status: 'failed', error: e.reason });
+        break;
+      default:
+        break;
+    }
   }
 
   const actions = {
@@ -102,7 +183,8 @@ export function createReceiveStore(pool: HashPool) {
     open(text: string): void {
       connection?.close();
       connection = null;
-      setState({ input: text, ticket: null, connection: null, rtts: [], offer: null, error: null });
+      current = null;
+      setState({ ...EMPTY, input: text });
       let ticket: Ticket;
       try {
         ticket = parseTicketInput(text);
@@ -124,15 +206,71 @@ export function createReceiveStore(pool: HashPool) {
         onStatus: (s) => setState('connection', s),
       });
       connection = conn;
-      loadOffer(ticket, conn).catch((err: unknown) => {
+      loadOffer(ticket, relay, conn).catch((err: unknown) => {
         if (connection === conn) setState('error', (err as Error).message);
       });
+    },
+    /** Receives every offered file into this browser's storage, verified block by block. */
+    async receive(): Promise<void> {
+      const c = current;
+      if (!c || state.transfer) return;
+      setState('error', null);
+      try {
+        const store = await openStore();
+        const { failed } = await receiveCollection({
+          collectionHash: c.collectionHash,
+          manifest: c.manifest,
+          entries: c.entries,
+          selected: c.entries.map((_, i) => i),
+          streams: c.streams,
+          reconnect: async () => {
+            connection?.close();
+            connection = connectToSender({
+              ticket: c.ticket,
+              relay: c.relay,
+              streams: loadStreamCount(),
+            });
+            return connection.streams;
+          },
+          store,
+          pool,
+          onEvent: onSessionEvent,
+        });
+        const ok = c.entries.length - failed.length;
+        setState('transfer', {
+          phase: 'done',
+          message:
+            failed.length === 0
+              ? `All ${ok} ${ok === 1 ? 'file' : 'files'} received and verified.`
+              : `${ok} of ${c.entries.length} files received and verified; ${failed.length} failed.`,
+        });
+      } catch (err) {
+        setState('transfer', {
+          phase: 'stopped',
+          message: 'Stopped. Everything received so far is kept.',
+        });
+        setState('error', (err as Error).message);
+      }
+    },
+    /** Saves one received file through the browser's download, straight from storage. */
+    async download(index: number): Promise<void> {
+      const entry = current?.entries[index];
+      if (!entry) return;
+      const blob = await (await openStore()).fileBlob(toHex(entry.fileHash));
+      const url = URL.createObjectURL(blob);
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = entry.path.split('/').pop() ?? 'file';
+      a.click();
+      // Long enough for the browser to start reading the Blob.
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
     },
     /** Disconnects and forgets the ticket. */
     reset(): void {
       connection?.close();
       connection = null;
-      setState({ input: '', ticket: null, connection: null, rtts: [], offer: null, error: null });
+      current = null;
+      setState({ ...EMPTY });
     },
   };
   return [state, actions] as const;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 import { batch } from 'solid-js';
 import { createStore, produce } from 'solid-js/store';
+import { fileBlockSource, type ServedFile } from '../../adapters/file-block-source';
 import type { HashPool } from '../../adapters/hash-pool';
 import { SenderHub } from '../../adapters/sender-hub';
 import { fromHex, toHex } from '../../core/bytes';
@@ -12,6 +13,7 @@ import { isAbortError } from '../../core/errors';
 import { ErrorCode, MessageType } from '../../core/protocol/message-types';
 import { answerManifestRequest } from '../../core/session/manifest-exchange';
 import { ticketLink } from '../../core/ticket';
+import { BlockServer, type BlockSource } from '../../core/transfer/block-server';
 import { uniquePath } from '../../core/unique-path';
 import { verificationCode } from '../../core/verification-code';
 
@@ -87,7 +89,7 @@ export function createSendStore(pool: HashPool) {
   }
 
   /** Opens the room for the current collection; the link carries its hash so receivers can check it. */
-  function startSharing(collection: Collection): void {
+  function startSharing(collection: Collection, source: BlockSource): void {
     stopSharing();
     const secret = crypto.getRandomValues(new Uint8Array(SECRET_SIZE));
     const link = ticketLink(window.location.origin, {
@@ -119,15 +121,17 @@ export function createSendStore(pool: HashPool) {
             streamsUp: session.streams.length,
             status: session.streams.length === session.streamCount ? 'connected' : 'connecting',
           });
+          const server = new BlockServer(stream, source);
           stream.onMessage = (message) => {
+            if (server.handle(message)) return;
             void answerManifestRequest(stream, message, collection.manifest)
               .then(async (handled) => {
                 if (!handled && 'id' in message) {
                   await stream.send({
                     type: MessageType.Error,
                     id: message.id,
-                    code: ErrorCode.NotReady,
-                    message: 'This sender cannot serve that yet.',
+                    code: ErrorCode.Protocol,
+                    message: 'A sender does not answer that message.',
                   });
                 }
               })
@@ -180,7 +184,13 @@ export function createSendStore(pool: HashPool) {
         manifest,
       };
       setState('collection', collection);
-      startSharing(collection);
+      // Serve each manifest entry (canonical order) from its picked File.
+      const byPath = new Map(state.files.map((f) => [f.path, sources.get(f.id)!]));
+      const served: ServedFile[] = buildManifest(entries).files.map((e) => {
+        const source = byPath.get(e.path)!;
+        return { file: source.file, outboard: source.digest!.outboard };
+      });
+      startSharing(collection, fileBlockSource(served));
     } catch (err) {
       if (run === collectionRun) setState('error', (err as Error).message);
     }

@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: MIT
+import { BLOCK_SIZE } from '../core/constants';
+import type { BlockSource } from '../core/transfer/block-server';
+
+/** A picked file as the sender serves it: the File, read in place, and its outboard. */
+export interface ServedFile {
+  file: Blob;
+  outboard: Uint8Array;
+}
+
+/**
+ * Serves blocks straight from the picked Files (`slice().arrayBuffer()`):
+ * nothing is copied ahead, and a file that changed or vanished since it was
+ * picked fails its reads, which the block server reports for that file only.
+ */
+export function fileBlockSource(files: readonly ServedFile[]): BlockSource {
+  return {
+    size: (index) => files[index]?.file.size ?? null,
+    outboard: (index) => files[index]?.outboard ?? new Uint8Array(0),
+    read: async (index, block) => {
+      const { file } = files[index]!;
+      const start = block * BLOCK_SIZE;
+      return new Uint8Array(
+        await file.slice(start, Math.min(file.size, start + BLOCK_SIZE)).arrayBuffer(),
+      );
+    },
+  };
+}

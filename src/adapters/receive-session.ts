@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: MIT
+import { bytesEqual, toHex } from '../core/bytes';
+import { blockCount, HASH_SIZE } from '../core/constants';
+import type { ManifestEntry } from '../core/content/manifest';
+import { blockLength } from '../core/content/outboard';
+import { FerryError } from '../core/errors';
+import { formatBytes } from '../core/format';
+import { fetchOutboard } from '../core/session/manifest-exchange';
+import type { ProtocolStream } from '../core/session/protocol-stream';
+import { ReceiveEngine, type ReceiveEvent } from '../core/transfer/receive-engine';
+import type { FilePlan } from '../core/transfer/scheduler';
+import type { BlockStore } from './block-store';
+import type { HashPool } from './hash-pool';
+import { estimateStorage, requestPersistence } from './storage';
+import { type SinkFile, storeSink } from './store-sink';
+
+/** Blocks in flight per stream while receiving (8 MiB per stream). */
+const WINDOW_BLOCKS = 8;
+/** Reconnects tried after every stream dropped, before giving up. */
+const MAX_RECONNECTS = 5;
+
+/** What a receive run reports, besides the engine's own events. */
+export type SessionEvent =
+  | ReceiveEvent
+  | { type: 'phase'; phase: 'preparing' | 'receiving' | 'reconnecting'; message: string }
+  /** Bytes already stored for a file before this run (a resume). */
+  | { type: 'already'; file: number; bytes: number };
+
+/** Options for `receiveCollection`. */
+export interface ReceiveCollectionInit {
+  collectionHash: Uint8Array;
+  manifest: Uint8Array;
+  entries: readonly ManifestEntry[];
+  /** Indices of the files to receive (all, unless the person chose). */
+  selected: readonly number[];
+  streams: ProtocolStream[];
+  /** Makes a fresh connection when every stream was lost. */
+  reconnect(): Promise<ProtocolStream[]>;
+  store: BlockStore;
+  pool: HashPool;
+  onEvent(event: SessionEvent): void;
+}
+
+/** Fetches and checks the outboards of the selected multi-block files, spread over the streams. */
+async function outboards(
+  init: ReceiveCollectionInit,
+  streams: ProtocolStream[],
+): Promise<Map<number, Uint8Array>> {
+  const result = new Map<number, Uint8Array>();
+  const wanted: number[] = [];
+  for (const index of init.selected) {
+    const entry = init.entries[index]!;
+    if (!entry.outboardHash) continue;
+    const known = await init.store.getFile(toHex(entry.fileHash));
+    if (known?.outboard) result.set(index, known.outboard);
+    else wanted.push(index);
+  }
+  let id = 0;
+  await Promise.all(
+    streams.map(async (stream, lane) => {
+      // One request at a time per stream: each exchange owns the stream's handler while it runs.
+      for (let k = lane; k < wanted.length; k += streams.length) {
+        const index = wanted[k]!;
+        const entry = init.entries[index]!;
+        const outboard = await fetchOutboard(
+          stream,
+          () => ++id,
+          index,
+          blockCount(entry.size) * HASH_SIZE,
+        );
+        const { hash } = await init.pool.hashBytes(outboard.slice());
+        if (!bytesEqual(hash, entry.outboardHash!)) {
+          throw new FerryError(
+            'Manifest/HashMismatch',
+            `The block list for "${entry.path}" does not match the file list. Do not trust this sender.`,
+          );
+        }
+        result.set(index, outboard);
+      }
+    }),
+  );
+  return result;
+}
+
+/**
+ * Receives the selected files of a collection into IndexedDB: checks free
+ * space, registers the files, asks only for the blocks not stored yet (so a
+ * reloaded page resumes), and reconnects when every stream drops. Resolves
+ * with the files that failed; rejects when storage runs out or the sender
+ * cannot be reached again, keeping everything already verified.
+ */
+export async function receiveCollection(
+  init: ReceiveCollectionInit,
+): Promise<{ failed: number[] }> {
+  let streams = init.streams;
+  init.onEvent({ type: 'phase', phase: 'preparing', message: 'Getting ready…' });
+  const obs = await outboards(init, streams);
+  const files: SinkFile[] = init.entries.map((e, i) => ({
+    hashHex: toHex(e.fileHash),
+    fileHash: e.fileHash,
+    size: e.size,
+    outboard: obs.get(i) ?? new Uint8Array(0),
+  }));
+  await init.store.putCollection(toHex(init.collectionHash), init.manifest);
+  for (const index of init.selected) {
+    const f = files[index]!;
+    await init.store.ensureFile(f.hashHex, f.size, obs.get(index) ?? null);
+  }
+  const sink = storeSink(init.store, init.pool, files);
+
+  for (let attempt = 0; ; attempt++) {
+    const plans: FilePlan[] = [];
+    let needed = 0;
+    for (const index of init.selected) {
+      const f = files[index]!;
+      const missing = await init.store.missingBlocks(f.hashHex);
+      const missingBytes = missing.reduce((sum, b) => sum + blockLength(f.size, b), 0);
+      needed += missingBytes;
+      init.onEvent({ type: 'already', file: index, bytes: f.size - missingBytes });
+      plans.push({ file: index, size: f.size, missing });
+    }
+    if (attempt === 0) {
+      const { available } = await estimateStorage();
+      if (available > 0 && needed > available) {
+        throw new FerryError(
+          'Store/QuotaExceeded',
+          `These files need ${formatBytes(needed)} but this browser lets Ferry store only ${formatBytes(available)} more. Free some space (or choose fewer files), then try again.`,
+        );
+      }
+      await requestPersistence();
+    }
+    init.onEvent({ type: 'phase', phase: 'receiving', message: 'Receiving…' });
+    const engine = new ReceiveEngine(streams, plans, sink, {
+      windowBlocks: WINDOW_BLOCKS,
+      onEvent: init.onEvent,
+    });
+    const outcome = await engine.run();
+    if (outcome.kind === 'finished') return { failed: outcome.failedFiles };
+    if (outcome.kind === 'stopped') throw outcome.error;
+    if (attempt >= MAX_RECONNECTS) {
+      throw new FerryError(
+        'Signal/Unreachable',
+        'Lost the connection to the sender and could not get it back. Everything received so far is kept: open the link again to continue.',
+      );
+    }
+    init.onEvent({
+      type: 'phase',
+      phase: 'reconnecting',
+      message: 'Connection lost. Reconnecting…',
+    });
+    streams = await init.reconnect();
+  }
+}

@@ -1,0 +1,87 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startAppServer } from '../helpers/app-server';
+import { launchChromium } from '../helpers/chromium';
+import { pseudoRandomBytes } from '../helpers/data';
+import { requirePrivateNetwork } from '../helpers/private-network';
+
+requirePrivateNetwork();
+
+const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
+let server: Awaited<ReturnType<typeof startAppServer>>;
+let browser: Browser;
+beforeAll(async () => {
+  server = await startAppServer(inject('distDir'));
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+/** Clicks each finished row's Download and returns the bytes the browser saved, by file name. */
+async function downloadAll(page: Page, names: string[]): Promise<Map<string, Uint8Array>> {
+  const saved = new Map<string, Uint8Array>();
+  for (const name of names) {
+    const row = page.locator('.file-row', {
+      has: page.locator('.file-name', { hasText: new RegExp(`(^|/)${name.replace('.', '\\.')}$`) }),
+    });
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      row.getByRole('button', { name: 'Download' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe(name);
+    saved.set(name, new Uint8Array(readFileSync((await download.path())!)));
+  }
+  return saved;
+}
+
+describe('moving files between two browsers', () => {
+  it('receives a folder and a 64 MiB file, verified, and downloads them byte-identical', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ferry-send-'));
+    const originals: Record<string, Uint8Array> = {
+      'album/été/photo 1.jpg': pseudoRandomBytes(3 * 1024 * 1024 + 17, 1),
+      'album/notes.txt': pseudoRandomBytes(1234, 2),
+      'album/empty': new Uint8Array(0),
+      'big.bin': pseudoRandomBytes(64 * 1024 * 1024, 3),
+    };
+    for (const [path, data] of Object.entries(originals)) {
+      mkdirSync(join(dir, path, '..'), { recursive: true });
+      writeFileSync(join(dir, path), data);
+    }
+    const sender = await (await browser.newContext()).newPage();
+    await sender.goto(server.url);
+    await sender.getByLabel('Add folder').setInputFiles(join(dir, 'album'));
+    await sender.getByLabel('Add files').setInputFiles(join(dir, 'big.bin'));
+    const linkEl = sender.getByRole('link', { name: 'Receive link' });
+    await linkEl.waitFor({ timeout: 60_000 });
+    const link = (await linkEl.getAttribute('href'))!;
+
+    const receiver = await (await browser.newContext()).newPage();
+    await receiver.goto(link);
+    await receiver.getByRole('button', { name: 'Receive' }).click({ timeout: 30_000 });
+    await expect
+      .poll(() => receiver.locator('.transfer-status').textContent(), { timeout: 90_000 })
+      .toBe('All 4 files received and verified.');
+    expect(
+      await receiver
+        .getByRole('progressbar', { name: 'Received in total' })
+        .getAttribute('aria-valuenow'),
+    ).toBe('100');
+    // Every row shows its verified BLAKE3 instead of a bar.
+    expect(await receiver.getByRole('progressbar').count()).toBe(1);
+    expect(await receiver.getByText('✓ verified').count()).toBe(4);
+
+    const saved = await downloadAll(receiver, ['photo 1.jpg', 'notes.txt', 'empty', 'big.bin']);
+    expect(sha256(saved.get('photo 1.jpg')!)).toBe(sha256(originals['album/été/photo 1.jpg']!));
+    expect(sha256(saved.get('notes.txt')!)).toBe(sha256(originals['album/notes.txt']!));
+    expect(saved.get('empty')!.length).toBe(0);
+    expect(sha256(saved.get('big.bin')!)).toBe(sha256(originals['big.bin']!));
+    await sender.context().close();
+    await receiver.context().close();
+  });
+});
