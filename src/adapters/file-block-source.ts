@@ -9,6 +9,23 @@ export interface ServedFile {
 }
 
 /**
+ * Test-only fault injection: end-to-end tests set `globalThis.__ferryFaults`
+ * on a sender page to damage a served block and prove the receiver catches
+ * it. Nothing in the app sets it.
+ */
+interface FaultHooks {
+  corruptBlock?: { file: number; block: number; times: number };
+}
+
+function applyFaults(file: number, block: number, data: Uint8Array): void {
+  const fault = (globalThis as { __ferryFaults?: FaultHooks }).__ferryFaults?.corruptBlock;
+  if (fault && fault.file === file && fault.block === block && fault.times > 0 && data.length > 0) {
+    fault.times--;
+    data[0]! ^= 0xff;
+  }
+}
+
+/**
  * Serves blocks straight from the picked Files (`slice().arrayBuffer()`):
  * nothing is copied ahead, and a file that changed or vanished since it was
  * picked fails its reads, which the block server reports for that file only.
@@ -20,9 +37,11 @@ export function fileBlockSource(files: readonly ServedFile[]): BlockSource {
     read: async (index, block) => {
       const { file } = files[index]!;
       const start = block * BLOCK_SIZE;
-      return new Uint8Array(
+      const data = new Uint8Array(
         await file.slice(start, Math.min(file.size, start + BLOCK_SIZE)).arrayBuffer(),
       );
+      applyFaults(index, block, data);
+      return data;
     },
   };
 }

@@ -85,3 +85,111 @@ describe('moving files between two browsers', () => {
     await receiver.context().close();
   });
 });
+
+/** Shares one file from a fresh context and returns the sender page and the link. */
+async function shareOne(path: string): Promise<{ sender: Page; link: string }> {
+  const sender = await (await browser.newContext()).newPage();
+  await sender.goto(server.url);
+  await sender.getByLabel('Add files').setInputFiles(path);
+  const linkEl = sender.getByRole('link', { name: 'Receive link' });
+  await linkEl.waitFor({ timeout: 60_000 });
+  return { sender, link: (await linkEl.getAttribute('href'))! };
+}
+
+/** Bytes the sender's screen says it sent to its first receiver. */
+async function sentBytes(sender: Page): Promise<number> {
+  const text = (await sender.locator('.receivers .sent').first().textContent()) ?? '0 B sent';
+  const [value, unit] = text.replace(' sent', '').split(' ');
+  return Number(value) * ({ B: 1, kB: 1e3, MB: 1e6, GB: 1e9 } as Record<string, number>)[unit!]!;
+}
+
+describe('faults during a transfer', () => {
+  it('detects a damaged block, fetches it again, and the file comes out right', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ferry-fault-'));
+    const data = pseudoRandomBytes(16 * 1024 * 1024, 9);
+    writeFileSync(join(dir, 'video.mp4'), data);
+    const { sender, link } = await shareOne(join(dir, 'video.mp4'));
+    await sender.evaluate(() => {
+      (globalThis as { __ferryFaults?: unknown }).__ferryFaults = {
+        corruptBlock: { file: 0, block: 5, times: 1 },
+      };
+    });
+    const receiver = await (await browser.newContext()).newPage();
+    await receiver.goto(link);
+    await receiver.getByRole('button', { name: 'Receive' }).click({ timeout: 30_000 });
+    await expect
+      .poll(() => receiver.locator('.transfer-status').textContent(), { timeout: 60_000 })
+      .toBe('All 1 file received and verified.');
+    expect(
+      await sender.evaluate(
+        () =>
+          (globalThis as { __ferryFaults?: { corruptBlock: { times: number } } }).__ferryFaults
+            ?.corruptBlock.times,
+      ),
+    ).toBe(0);
+    const saved = await downloadAll(receiver, ['video.mp4']);
+    expect(sha256(saved.get('video.mp4')!)).toBe(sha256(data));
+    // The damaged block was sent twice; nothing else was.
+    await expect.poll(() => sentBytes(sender)).toBeCloseTo(17 * 1024 * 1024, -5);
+    await sender.context().close();
+    await receiver.context().close();
+  });
+
+  it('resumes after the receiving page is reloaded, without fetching again what it had verified', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ferry-reload-'));
+    const size = 48 * 1024 * 1024;
+    const data = pseudoRandomBytes(size, 10);
+    writeFileSync(join(dir, 'archive.tar'), data);
+    const { sender, link } = await shareOne(join(dir, 'archive.tar'));
+    const receiver = await (await browser.newContext()).newPage();
+    await receiver.goto(link);
+    await receiver.getByRole('button', { name: 'Receive' }).click({ timeout: 30_000 });
+    const total = receiver.getByRole('progressbar', { name: 'Received in total' });
+    await expect
+      .poll(async () => Number(await total.getAttribute('aria-valuenow')), { timeout: 60_000 })
+      .toBeGreaterThanOrEqual(20);
+    await receiver.reload();
+    // What the store had verified when the page went away, read from IndexedDB directly.
+    const storedBytes = await receiver.evaluate(
+      () =>
+        new Promise<number>((resolve, reject) => {
+          const open = indexedDB.open('ferry');
+          open.onerror = () => reject(open.error);
+          open.onsuccess = () => {
+            const get = open.result.transaction('files').objectStore('files').getAll();
+            get.onsuccess = () =>
+              resolve(
+                (get.result as { verifiedCount: number }[]).reduce(
+                  (s, f) => s + f.verifiedCount * 1024 * 1024,
+                  0,
+                ),
+              );
+          };
+        }),
+    );
+    expect(storedBytes).toBeGreaterThan(0);
+    expect(storedBytes).toBeLessThan(size);
+    await expect
+      .poll(() => sender.getByRole('list', { name: 'Receivers' }).innerText(), { timeout: 30_000 })
+      .toMatch(/Receiver 2: connected/);
+    const sentBefore = await sentBytes(sender);
+    await receiver.getByRole('button', { name: 'Receive' }).click({ timeout: 30_000 });
+    await expect
+      .poll(() => receiver.locator('.transfer-status').textContent(), { timeout: 60_000 })
+      .toBe('All 1 file received and verified.');
+    const saved = await downloadAll(receiver, ['archive.tar']);
+    expect(sha256(saved.get('archive.tar')!)).toBe(sha256(data));
+    // The second session sent exactly what was missing.
+    const secondSession =
+      Number(
+        (await sender.locator('.receivers li').nth(1).locator('.sent').textContent())!.replace(
+          ' MB sent',
+          '',
+        ),
+      ) * 1e6;
+    expect(secondSession).toBeCloseTo(size - storedBytes, -5);
+    expect(sentBefore).toBeGreaterThan(0);
+    await sender.context().close();
+    await receiver.context().close();
+  });
+});

@@ -30,8 +30,8 @@ export class BlockServer {
   private readonly queue: Job[] = [];
   private readonly cancelled = new Set<number>();
   private running = false;
-  /** Called for every block sent, e.g. to count them. */
-  onServed: ((file: number, block: number) => void) | null = null;
+  /** Called for every block sent, with its size, e.g. to count them. */
+  onServed: ((file: number, block: number, bytes: number) => void) | null = null;
 
   constructor(
     private readonly stream: ProtocolStream,
@@ -131,7 +131,7 @@ export class BlockServer {
         });
         if (data.length === 0) break;
       }
-      this.onServed?.(job.file, block);
+      this.onServed?.(job.file, block, data.length);
     }
   }
 

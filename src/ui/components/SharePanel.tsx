@@ -1,4 +1,5 @@
 import { type Component, createSignal, For, Show } from 'solid-js';
+import { formatBytes } from '../../core/format';
 import type { Share } from '../stores/send-store';
 
 const SIGNALING_TEXT: Record<Share['signaling'], string> = {
@@ -55,6 +56,10 @@ export const SharePanel: Component<{ share: Share; code: string; onStop: () => v
                   : r.status === 'connected'
                     ? `connected over ${r.streams} streams`
                     : `connecting (${r.streamsUp} of ${r.streams} streams)`}
+                <Show when={r.sentBytes > 0}>
+                  {' '}
+                  · <span class="sent">{formatBytes(r.sentBytes)} sent</span>
+                </Show>
               </li>
             )}
           </For>

@@ -42,6 +42,8 @@ export interface Collection {
 /** One receiver connected to this share. */
 export interface SendReceiver {
   id: string;
+  /** Bytes of blocks sent to this receiver. */
+  sentBytes: number;
   streamsUp: number;
   streams: number;
   status: 'connecting' | 'connected' | 'gone';
@@ -111,6 +113,7 @@ export function createSendStore(pool: HashPool) {
           ...list,
           {
             id: session.id,
+            sentBytes: 0,
             streamsUp: 0,
             streams: session.streamCount,
             status: 'connecting' as const,
@@ -122,6 +125,14 @@ export function createSendStore(pool: HashPool) {
             status: session.streams.length === session.streamCount ? 'connected' : 'connecting',
           });
           const server = new BlockServer(stream, source);
+          server.onServed = (_file, _block, bytes) =>
+            setState(
+              'share',
+              'receivers',
+              (r) => r.id === session.id,
+              'sentBytes',
+              (n) => n + bytes,
+            );
           stream.onMessage = (message) => {
             if (server.handle(message)) return;
             void answerManifestRequest(stream, message, collection.manifest)
