@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { createServer } from 'vite';
 import { chromiumArgs, chromiumPath } from '../scripts/chromium.mjs';
+import { makeInputs, runTransfer, startApp, TRANSFER_CASES } from './transfer-cases.mjs';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS || 3);
 /** Each case's baseline: the figure its ratio is taken against. */
@@ -29,6 +30,10 @@ const BASELINES = {
   'streams-2': 'raw-channel',
   'streams-4': 'raw-channel',
   'streams-6': 'raw-channel',
+  'transfer-mixed-6': 'raw-channel',
+  'transfer-small-6': 'raw-channel',
+  'transfer-big-1': 'raw-channel',
+  'transfer-big-6': 'raw-channel',
 };
 const only = process.argv.slice(2);
 
@@ -73,13 +78,22 @@ const WEBRTC_CASES = {
 };
 const WEBRTC_BYTES = Number(process.env.BENCH_WEBRTC_MIB || 256) * 1024 * 1024;
 const webrtcNames = Object.keys(WEBRTC_CASES).filter((n) => only.length === 0 || only.includes(n));
+const transferNames = Object.keys(TRANSFER_CASES).filter(
+  (n) => only.length === 0 || only.includes(n),
+);
+// Transfer ratios are taken against the raw channel of the same run.
+if (transferNames.length > 0 && !webrtcNames.includes('raw-channel'))
+  webrtcNames.unshift('raw-channel');
 const extra = {};
 if (webrtcNames.length > 0 && process.env.FERRY_PRIVATE_NETWORK !== '1') {
   console.warn(
     'Skipping WebRTC cases: they run only inside the private network namespace (npm run bench makes it when allowed).',
   );
 } else if (webrtcNames.length > 0) {
-  const browser = await chromium.launch({ executablePath: chromiumPath(), args: chromiumArgs() });
+  const browser = await chromium.launch({
+    executablePath: chromiumPath(),
+    args: [...chromiumArgs(), '--enable-precise-memory-info'],
+  });
   for (const name of webrtcNames) samples[name] = [];
   for (let round = 0; round <= ROUNDS; round++) {
     for (const name of webrtcNames) {
@@ -123,8 +137,28 @@ if (webrtcNames.length > 0 && process.env.FERRY_PRIVATE_NETWORK !== '1') {
     }
     if (round > 0) console.log(`webrtc round ${round}/${ROUNDS} done`);
   }
-  await browser.close();
   names.push(...webrtcNames);
+  if (transferNames.length > 0) {
+    const inputs = makeInputs(Number(process.env.BENCH_BIG_MIB || 512));
+    const app = await startApp(root);
+    for (const name of transferNames) samples[name] = [];
+    // Transfers are long: one warm-up, then the rounds, interleaved like the rest.
+    for (let round = 0; round <= ROUNDS; round++) {
+      for (const name of transferNames) {
+        const r = await runTransfer(browser, app.url, inputs, TRANSFER_CASES[name]);
+        if (round === 0) continue;
+        samples[name].push(r.bytes / r.ms / 1000);
+        extra[name] ??= { ttfbMs: [], heapPeakMB: [] };
+        extra[name].ttfbMs.push(r.ttfbMs);
+        extra[name].heapPeakMB.push(r.heapPeakMB);
+      }
+      if (round > 0) console.log(`transfer round ${round}/${ROUNDS} done`);
+    }
+    app.stop();
+    inputs.cleanup();
+    names.push(...transferNames);
+  }
+  await browser.close();
 }
 await vite.close();
 rmSync(profile, { recursive: true, force: true });
@@ -135,8 +169,9 @@ const cases = names.map((name) => ({
   mbps: median(samples[name]),
   samples: samples[name],
   baseline: BASELINES[name] ?? null,
-  // Time to first byte, for transfer cases: from the sender's start to the first byte received.
+  // Time to first byte (and, for app transfers, the receiver's peak JS heap), medians.
   ...(extra[name] ? { ttfbMs: Math.round(median(extra[name].ttfbMs)) } : {}),
+  ...(extra[name]?.heapPeakMB ? { heapPeakMB: Math.round(median(extra[name].heapPeakMB)) } : {}),
 }));
 for (const c of cases) {
   const base = cases.find((b) => b.name === c.baseline);
@@ -163,7 +198,7 @@ writeFileSync(
 console.log(`\n${'case'.padEnd(26)}${'MB/s'.padStart(9)}  ${'ratio'.padStart(6)}  baseline`);
 for (const c of result.cases) {
   console.log(
-    `${c.name.padEnd(26)}${String(c.mbps).padStart(9)}  ${String(c.ratio ?? '–').padStart(6)}  ${(c.baseline ?? '–').padEnd(20)}${c.ttfbMs === undefined ? '' : `ttfb ${c.ttfbMs} ms`}`,
+    `${c.name.padEnd(26)}${String(c.mbps).padStart(9)}  ${String(c.ratio ?? '–').padStart(6)}  ${(c.baseline ?? '–').padEnd(20)}${c.ttfbMs === undefined ? '' : `ttfb ${c.ttfbMs} ms`}${c.heapPeakMB === undefined ? '' : `  heap ${c.heapPeakMB} MB`}`,
   );
 }
 console.log('\nwritten to bench/results/latest.json');

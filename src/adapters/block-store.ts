@@ -152,6 +152,40 @@ export class BlockStore {
     return file;
   }
 
+  /**
+   * Registers many files in one transaction (1,000 small files must not cost
+   * 1,000 commits); keeps what is stored for content already known. Returns
+   * each file's record, in order.
+   */
+  async ensureFiles(
+    list: readonly { hash: string; size: number; outboard: Uint8Array | null }[],
+  ): Promise<StoredFile[]> {
+    const tx = this.db.transaction('files', 'readwrite');
+    try {
+      const out: StoredFile[] = [];
+      for (const { hash, size, outboard } of list) {
+        const existing = await tx.store.get(hash);
+        if (existing) {
+          out.push(existing);
+          continue;
+        }
+        const file: StoredFile = {
+          hash,
+          size,
+          outboard,
+          verified: new Uint8Array(Math.ceil(blockCount(size) / 8)),
+          verifiedCount: 0,
+        };
+        void tx.store.put(file).catch(() => {});
+        out.push(file);
+      }
+      await tx.done;
+      return out;
+    } catch (err) {
+      throw storeError(err);
+    }
+  }
+
   /** A file's record, or undefined. */
   getFile(hash: string): Promise<StoredFile | undefined> {
     return this.db.get('files', hash);
@@ -163,20 +197,37 @@ export class BlockStore {
    * quota included, the whole batch is rolled back and earlier data is intact.
    */
   async putBlocks(hash: string, blocks: readonly BlockWrite[]): Promise<StoredFile> {
+    const files = await this.putBatch(blocks.map((b) => ({ hash, ...b })));
+    return files.get(hash)!;
+  }
+
+  /**
+   * Stores verified blocks of any number of files in one transaction (many
+   * small files cost one commit, not one each) and marks them verified.
+   * All or nothing, as `putBlocks`. Returns the updated file records.
+   */
+  async putBatch(
+    writes: readonly (BlockWrite & { hash: string })[],
+  ): Promise<Map<string, StoredFile>> {
     const tx = this.db.transaction(['files', 'blocks'], 'readwrite');
     // Without this, a rejected put would surface as an unhandled rejection of tx.done.
     tx.done.catch(() => {});
+    const requests: Promise<unknown>[] = [];
+    const track = (request: Promise<unknown>) => {
+      // Requests of an aborted transaction reject too; the cause is reported once, below.
+      request.catch(() => {});
+      requests.push(request);
+    };
     try {
-      const file = await tx.objectStore('files').get(hash);
-      if (!file) throw new FerryError('Store/NotFound', 'That file is not being received.');
-      const count = blockCount(file.size);
-      const writes: Promise<unknown>[] = [];
-      const track = (request: Promise<unknown>) => {
-        // Requests of an aborted transaction reject too; the cause is reported once, below.
-        request.catch(() => {});
-        writes.push(request);
-      };
-      for (const { index, data } of blocks) {
+      const files = new Map<string, StoredFile>();
+      for (const { hash, index, data } of writes) {
+        let file = files.get(hash);
+        if (!file) {
+          file = await tx.objectStore('files').get(hash);
+          if (!file) throw new FerryError('Store/NotFound', 'That file is not being received.');
+          files.set(hash, file);
+        }
+        const count = blockCount(file.size);
         if (!Number.isInteger(index) || index < 0 || index >= count) {
           throw new FerryError(
             'Store/BadBlock',
@@ -190,24 +241,18 @@ export class BlockStore {
             `Block ${index} has ${length} bytes; ${blockLength(file.size, index)} were expected.`,
           );
         }
-        track(
-          tx
-            .objectStore('blocks')
-            .put(data instanceof Blob ? data : new Blob([data as Uint8Array<ArrayBuffer>]), [
-              hash,
-              index,
-            ]),
-        );
+        const blob = data instanceof Blob ? data : new Blob([data as Uint8Array<ArrayBuffer>]);
+        track(tx.objectStore('blocks').put(blob, [hash, index]));
         const bit = 1 << (index & 7);
         if ((file.verified[index >> 3]! & bit) === 0) {
           file.verified[index >> 3]! |= bit;
           file.verifiedCount++;
         }
       }
-      track(tx.objectStore('files').put(file));
-      await Promise.all(writes);
+      for (const file of files.values()) track(tx.objectStore('files').put(file));
+      await Promise.all(requests);
       await tx.done;
-      return file;
+      return files;
     } catch (err) {
       try {
         tx.abort();

@@ -9,7 +9,7 @@ import { fetchOutboard } from '../core/session/manifest-exchange';
 import type { ProtocolStream } from '../core/session/protocol-stream';
 import { ReceiveEngine, type ReceiveEvent } from '../core/transfer/receive-engine';
 import type { FilePlan } from '../core/transfer/scheduler';
-import type { BlockStore } from './block-store';
+import { type BlockStore, isVerified } from './block-store';
 import type { HashPool } from './hash-pool';
 import { estimateStorage, requestPersistence } from './storage';
 import { type SinkFile, storeSink } from './store-sink';
@@ -102,18 +102,25 @@ export async function receiveCollection(
     outboard: obs.get(i) ?? new Uint8Array(0),
   }));
   await init.store.putCollection(toHex(init.collectionHash), init.manifest);
-  for (const index of init.selected) {
-    const f = files[index]!;
-    await init.store.ensureFile(f.hashHex, f.size, obs.get(index) ?? null);
-  }
   const sink = storeSink(init.store, init.pool, files);
 
   for (let attempt = 0; ; attempt++) {
     const plans: FilePlan[] = [];
     let needed = 0;
-    for (const index of init.selected) {
+    // One transaction for every file's record (registering new ones): it also says what is stored.
+    const records = await init.store.ensureFiles(
+      init.selected.map((i) => ({
+        hash: files[i]!.hashHex,
+        size: files[i]!.size,
+        outboard: obs.get(i) ?? null,
+      })),
+    );
+    for (const [k, index] of init.selected.entries()) {
       const f = files[index]!;
-      const missing = await init.store.missingBlocks(f.hashHex);
+      const record = records[k]!;
+      const missing = Array.from({ length: blockCount(f.size) }, (_, b) => b).filter(
+        (b) => !isVerified(record, b),
+      );
       const missingBytes = missing.reduce((sum, b) => sum + blockLength(f.size, b), 0);
       needed += missingBytes;
       init.onEvent({ type: 'already', file: index, bytes: f.size - missingBytes });

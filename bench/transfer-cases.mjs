@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: MIT
+// Transfer benchmarks through the real app: a sender context picks files on
+// disk, a fresh receiver context opens the link and clicks Receive. Measured
+// in the receiver page: from the click to "All … received and verified",
+// the first verified byte, and the peak JS heap.
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'vite';
+
+const MiB = 1024 * 1024;
+
+/** Fills a file with pseudo-random bytes, 1 MiB at a time (deterministic, incompressible enough). */
+function writeRandom(path, size, seed) {
+  const chunk = Buffer.alloc(MiB);
+  let x = seed >>> 0 || 1;
+  const parts = [];
+  for (let done = 0; done < size; done += MiB) {
+    for (let i = 0; i < MiB; i += 4) {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      chunk.writeUInt32LE(x >>> 0, i);
+    }
+    parts.push(Buffer.from(chunk.subarray(0, Math.min(MiB, size - done))));
+  }
+  writeFileSync(path, Buffer.concat(parts));
+}
+
+/** Makes the input sets on disk: what each case picks. */
+export function makeInputs(bigMiB) {
+  const root = mkdtempSync(join(tmpdir(), 'ferry-bench-files-'));
+  writeRandom(join(root, 'big.bin'), bigMiB * MiB, 1);
+  const small = join(root, 'small');
+  mkdirSync(small);
+  for (let i = 0; i < 1000; i++)
+    writeRandom(join(small, `f${String(i).padStart(4, '0')}.bin`), 64 * 1024, i + 2);
+  const mixed = join(root, 'mixed');
+  mkdirSync(join(mixed, 'docs'), { recursive: true });
+  writeRandom(join(mixed, 'video.mp4'), 96 * MiB, 5000);
+  for (let i = 0; i < 20; i++)
+    writeRandom(join(mixed, `photo-${i}.jpg`), (1 + (i % 4)) * MiB + 1234 * i, 6000 + i);
+  for (let i = 0; i < 200; i++)
+    writeRandom(join(mixed, 'docs', `note-${i}.txt`), 1000 + 97 * i, 7000 + i);
+  const sizeOf = (dir) =>
+    readdirSync(dir, { recursive: true })
+      .map((f) => statSync(join(dir, f)))
+      .filter((st) => st.isFile())
+      .reduce((sum, st) => sum + st.size, 0);
+  const bytes = { big: bigMiB * MiB, small: sizeOf(small), mixed: sizeOf(mixed) };
+  return { root, bytes, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+}
+
+/** The cases: what the sender picks, and how many streams the receiver opens. */
+export const TRANSFER_CASES = {
+  'transfer-big-6': { pick: 'big', streams: 6 },
+  'transfer-big-1': { pick: 'big', streams: 1 },
+  'transfer-small-6': { pick: 'small', streams: 6 },
+  'transfer-mixed-6': { pick: 'mixed', streams: 6 },
+};
+
+/** Builds the app and starts the real server on a free loopback port. */
+export async function startApp(root) {
+  const dist = mkdtempSync(join(tmpdir(), 'ferry-bench-dist-'));
+  await build({
+    root,
+    logLevel: 'warn',
+    mode: 'production',
+    build: { outDir: dist, emptyOutDir: true },
+  });
+  const server = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
+    cwd: root,
+    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', STATIC_DIR: dist },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise((resolve) => {
+    server.stdout.on('data', (chunk) => {
+      const line = chunk
+        .toString()
+        .split('\n')
+        .find((l) => l.includes('"listening"'));
+      if (line) resolve(`http://127.0.0.1:${JSON.parse(line).port}`);
+    });
+  });
+  return {
+    url,
+    stop: () => (server.kill('SIGTERM'), rmSync(dist, { recursive: true, force: true })),
+  };
+}
+
+/** Runs one transfer case once; returns bytes, ms, ttfbMs and heapPeakMB. */
+export async function runTransfer(browser, appUrl, inputs, spec) {
+  const senderContext = await browser.newContext();
+  const sender = await senderContext.newPage();
+  await sender.goto(appUrl);
+  const target = join(inputs.root, spec.pick === 'big' ? 'big.bin' : spec.pick);
+  if (spec.pick === 'big') await sender.getByLabel('Add files').setInputFiles(target);
+  else await sender.getByLabel('Add folder').setInputFiles(target);
+  const linkEl = sender.getByRole('link', { name: 'Receive link' });
+  await linkEl.waitFor({ timeout: 300_000 });
+  const link = await linkEl.getAttribute('href');
+
+  const receiverContext = await browser.newContext();
+  await receiverContext.addInitScript(
+    (n) => localStorage.setItem('ferry:streams', String(n)),
+    spec.streams,
+  );
+  const receiver = await receiverContext.newPage();
+  await receiver.goto(link);
+  await receiver.getByRole('button', { name: 'Receive' }).waitFor({ timeout: 60_000 });
+  const result = await receiver.evaluate(
+    () =>
+      new Promise((resolve) => {
+        const heap = () => performance.memory?.usedJSHeapSize ?? 0;
+        let peak = heap();
+        let first = 0;
+        const sampler = setInterval(() => {
+          peak = Math.max(peak, heap());
+          const bar = document.querySelector('[aria-label="Received in total"]');
+          if (!first && bar && Number(bar.getAttribute('aria-valuenow')) > 0)
+            first = performance.now();
+          const status = document.querySelector('.transfer-status')?.textContent ?? '';
+          if (/received and verified|failed|Stopped/.test(status)) {
+            clearInterval(sampler);
+            resolve({ end: performance.now(), first, peak, status });
+          }
+        }, 20);
+        window.__benchStart = performance.now();
+        document.querySelector('.receive-button').click();
+      }),
+  );
+  const start = await receiver.evaluate(() => window.__benchStart);
+  if (!/received and verified/.test(result.status) || /failed/.test(result.status))
+    throw new Error(`transfer did not finish: ${result.status}`);
+  await senderContext.close();
+  await receiverContext.close();
+  return {
+    bytes: inputs.bytes[spec.pick],
+    ms: result.end - start,
+    ttfbMs: (result.first || result.end) - start,
+    heapPeakMB: result.peak / 1e6,
+  };
+}
