@@ -38,7 +38,12 @@ const BASELINES = {
 const only = process.argv.slice(2);
 
 const root = new URL('..', import.meta.url).pathname;
-const vite = await createServer({ root, logLevel: 'warn', server: { host: '127.0.0.1', port: 0 } });
+// No file watching and no HMR: editing the tree during a run must not reload the bench page.
+const vite = await createServer({
+  root,
+  logLevel: 'warn',
+  server: { host: '127.0.0.1', port: 0, hmr: false, watch: { ignored: ['**/*'] } },
+});
 await vite.listen();
 const profile = mkdtempSync(join(tmpdir(), 'ferry-bench-profile-'));
 const context = await chromium.launchPersistentContext(profile, {

@@ -3,11 +3,11 @@
 // disk, a fresh receiver context opens the link and clicks Receive. Measured
 // in the receiver page: from the click to "All … received and verified",
 // the first verified byte, and the peak JS heap.
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'vite';
+import { startServerProcess } from '../scripts/server-process.mjs';
 
 const MiB = 1024 * 1024;
 
@@ -69,20 +69,7 @@ export async function startApp(root) {
     mode: 'production',
     build: { outDir: dist, emptyOutDir: true },
   });
-  const server = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
-    cwd: root,
-    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', STATIC_DIR: dist },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise((resolve) => {
-    server.stdout.on('data', (chunk) => {
-      const line = chunk
-        .toString()
-        .split('\n')
-        .find((l) => l.includes('"listening"'));
-      if (line) resolve(`http://127.0.0.1:${JSON.parse(line).port}`);
-    });
-  });
+  const { url, process: server } = await startServerProcess({ STATIC_DIR: dist }, root);
   return {
     url,
     stop: () => (server.kill('SIGTERM'), rmSync(dist, { recursive: true, force: true })),

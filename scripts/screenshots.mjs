@@ -2,11 +2,11 @@
 // `npm run screenshots`: every screen, phone and desktop, light and dark, into
 // docs/screenshots/. Builds the app, starts its own server, and runs inside
 // the private network namespace so that the two-device screens can connect.
-import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { ensureChromium } from './ensure-chromium.mjs';
 import { ensureDeps, run } from './ensure-deps.mjs';
 import { canIsolate, NETNS_SETUP } from './netns.mjs';
+import { startServerProcess } from './server-process.mjs';
 
 if (process.env.FERRY_PRIVATE_NETWORK !== '1') {
   ensureDeps();
@@ -33,19 +33,7 @@ if (process.env.FERRY_PRIVATE_NETWORK !== '1') {
 const { chromium } = await import('playwright-core');
 const { chromiumArgs, chromiumPath } = await import('./chromium.mjs');
 
-const server = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
-  env: { ...process.env, HOST: '127.0.0.1', PORT: '0' },
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
-const base = await new Promise((resolve) => {
-  server.stdout.on('data', (chunk) => {
-    const line = chunk
-      .toString()
-      .split('\n')
-      .find((l) => l.includes('"listening"'));
-    if (line) resolve(`http://127.0.0.1:${JSON.parse(line).port}`);
-  });
-});
+const { url: base, process: server } = await startServerProcess();
 
 const out = new URL('../docs/screenshots/', import.meta.url).pathname;
 mkdirSync(out, { recursive: true });

@@ -130,26 +130,8 @@ export class BlockStore {
 
   /** Registers a file to receive; keeps what is already stored for the same content. */
   async ensureFile(hash: string, size: number, outboard: Uint8Array | null): Promise<StoredFile> {
-    const tx = this.db.transaction('files', 'readwrite');
-    const existing = await tx.store.get(hash);
-    if (existing) {
-      await tx.done;
-      return existing;
-    }
-    const file: StoredFile = {
-      hash,
-      size,
-      outboard,
-      verified: new Uint8Array(Math.ceil(blockCount(size) / 8)),
-      verifiedCount: 0,
-    };
-    try {
-      await tx.store.put(file);
-      await tx.done;
-    } catch (err) {
-      throw storeError(err);
-    }
-    return file;
+    const [file] = await this.ensureFiles([{ hash, size, outboard }]);
+    return file!;
   }
 
   /**

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 // Builds the app once and starts the real server on a free loopback port.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'vite';
 import type { TestProject } from 'vitest/node';
+import { startServerProcess } from '../../scripts/server-process.mjs';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -14,31 +14,6 @@ declare module 'vitest' {
     /** Folder of the built app the server serves. */
     distDir: string;
   }
-}
-
-/** Starts `server/index.ts` as its own process and resolves with its URL once it listens. */
-export function startServer(
-  env: Record<string, string>,
-): Promise<{ url: string; process: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
-    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    let buffered = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      for (const line of buffered.split('\n')) {
-        const port = line.includes('"listening"')
-          ? (JSON.parse(line) as { port: number }).port
-          : null;
-        if (port) resolve({ url: `http://127.0.0.1:${port}`, process: child });
-      }
-    });
-    child.once('exit', (code) =>
-      reject(new Error(`server exited with code ${code} before listening`)),
-    );
-  });
 }
 
 export default async function setup(project: TestProject) {
@@ -56,7 +31,7 @@ export default async function setup(project: TestProject) {
   } finally {
     process.env.NODE_ENV = nodeEnv;
   }
-  const server = await startServer({ STATIC_DIR: distDir });
+  const server = await startServerProcess({ STATIC_DIR: distDir });
   project.provide('baseUrl', server.url);
   project.provide('distDir', distDir);
   return async () => {
