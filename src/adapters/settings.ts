@@ -3,13 +3,15 @@ import { MAX_STREAMS } from '../core/protocol/constants';
 
 /**
  * Streams per session unless the user chose otherwise (6). Measured on the
- * 2-core reference machine (npm run bench, 3 rounds × 256 MiB, same run):
- * 1, 2, 4 and 6 streams all land at 0.85–0.93× the raw channel, within the
- * machine's noise, so six cost nothing measurable on loopback. Six are kept
- * because each stream is its own SCTP association with its own congestion
- * control (a loss slows one sixth of the traffic, not all of it) and a lost
- * stream does not stall the transfer; the gain on lossy, high-latency links
- * could not be measured here (no netem in this kernel).
+ * 2-core reference machine (`npm run bench`, three runs): on the bare
+ * protocol stack six streams ran 5–15% below one (0.80–0.85× vs 0.86–0.95×
+ * of the raw channel: more DTLS/SCTP work on a CPU-bound machine), but the
+ * whole app moving one 512 MiB file showed no difference (0.75× vs 0.77×,
+ * same run). Six are kept for what loopback cannot show: each stream is its
+ * own SCTP association with its own congestion control (a loss slows a
+ * sixth of the traffic, not all of it) and a lost stream's blocks move to
+ * the others instead of stalling the transfer. That gain on lossy,
+ * high-latency links could not be measured here (no netem in this kernel).
  */
 export const DEFAULT_STREAMS = 6;
 const KEY = 'ferry:streams';
