@@ -72,7 +72,10 @@ export async function startApp(root) {
   const { url, process: server } = await startServerProcess({ STATIC_DIR: dist }, root);
   return {
     url,
-    stop: () => (server.kill('SIGTERM'), rmSync(dist, { recursive: true, force: true })),
+    stop: () => {
+      server.kill('SIGTERM');
+      rmSync(dist, { recursive: true, force: true });
+    },
   };
 }
 

@@ -193,3 +193,60 @@ describe('faults during a transfer', () => {
     await receiver.context().close();
   });
 });
+
+describe('losing the connection', () => {
+  it('reconnects when every stream drops mid-transfer and finishes without re-sending what was verified', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ferry-drop-'));
+    const size = 40 * 1024 * 1024;
+    const data = pseudoRandomBytes(size, 11);
+    writeFileSync(join(dir, 'backup.img'), data);
+    // Instrumentation only: remember every RTCPeerConnection the sender page makes, so the test can cut them.
+    const senderContext = await browser.newContext();
+    await senderContext.addInitScript(() => {
+      const Original = window.RTCPeerConnection;
+      const made: RTCPeerConnection[] = [];
+      (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs = made;
+      window.RTCPeerConnection = class extends Original {
+        constructor(config?: RTCConfiguration) {
+          super(config);
+          made.push(this);
+        }
+      } as typeof RTCPeerConnection;
+    });
+    const sender = await senderContext.newPage();
+    await sender.goto(server.url);
+    await sender.getByLabel('Add files').setInputFiles(join(dir, 'backup.img'));
+    const linkEl = sender.getByRole('link', { name: 'Receive link' });
+    await linkEl.waitFor({ timeout: 60_000 });
+    const link = (await linkEl.getAttribute('href'))!;
+    const receiver = await (await browser.newContext()).newPage();
+    await receiver.goto(link);
+    await receiver.getByRole('button', { name: 'Receive' }).click({ timeout: 30_000 });
+    const total = receiver.getByRole('progressbar', { name: 'Received in total' });
+    await expect
+      .poll(async () => Number(await total.getAttribute('aria-valuenow')), { timeout: 60_000 })
+      .toBeGreaterThanOrEqual(15);
+    // Every connection to the receiver dies at once (the signaling socket stays): it must reconnect and resume.
+    const cut = await sender.evaluate(() => {
+      const pcs = (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs;
+      for (const pc of pcs) pc.close();
+      return pcs.length;
+    });
+    expect(cut).toBe(6);
+    await expect
+      .poll(() => receiver.locator('.transfer-status').textContent(), { timeout: 30_000 })
+      .toMatch(/Reconnecting|Receiving/);
+    await expect
+      .poll(() => receiver.locator('.transfer-status').textContent(), { timeout: 90_000 })
+      .toBe('All 1 file received and verified.');
+    const saved = await downloadAll(receiver, ['backup.img']);
+    expect(sha256(saved.get('backup.img')!)).toBe(sha256(data));
+    // Two sessions in all; together they sent the file once, plus at most what was in flight when it dropped (6 streams × 8 blocks).
+    const sent = await sender.locator('.receivers .sent').allTextContents();
+    const totalSent = sent.reduce((sum, t) => sum + Number(t.replace(' MB sent', '')) * 1e6, 0);
+    expect(totalSent).toBeGreaterThanOrEqual(size);
+    expect(totalSent).toBeLessThanOrEqual(size + 48 * 1024 * 1024);
+    await sender.context().close();
+    await receiver.context().close();
+  });
+});
