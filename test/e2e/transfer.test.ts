@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { unzipSync } from 'fflate';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startAppServer } from '../helpers/app-server';
@@ -81,6 +82,18 @@ describe('moving files between two browsers', () => {
     expect(sha256(saved.get('notes.txt')!)).toBe(sha256(originals['album/notes.txt']!));
     expect(saved.get('empty')!.length).toBe(0);
     expect(sha256(saved.get('big.bin')!)).toBe(sha256(originals['big.bin']!));
+
+    // The zip, unpacked with an independent decoder: every file at its path, byte-identical.
+    const [zipDownload] = await Promise.all([
+      receiver.waitForEvent('download'),
+      receiver.getByRole('button', { name: 'Download zip' }).click(),
+    ]);
+    expect(zipDownload.suggestedFilename()).toMatch(/^ferry-[0-9A-Z]{4}-[0-9A-Z]{4}\.zip$/);
+    const unzipped = unzipSync(new Uint8Array(readFileSync((await zipDownload.path())!)));
+    for (const [path, data] of Object.entries(originals)) {
+      expect(unzipped[path], path).toBeDefined();
+      expect(sha256(unzipped[path]!)).toBe(sha256(data));
+    }
     await sender.context().close();
     await receiver.context().close();
   });

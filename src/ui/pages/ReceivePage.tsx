@@ -73,9 +73,21 @@ export const ReceivePage: Component = () => {
             </Show>
             <Show when={state.transfer}>
               {(t) => (
-                <p class="transfer-status" role="status" aria-live="polite">
-                  {t().message}
-                </p>
+                <div class="row transfer-row">
+                  <p class="transfer-status" role="status" aria-live="polite">
+                    {t().message}
+                  </p>
+                  <Show
+                    when={
+                      t().phase === 'done' &&
+                      offer().files.filter((f) => f.status === 'done').length > 1
+                    }
+                  >
+                    <button type="button" class="button" onClick={() => void actions.downloadZip()}>
+                      Download zip
+                    </button>
+                  </Show>
+                </div>
               )}
             </Show>
             <OfferList

@@ -8,6 +8,7 @@ import {
   type ReceiverConnection,
   type ReceiverStatus,
 } from '../../adapters/receiver-connect';
+import { saveBlob, saveZip } from '../../adapters/save';
 import { loadStreamCount } from '../../adapters/settings';
 import { bytesEqual, toHex } from '../../core/bytes';
 import { decodeManifest, type ManifestEntry, totalSize } from '../../core/content/manifest';
@@ -257,13 +258,24 @@ export function createReceiveStore(pool: HashPool) {
       const entry = current?.entries[index];
       if (!entry) return;
       const blob = await (await openStore()).fileBlob(toHex(entry.fileHash));
-      const url = URL.createObjectURL(blob);
-      const a = document.createElement('a');
-      a.href = url;
-      a.download = entry.path.split('/').pop() ?? 'file';
-      a.click();
-      // Long enough for the browser to start reading the Blob.
-      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+      saveBlob(blob, entry.path.split('/').pop() ?? 'file');
+    },
+    /** Saves every received file as one zip, folders kept. */
+    async downloadZip(): Promise<void> {
+      const c = current;
+      if (!c || !state.offer) return;
+      const store = await openStore();
+      const done = state.offer.files
+        .filter((f) => f.status === 'done')
+        .map((f) => c.entries[f.index]!);
+      await saveZip(
+        done.map((e) => ({
+          path: e.path,
+          mtime: e.mtime,
+          open: () => store.fileBlob(toHex(e.fileHash)),
+        })),
+        `ferry-${state.offer.code}.zip`,
+      );
     },
     /** Disconnects and forgets the ticket. */
     reset(): void {
