@@ -70,6 +70,9 @@ for (const [sizeName, viewport] of Object.entries(sizes)) {
     await receiver.goto(link);
     await receiver.getByText(/Round trip/).waitFor({ timeout: 30_000 });
     await shot(receiver, 'receive-connected');
+    await receiver.getByRole('button', { name: 'Receive' }).click();
+    await receiver.getByText(/received and verified/).waitFor({ timeout: 60_000 });
+    await shot(receiver, 'receive-done');
     await sender.getByText('connected over 6 streams').waitFor();
     await shot(sender, 'send-sharing');
 
