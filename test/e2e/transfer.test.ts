@@ -263,3 +263,35 @@ describe('losing the connection', () => {
     await receiver.context().close();
   });
 });
+
+describe('choosing files', () => {
+  it('receives only the files left ticked', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ferry-choose-'));
+    const files = {
+      'keep-a.bin': pseudoRandomBytes(3_000_000, 21),
+      'skip.bin': pseudoRandomBytes(5_000_000, 22),
+      'keep-b.bin': pseudoRandomBytes(700_000, 23),
+    };
+    for (const [name, data] of Object.entries(files)) writeFileSync(join(dir, name), data);
+    const sender = await (await browser.newContext()).newPage();
+    await sender.goto(server.url);
+    await sender.getByLabel('Add files').setInputFiles(Object.keys(files).map((n) => join(dir, n)));
+    const linkEl = sender.getByRole('link', { name: 'Receive link' });
+    await linkEl.waitFor({ timeout: 60_000 });
+    const receiver = await (await browser.newContext()).newPage();
+    await receiver.goto((await linkEl.getAttribute('href'))!);
+    await receiver.getByRole('checkbox', { name: 'Receive skip.bin' }).uncheck({ timeout: 30_000 });
+    await receiver.getByRole('button', { name: 'Receive' }).click();
+    await expect
+      .poll(() => receiver.locator('.transfer-status').textContent(), { timeout: 60_000 })
+      .toBe('All 2 files received and verified.');
+    const skipRow = receiver.locator('.file-row', { hasText: 'skip.bin' });
+    expect(await skipRow.getByRole('button', { name: 'Download' }).count()).toBe(0);
+    const saved = await downloadAll(receiver, ['keep-a.bin', 'keep-b.bin']);
+    expect(sha256(saved.get('keep-a.bin')!)).toBe(sha256(files['keep-a.bin']));
+    expect(sha256(saved.get('keep-b.bin')!)).toBe(sha256(files['keep-b.bin']));
+    await expect.poll(() => sentBytes(sender)).toBeCloseTo(3_700_000, -5);
+    await sender.context().close();
+    await receiver.context().close();
+  });
+});

@@ -4,11 +4,27 @@ import type { Offer, OfferedFile } from '../stores/receive-store';
 import { ProgressBar } from './ProgressBar';
 
 /** One offered file: name, size, then its progress, its Download button, or why it failed. */
-const OfferRow: Component<{ file: OfferedFile; started: boolean; onDownload: () => void }> = (
-  props,
-) => (
-  <li class="file-row" data-status={props.file.status}>
+const OfferRow: Component<{
+  file: OfferedFile;
+  started: boolean;
+  onDownload: () => void;
+  onSelect: (selected: boolean) => void;
+}> = (props) => (
+  <li
+    class="file-row"
+    data-status={props.file.status}
+    classList={{ unselected: !props.file.selected }}
+  >
     <div class="file-main">
+      <Show when={!props.started}>
+        <input
+          type="checkbox"
+          class="file-check"
+          checked={props.file.selected}
+          aria-label={`Receive ${props.file.path}`}
+          onChange={(e) => props.onSelect(e.currentTarget.checked)}
+        />
+      </Show>
       <span class="file-name" title={props.file.path}>
         {props.file.path}
       </span>
@@ -34,7 +50,7 @@ const OfferRow: Component<{ file: OfferedFile; started: boolean; onDownload: () 
       <Match when={props.file.status === 'failed'}>
         <p class="file-error">{props.file.error}</p>
       </Match>
-      <Match when={props.started}>
+      <Match when={props.started && props.file.selected}>
         <ProgressBar
           value={props.file.received}
           max={props.file.size}
@@ -50,8 +66,11 @@ export const OfferList: Component<{
   offer: Offer;
   started: boolean;
   onDownload: (index: number) => void;
+  onSelect: (index: number, selected: boolean) => void;
 }> = (props) => {
-  const received = () => props.offer.files.reduce((sum, f) => sum + f.received, 0);
+  const chosen = () => props.offer.files.filter((f) => f.selected);
+  const received = () => chosen().reduce((sum, f) => sum + f.received, 0);
+  const chosenSize = () => chosen().reduce((sum, f) => sum + f.size, 0);
   return (
     <section aria-labelledby="offer-title">
       <div class="list-header">
@@ -64,7 +83,7 @@ export const OfferList: Component<{
         </span>
       </div>
       <Show when={props.started}>
-        <ProgressBar value={received()} max={props.offer.totalSize} label="Received in total" />
+        <ProgressBar value={received()} max={chosenSize()} label="Received in total" />
       </Show>
       <ul class="file-list" aria-label="Files offered">
         <For each={props.offer.files}>
@@ -73,6 +92,7 @@ export const OfferList: Component<{
               file={file}
               started={props.started}
               onDownload={() => props.onDownload(file.index)}
+              onSelect={(selected) => props.onSelect(file.index, selected)}
             />
           )}
         </For>

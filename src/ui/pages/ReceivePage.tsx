@@ -94,6 +94,7 @@ export const ReceivePage: Component = () => {
               offer={offer()}
               started={!!state.transfer}
               onDownload={(i) => void actions.download(i)}
+              onSelect={(i, selected) => actions.select(i, selected)}
             />
           </>
         )}

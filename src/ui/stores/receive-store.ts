@@ -31,6 +31,8 @@ export interface OfferedFile {
   status: 'waiting' | 'receiving' | 'done' | 'failed';
   /** Why it failed, as a sentence. */
   error: string | null;
+  /** Chosen to receive (all are, until the person unticks some). */
+  selected: boolean;
 }
 
 /** The transfer, once the person asked to receive. */
@@ -126,6 +128,7 @@ export function createReceiveStore(pool: HashPool) {
           received: 0,
           status: 'waiting',
           error: null,
+          selected: true,
         }),
       )
       .sort((a, b) =>
@@ -215,6 +218,11 @@ export function createReceiveStore(pool: HashPool) {
     async receive(): Promise<void> {
       const c = current;
       if (!c || state.transfer) return;
+      const selected = state.offer!.files.filter((f) => f.selected).map((f) => f.index);
+      if (selected.length === 0) {
+        setState('error', 'Choose at least one file to receive.');
+        return;
+      }
       setState('error', null);
       try {
         const store = await openStore();
@@ -222,7 +230,7 @@ export function createReceiveStore(pool: HashPool) {
           collectionHash: c.collectionHash,
           manifest: c.manifest,
           entries: c.entries,
-          selected: c.entries.map((_, i) => i),
+          selected,
           streams: c.streams,
           reconnect: async () => {
             connection?.close();
@@ -237,13 +245,13 @@ export function createReceiveStore(pool: HashPool) {
           pool,
           onEvent: onSessionEvent,
         });
-        const ok = c.entries.length - failed.length;
+        const ok = selected.length - failed.length;
         setState('transfer', {
           phase: 'done',
           message:
             failed.length === 0
               ? `All ${ok} ${ok === 1 ? 'file' : 'files'} received and verified.`
-              : `${ok} of ${c.entries.length} files received and verified; ${failed.length} failed.`,
+              : `${ok} of ${selected.length} files received and verified; ${failed.length} failed.`,
         });
       } catch (err) {
         setState('transfer', {
@@ -276,6 +284,10 @@ export function createReceiveStore(pool: HashPool) {
         })),
         `ferry-${state.offer.code}.zip`,
       );
+    },
+    /** Chooses whether file `index` is received (before receiving starts). */
+    select(index: number, selected: boolean): void {
+      if (!state.transfer) setFile(index, { selected });
     },
     /** Disconnects and forgets the ticket. */
     reset(): void {
