@@ -54,13 +54,10 @@ describe('moving files between two browsers', () => {
       mkdirSync(join(dir, path, '..'), { recursive: true });
       writeFileSync(join(dir, path), data);
     }
-    const sender = await (await browser.newContext()).newPage();
-    await sender.goto(server.url);
-    await sender.getByLabel('Add folder').setInputFiles(join(dir, 'album'));
-    await sender.getByLabel('Add files').setInputFiles(join(dir, 'big.bin'));
-    const linkEl = sender.getByRole('link', { name: 'Receive link' });
-    await linkEl.waitFor({ timeout: 60_000 });
-    const link = (await linkEl.getAttribute('href'))!;
+    const { sender, link } = await share({
+      folder: join(dir, 'album'),
+      files: [join(dir, 'big.bin')],
+    });
 
     const receiver = await (await browser.newContext()).newPage();
     await receiver.goto(link);
@@ -100,10 +97,15 @@ describe('moving files between two browsers', () => {
 });
 
 /** Shares one file from a fresh context and returns the sender page and the link. */
-async function shareOne(path: string): Promise<{ sender: Page; link: string }> {
-  const sender = await (await browser.newContext()).newPage();
+/** Picks files (and folders) on a sender page, which may be given, and waits for its link. */
+async function share(
+  picks: { files?: string[]; folder?: string },
+  senderPage?: Page,
+): Promise<{ sender: Page; link: string }> {
+  const sender = senderPage ?? (await (await browser.newContext()).newPage());
   await sender.goto(server.url);
-  await sender.getByLabel('Add files').setInputFiles(path);
+  if (picks.folder) await sender.getByLabel('Add folder').setInputFiles(picks.folder);
+  if (picks.files) await sender.getByLabel('Add files').setInputFiles(picks.files);
   const linkEl = sender.getByRole('link', { name: 'Receive link' });
   await linkEl.waitFor({ timeout: 60_000 });
   return { sender, link: (await linkEl.getAttribute('href'))! };
@@ -121,7 +123,7 @@ describe('faults during a transfer', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ferry-fault-'));
     const data = pseudoRandomBytes(16 * 1024 * 1024, 9);
     writeFileSync(join(dir, 'video.mp4'), data);
-    const { sender, link } = await shareOne(join(dir, 'video.mp4'));
+    const { sender, link } = await share({ files: [join(dir, 'video.mp4')] });
     await sender.evaluate(() => {
       (globalThis as { __ferryFaults?: unknown }).__ferryFaults = {
         corruptBlock: { file: 0, block: 5, times: 1 },
@@ -153,7 +155,7 @@ describe('faults during a transfer', () => {
     const size = 48 * 1024 * 1024;
     const data = pseudoRandomBytes(size, 10);
     writeFileSync(join(dir, 'archive.tar'), data);
-    const { sender, link } = await shareOne(join(dir, 'archive.tar'));
+    const { sender, link } = await share({ files: [join(dir, 'archive.tar')] });
     const receiver = await (await browser.newContext()).newPage();
     await receiver.goto(link);
     await receiver.getByRole('button', { name: 'Receive' }).click({ timeout: 30_000 });
@@ -226,12 +228,10 @@ describe('losing the connection', () => {
         }
       } as typeof RTCPeerConnection;
     });
-    const sender = await senderContext.newPage();
-    await sender.goto(server.url);
-    await sender.getByLabel('Add files').setInputFiles(join(dir, 'backup.img'));
-    const linkEl = sender.getByRole('link', { name: 'Receive link' });
-    await linkEl.waitFor({ timeout: 60_000 });
-    const link = (await linkEl.getAttribute('href'))!;
+    const { sender, link } = await share(
+      { files: [join(dir, 'backup.img')] },
+      await senderContext.newPage(),
+    );
     const receiver = await (await browser.newContext()).newPage();
     await receiver.goto(link);
     await receiver.getByRole('button', { name: 'Receive' }).click({ timeout: 30_000 });
@@ -273,13 +273,9 @@ describe('choosing files', () => {
       'keep-b.bin': pseudoRandomBytes(700_000, 23),
     };
     for (const [name, data] of Object.entries(files)) writeFileSync(join(dir, name), data);
-    const sender = await (await browser.newContext()).newPage();
-    await sender.goto(server.url);
-    await sender.getByLabel('Add files').setInputFiles(Object.keys(files).map((n) => join(dir, n)));
-    const linkEl = sender.getByRole('link', { name: 'Receive link' });
-    await linkEl.waitFor({ timeout: 60_000 });
+    const { sender, link } = await share({ files: Object.keys(files).map((n) => join(dir, n)) });
     const receiver = await (await browser.newContext()).newPage();
-    await receiver.goto((await linkEl.getAttribute('href'))!);
+    await receiver.goto(link);
     await receiver.getByRole('checkbox', { name: 'Receive skip.bin' }).uncheck({ timeout: 30_000 });
     await receiver.getByRole('button', { name: 'Receive' }).click();
     await expect
