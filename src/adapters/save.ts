@@ -32,3 +32,39 @@ export async function saveZip(entries: readonly ZipEntry[], name: string): Promi
   }
   saveBlob(await downloadZip(inputs()).blob(), name);
 }
+
+// The File System Access picker is Chromium-only and not in TypeScript's DOM lib.
+interface DirectoryPickerWindow {
+  showDirectoryPicker?: (options?: {
+    mode?: 'read' | 'readwrite';
+  }) => Promise<FileSystemDirectoryHandle>;
+}
+
+/** True where the browser can write a folder the person picks (Chromium desktop). */
+export function canSaveToFolder(): boolean {
+  return typeof (window as DirectoryPickerWindow).showDirectoryPicker === 'function';
+}
+
+/**
+ * Writes the files into a folder the person picks, recreating their
+ * sub-folders, each streamed from storage to disk. Paths were checked when
+ * the manifest was decoded (no "..", no separators in names), and the
+ * directory API refuses anything else, so nothing lands outside that folder.
+ * Resolves with the number of files written; rejects with AbortError when
+ * the person closes the picker.
+ */
+export async function saveToFolder(entries: readonly ZipEntry[]): Promise<number> {
+  const picker = (window as DirectoryPickerWindow).showDirectoryPicker;
+  if (!picker) throw new Error('This browser cannot save into a folder; use Download zip.');
+  const root = await picker({ mode: 'readwrite' });
+  for (const entry of entries) {
+    const segments = entry.path.split('/');
+    let dir = root;
+    for (const segment of segments.slice(0, -1))
+      dir = await dir.getDirectoryHandle(segment, { create: true });
+    const handle = await dir.getFileHandle(segments.at(-1)!, { create: true });
+    const writable = await handle.createWritable();
+    await (await entry.open()).stream().pipeTo(writable);
+  }
+  return entries.length;
+}

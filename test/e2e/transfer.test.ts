@@ -291,3 +291,56 @@ describe('choosing files', () => {
     await receiver.context().close();
   });
 });
+
+describe('saving to a folder', () => {
+  it('writes every file, sub-folders kept, into the folder the person picks', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ferry-folder-'));
+    const originals: Record<string, Uint8Array> = {
+      'trip/day 1/map.png': pseudoRandomBytes(2 * 1024 * 1024 + 5, 31),
+      'trip/día 2.txt': pseudoRandomBytes(4321, 32),
+      'trip/empty': new Uint8Array(0),
+    };
+    for (const [path, data] of Object.entries(originals)) {
+      mkdirSync(join(dir, path, '..'), { recursive: true });
+      writeFileSync(join(dir, path), data);
+    }
+    const { sender, link } = await share({ folder: join(dir, 'trip') });
+    // The native picker cannot be driven headless; it hands back a real directory handle (OPFS) instead.
+    const receiverContext = await browser.newContext();
+    await receiverContext.addInitScript(() => {
+      (
+        window as unknown as { showDirectoryPicker: () => Promise<FileSystemDirectoryHandle> }
+      ).showDirectoryPicker = async () =>
+        (await navigator.storage.getDirectory()).getDirectoryHandle('picked', { create: true });
+    });
+    const receiver = await receiverContext.newPage();
+    await receiver.goto(link);
+    await receiver.getByRole('button', { name: 'Receive' }).click({ timeout: 30_000 });
+    await expect
+      .poll(() => receiver.locator('.transfer-status').textContent(), { timeout: 60_000 })
+      .toBe('All 3 files received and verified.');
+    await receiver.getByRole('button', { name: 'Save to folder' }).click();
+    await expect
+      .poll(() => receiver.getByText(/Saved \d+ files/).textContent())
+      .toBe('Saved 3 files to the folder you chose.');
+    const written = await receiver.evaluate(async (paths) => {
+      const out: Record<string, string> = {};
+      const root = await (await navigator.storage.getDirectory()).getDirectoryHandle('picked');
+      for (const path of paths) {
+        const parts = path.split('/');
+        let d = root;
+        for (const p of parts.slice(0, -1)) d = await d.getDirectoryHandle(p);
+        const file = await (await d.getFileHandle(parts.at(-1)!)).getFile();
+        const digest = await crypto.subtle.digest('SHA-256', await file.arrayBuffer());
+        out[path] = [...new Uint8Array(digest)]
+          .map((b) => b.toString(16).padStart(2, '0'))
+          .join('');
+      }
+      return out;
+    }, Object.keys(originals));
+    for (const [path, data] of Object.entries(originals))
+      expect(written[path], path).toBe(sha256(data));
+    await sender.context().close();
+    await receiverContext.close();
+  });
+});

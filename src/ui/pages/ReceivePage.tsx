@@ -59,6 +59,11 @@ export const ReceivePage: Component = () => {
           </div>
         )}
       </Show>
+      <Show when={state.saved}>
+        <p class="muted" role="status">
+          {state.saved}
+        </p>
+      </Show>
       <Show when={state.offer}>
         {(offer) => (
           <>
@@ -85,6 +90,15 @@ export const ReceivePage: Component = () => {
                   >
                     <button type="button" class="button" onClick={() => void actions.downloadZip()}>
                       Download zip
+                    </button>
+                  </Show>
+                  <Show when={t().phase === 'done' && state.canSaveToFolder}>
+                    <button
+                      type="button"
+                      class="button"
+                      onClick={() => void actions.saveToFolder()}
+                    >
+                      Save to folder
                     </button>
                   </Show>
                 </div>

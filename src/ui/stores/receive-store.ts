@@ -8,7 +8,13 @@ import {
   type ReceiverConnection,
   type ReceiverStatus,
 } from '../../adapters/receiver-connect';
-import { saveBlob, saveZip } from '../../adapters/save';
+import {
+  canSaveToFolder,
+  saveBlob,
+  saveToFolder,
+  saveZip,
+  type ZipEntry,
+} from '../../adapters/save';
 import { loadStreamCount } from '../../adapters/settings';
 import { bytesEqual, toHex } from '../../core/bytes';
 import { decodeManifest, type ManifestEntry, totalSize } from '../../core/content/manifest';
@@ -62,6 +68,10 @@ export interface ReceiveState {
   rtts: number[];
   offer: Offer | null;
   transfer: TransferState | null;
+  /** True where this browser can write into a folder the person picks. */
+  canSaveToFolder: boolean;
+  /** What the last "Save to folder" did, as a sentence. */
+  saved: string | null;
   /** Why something failed, as a sentence. */
   error: string | null;
 }
@@ -83,12 +93,17 @@ const EMPTY: ReceiveState = {
   rtts: [],
   offer: null,
   transfer: null,
+  canSaveToFolder: false,
+  saved: null,
   error: null,
 };
 
 /** Creates the receive store: reads a ticket link, connects to the sender, fetches its offer and receives it. */
 export function createReceiveStore(pool: HashPool) {
-  const [state, setState] = createStore<ReceiveState>({ ...EMPTY });
+  const [state, setState] = createStore<ReceiveState>({
+    ...EMPTY,
+    canSaveToFolder: canSaveToFolder(),
+  });
   let connection: ReceiverConnection | null = null;
   let current: {
     ticket: Ticket;
@@ -152,6 +167,21 @@ export function createReceiveStore(pool: HashPool) {
     setState('rtts', rtts);
   }
 
+  /** The received files, ready to save: each opens its Blob from storage when needed. */
+  async function receivedEntries(): Promise<ZipEntry[]> {
+    const c = current;
+    if (!c || !state.offer) return [];
+    const store = await openStore();
+    return state.offer.files
+      .filter((f) => f.status === 'done')
+      .map((f) => c.entries[f.index]!)
+      .map((e) => ({
+        path: e.path,
+        mtime: e.mtime,
+        open: () => store.fileBlob(toHex(e.fileHash)),
+      }));
+  }
+
   const setFile = (index: number, change: Partial<OfferedFile>) =>
     setState('offer', 'files', (f) => f.index === index, change);
 
@@ -188,7 +218,7 @@ export function createReceiveStore(pool: HashPool) {
       connection?.close();
       connection = null;
       current = null;
-      setState({ ...EMPTY, input: text });
+      setState({ ...EMPTY, canSaveToFolder: state.canSaveToFolder, input: text });
       let ticket: Ticket;
       try {
         ticket = parseTicketInput(text);
@@ -270,20 +300,21 @@ export function createReceiveStore(pool: HashPool) {
     },
     /** Saves every received file as one zip, folders kept. */
     async downloadZip(): Promise<void> {
-      const c = current;
-      if (!c || !state.offer) return;
-      const store = await openStore();
-      const done = state.offer.files
-        .filter((f) => f.status === 'done')
-        .map((f) => c.entries[f.index]!);
-      await saveZip(
-        done.map((e) => ({
-          path: e.path,
-          mtime: e.mtime,
-          open: () => store.fileBlob(toHex(e.fileHash)),
-        })),
-        `ferry-${state.offer.code}.zip`,
-      );
+      if (state.offer) await saveZip(await receivedEntries(), `ferry-${state.offer.code}.zip`);
+    },
+    /** Writes every received file into a folder the person picks, sub-folders kept. */
+    async saveToFolder(): Promise<void> {
+      try {
+        const count = await saveToFolder(await receivedEntries());
+        setState(
+          'saved',
+          `Saved ${count} ${count === 1 ? 'file' : 'files'} to the folder you chose.`,
+        );
+      } catch (err) {
+        if ((err as Error).name !== 'AbortError') {
+          setState('error', `Could not save to that folder: ${(err as Error).message}`);
+        }
+      }
     },
     /** Chooses whether file `index` is received (before receiving starts). */
     select(index: number, selected: boolean): void {
@@ -294,7 +325,7 @@ export function createReceiveStore(pool: HashPool) {
       connection?.close();
       connection = null;
       current = null;
-      setState({ ...EMPTY });
+      setState({ ...EMPTY, canSaveToFolder: state.canSaveToFolder });
     },
   };
   return [state, actions] as const;
