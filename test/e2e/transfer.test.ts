@@ -41,19 +41,25 @@ async function downloadAll(page: Page, names: string[]): Promise<Map<string, Uin
   return saved;
 }
 
+/** Writes `files` (relative path → bytes) under a fresh temporary folder and returns it. */
+function writeTree(prefix: string, files: Record<string, Uint8Array>): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  for (const [path, data] of Object.entries(files)) {
+    mkdirSync(join(dir, path, '..'), { recursive: true });
+    writeFileSync(join(dir, path), data);
+  }
+  return dir;
+}
+
 describe('moving files between two browsers', () => {
   it('receives a folder and a 64 MiB file, verified, and downloads them byte-identical', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ferry-send-'));
     const originals: Record<string, Uint8Array> = {
       'album/été/photo 1.jpg': pseudoRandomBytes(3 * 1024 * 1024 + 17, 1),
       'album/notes.txt': pseudoRandomBytes(1234, 2),
       'album/empty': new Uint8Array(0),
       'big.bin': pseudoRandomBytes(64 * 1024 * 1024, 3),
     };
-    for (const [path, data] of Object.entries(originals)) {
-      mkdirSync(join(dir, path, '..'), { recursive: true });
-      writeFileSync(join(dir, path), data);
-    }
+    const dir = writeTree('ferry-send-', originals);
     const { sender, link } = await share({
       folder: join(dir, 'album'),
       files: [join(dir, 'big.bin')],
@@ -294,16 +300,12 @@ describe('choosing files', () => {
 
 describe('saving to a folder', () => {
   it('writes every file, sub-folders kept, into the folder the person picks', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ferry-folder-'));
     const originals: Record<string, Uint8Array> = {
       'trip/day 1/map.png': pseudoRandomBytes(2 * 1024 * 1024 + 5, 31),
       'trip/día 2.txt': pseudoRandomBytes(4321, 32),
       'trip/empty': new Uint8Array(0),
     };
-    for (const [path, data] of Object.entries(originals)) {
-      mkdirSync(join(dir, path, '..'), { recursive: true });
-      writeFileSync(join(dir, path), data);
-    }
+    const dir = writeTree('ferry-folder-', originals);
     const { sender, link } = await share({ folder: join(dir, 'trip') });
     // The native picker cannot be driven headless; it hands back a real directory handle (OPFS) instead.
     const receiverContext = await browser.newContext();

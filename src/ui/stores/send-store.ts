@@ -182,7 +182,9 @@ export function createSendStore(pool: HashPool) {
     }
     if (entries.length === 0) return;
     try {
-      const manifest = encodeManifest(buildManifest(entries));
+      // Built (sorted and validated) once: encoded for receivers, and in the same order to serve blocks.
+      const built = buildManifest(entries);
+      const manifest = encodeManifest(built);
       // The collection hash is the manifest's BLAKE3; the pool computes it, as the main thread never hashes.
       const digest = await pool.hashFile(new Blob([manifest as Uint8Array<ArrayBuffer>]));
       if (run !== collectionRun) return;
@@ -197,7 +199,7 @@ export function createSendStore(pool: HashPool) {
       setState('collection', collection);
       // Serve each manifest entry (canonical order) from its picked File.
       const byPath = new Map(state.files.map((f) => [f.path, sources.get(f.id)!]));
-      const served: ServedFile[] = buildManifest(entries).files.map((e) => {
+      const served: ServedFile[] = built.files.map((e) => {
         const source = byPath.get(e.path)!;
         return { file: source.file, outboard: source.digest!.outboard };
       });
