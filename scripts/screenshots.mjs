@@ -72,6 +72,8 @@ for (const [sizeName, viewport] of Object.entries(sizes)) {
     await shot(receiver, 'receive-connected');
     await receiver.getByRole('button', { name: 'Receive' }).click();
     await receiver.getByText(/received and verified/).waitFor({ timeout: 60_000 });
+    // Let the progress bars finish their 150 ms width transition.
+    await receiver.waitForTimeout(400);
     await shot(receiver, 'receive-done');
     await sender.getByText('connected over 6 streams').waitFor();
     await shot(sender, 'send-sharing');

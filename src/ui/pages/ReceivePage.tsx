@@ -82,25 +82,31 @@ export const ReceivePage: Component = () => {
                   <p class="transfer-status" role="status" aria-live="polite">
                     {t().message}
                   </p>
-                  <Show
-                    when={
-                      t().phase === 'done' &&
-                      offer().files.filter((f) => f.status === 'done').length > 1
-                    }
-                  >
-                    <button type="button" class="button" onClick={() => void actions.downloadZip()}>
-                      Download zip
-                    </button>
-                  </Show>
-                  <Show when={t().phase === 'done' && state.canSaveToFolder}>
-                    <button
-                      type="button"
-                      class="button"
-                      onClick={() => void actions.saveToFolder()}
+                  <div class="row">
+                    <Show
+                      when={
+                        t().phase === 'done' &&
+                        offer().files.filter((f) => f.status === 'done').length > 1
+                      }
                     >
-                      Save to folder
-                    </button>
-                  </Show>
+                      <button
+                        type="button"
+                        class="button"
+                        onClick={() => void actions.downloadZip()}
+                      >
+                        Download zip
+                      </button>
+                    </Show>
+                    <Show when={t().phase === 'done' && state.canSaveToFolder}>
+                      <button
+                        type="button"
+                        class="button"
+                        onClick={() => void actions.saveToFolder()}
+                      >
+                        Save to folder
+                      </button>
+                    </Show>
+                  </div>
                 </div>
               )}
             </Show>
