@@ -5,7 +5,7 @@
 // the first verified byte, and the peak JS heap.
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { build } from 'vite';
 import { startServerProcess } from '../scripts/server-process.mjs';
 
@@ -67,7 +67,8 @@ export async function startApp(root) {
     root,
     logLevel: 'warn',
     mode: 'production',
-    build: { outDir: dist, emptyOutDir: true },
+    // Profiles need readable function names.
+    build: { outDir: dist, emptyOutDir: true, minify: !process.env.BENCH_PROFILE },
   });
   const { url, process: server } = await startServerProcess({ STATIC_DIR: dist }, root);
   return {
@@ -76,6 +77,22 @@ export async function startApp(root) {
       server.kill('SIGTERM');
       rmSync(dist, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * Starts the V8 CPU profiler in a page (BENCH_PROFILE=dir); the returned
+ * function stops it and writes a .cpuprofile that Chrome DevTools opens.
+ */
+async function startProfiler(page) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+  await cdp.send('Profiler.start');
+  return async (path) => {
+    const { profile } = await cdp.send('Profiler.stop');
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, JSON.stringify(profile));
   };
 }
 
@@ -97,8 +114,24 @@ export async function runTransfer(browser, appUrl, inputs, spec) {
     spec.streams,
   );
   const receiver = await receiverContext.newPage();
+  if (process.env.BENCH_HIDE_LIST)
+    await receiver.addStyleTag?.call(receiver, { content: '' }).catch(() => {});
+  if (process.env.BENCH_HIDE_LIST)
+    await receiverContext.addInitScript(() => {
+      addEventListener('DOMContentLoaded', () => {
+        const st = document.createElement('style');
+        st.textContent = '.file-list{display:none}';
+        document.head.append(st);
+      });
+    });
   await receiver.goto(link);
   await receiver.getByRole('button', { name: 'Receive' }).waitFor({ timeout: 60_000 });
+  const profilers = process.env.BENCH_PROFILE
+    ? await Promise.all([sender, receiver].map(startProfiler))
+    : [];
+  const tracePath =
+    process.env.BENCH_PROFILE && join(process.env.BENCH_PROFILE, `${spec.pick}-${spec.streams}-receiver.trace.json`);
+  if (tracePath) await browser.startTracing(receiver, { path: tracePath, screenshots: false });
   const result = await receiver.evaluate(
     () =>
       new Promise((resolve) => {
@@ -121,6 +154,9 @@ export async function runTransfer(browser, appUrl, inputs, spec) {
       }),
   );
   const start = await receiver.evaluate(() => window.__benchStart);
+  if (tracePath) await browser.stopTracing();
+  for (const [i, stop] of profilers.entries())
+    await stop(join(process.env.BENCH_PROFILE, `${spec.pick}-${spec.streams}-${i ? 'receiver' : 'sender'}.cpuprofile`));
   if (!/received and verified/.test(result.status) || /failed/.test(result.status))
     throw new Error(`transfer did not finish: ${result.status}`);
   await senderContext.close();

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 import { expose, transfer } from 'comlink';
 import { createBlake3 } from '../src/adapters/blake3-wasm';
+import { bytesEqual } from '../src/core/bytes';
 import type { Blake3 } from '../src/core/content/blake3';
 import { type FileDigest, FileHasher } from '../src/core/content/file-hasher';
 import { FerryError } from '../src/core/errors';
@@ -52,6 +53,24 @@ const api = {
       pair[0].update(data);
       const hash = pair[0].digest();
       return transfer({ hash, data }, [data.buffer as ArrayBuffer]);
+    } finally {
+      idleHashers.push(pair);
+    }
+  },
+
+  /**
+   * Checks one received block against its expected BLAKE3 and, when it
+   * matches, wraps it in a Blob here, so that the main thread (which
+   * stores it) never pays for making a Blob per block. Null when it does
+   * not match.
+   */
+  async verifyBlock(data: Uint8Array, expected: Uint8Array): Promise<Blob | null> {
+    const pair = await takeHashers();
+    try {
+      pair[0].init();
+      pair[0].update(data);
+      if (!bytesEqual(pair[0].digest(), expected)) return null;
+      return new Blob([data as Uint8Array<ArrayBuffer>]);
     } finally {
       idleHashers.push(pair);
     }

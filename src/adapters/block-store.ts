@@ -52,7 +52,7 @@ function storeError(err: unknown): unknown {
   if (name === 'QuotaExceededError') {
     return new FerryError(
       'Store/QuotaExceeded',
-      'This device has no more storage space for Ferry. Free some space (or delete old transfers), then resume: everything received so far is kept.',
+      'Paused: this device has no more storage space for Ferry. Free some space (or delete old transfers), then press Resume. Everything received so far is kept.',
       { cause: err },
     );
   }

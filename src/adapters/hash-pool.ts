@@ -124,9 +124,25 @@ export class HashPool {
    * array passed in is detached.
    */
   hashBytes(data: Uint8Array): Promise<{ hash: Uint8Array; data: Uint8Array }> {
-    return new Promise((resolve, reject) => {
+    return this.submit((remote) => remote.hashBytes(transfer(data, [data.buffer as ArrayBuffer])));
+  }
+
+  /**
+   * Checks a received block against its expected hash in a worker; resolves
+   * with the block as a Blob (made in the worker) when it matches, else
+   * null. `data` is transferred: the array passed in is detached.
+   */
+  verifyBlock(data: Uint8Array, expected: Uint8Array): Promise<Blob | null> {
+    return this.submit((remote) =>
+      remote.verifyBlock(transfer(data, [data.buffer as ArrayBuffer]), expected),
+    );
+  }
+
+  /** Queues one call on a worker, without progress or abort. */
+  private submit<T>(work: (remote: Remote<HashWorkerApi>) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
       const task: Task = {
-        work: (remote) => remote.hashBytes(transfer(data, [data.buffer as ArrayBuffer])),
+        work,
         init: {},
         resolve: resolve as (value: unknown) => void,
         reject,

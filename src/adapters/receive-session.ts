@@ -22,9 +22,75 @@ const MAX_RECONNECTS = 5;
 /** What a receive run reports, besides the engine's own events. */
 export type SessionEvent =
   | ReceiveEvent
-  | { type: 'phase'; phase: 'preparing' | 'receiving' | 'reconnecting'; message: string }
+  | {
+      type: 'phase';
+      phase: 'preparing' | 'receiving' | 'paused' | 'reconnecting';
+      message: string;
+    }
   /** Bytes already stored for a file before this run (a resume). */
   | { type: 'already'; file: number; bytes: number };
+
+/**
+ * Pause, resume and cancel for a running `receiveCollection`. Pausing stops
+ * asking for blocks (what is in flight still lands and is kept); the
+ * connection stays open so resuming is instant. A run that storage stopped
+ * pauses itself and waits here for `resume()`.
+ */
+export class TransferControl {
+  private engine: Pick<ReceiveEngine<unknown>, 'pause' | 'resume' | 'stop'> | null = null;
+  private wake: (() => void) | null = null;
+  private pausedFlag = false;
+  private cancelledFlag = false;
+
+  /** True while paused (by the person, or by full storage). */
+  get paused(): boolean {
+    return this.pausedFlag;
+  }
+
+  /** True once cancelled: the run ends and does not come back. */
+  get cancelled(): boolean {
+    return this.cancelledFlag;
+  }
+
+  /** Stops asking for more blocks. */
+  pause(): void {
+    if (this.cancelledFlag) return;
+    this.pausedFlag = true;
+    this.engine?.pause();
+  }
+
+  /** Asks for the missing blocks again. */
+  resume(): void {
+    if (this.cancelledFlag) return;
+    this.pausedFlag = false;
+    this.engine?.resume();
+    this.wake?.();
+  }
+
+  /** Ends the run: open requests are cancelled; what was verified stays stored. */
+  cancel(): void {
+    this.cancelledFlag = true;
+    this.engine?.stop('Cancelled.');
+    this.wake?.();
+  }
+
+  /** The engine now running (the session's side). */
+  attach(engine: Pick<ReceiveEngine<unknown>, 'pause' | 'resume' | 'stop'> | null): void {
+    this.engine = engine;
+    if (engine && this.pausedFlag) engine.pause();
+  }
+
+  /** Pauses and resolves on `resume()` or `cancel()` (the session's side). */
+  waitForResume(): Promise<void> {
+    this.pausedFlag = true;
+    return new Promise((resolve) => {
+      this.wake = () => {
+        this.wake = null;
+        resolve();
+      };
+    });
+  }
+}
 
 /** Options for `receiveCollection`. */
 export interface ReceiveCollectionInit {
@@ -38,6 +104,8 @@ export interface ReceiveCollectionInit {
   reconnect(): Promise<ProtocolStream[]>;
   store: BlockStore;
   pool: HashPool;
+  /** Pause, resume and cancel (none if absent). */
+  control?: TransferControl;
   onEvent(event: SessionEvent): void;
 }
 
@@ -85,14 +153,20 @@ async function outboards(
 /**
  * Receives the selected files of a collection into IndexedDB: checks free
  * space, registers the files, asks only for the blocks not stored yet (so a
- * reloaded page resumes), and reconnects when every stream drops. Resolves
- * with the files that failed; rejects when storage runs out or the sender
- * cannot be reached again, keeping everything already verified.
+ * reloaded page resumes), and reconnects when every stream drops. When
+ * storage fills up mid-way it pauses with a message and goes on after
+ * `control.resume()`. Resolves with the files that failed (or that it was
+ * cancelled); rejects when the sender cannot be reached again, keeping
+ * everything already verified.
  */
 export async function receiveCollection(
   init: ReceiveCollectionInit,
-): Promise<{ failed: number[] }> {
+): Promise<{ failed: number[]; cancelled: boolean }> {
+  const control = init.control ?? new TransferControl();
   let streams = init.streams;
+  // Request ids are shared by every run on the same streams (late blocks of a stopped run are told apart).
+  let ids = { next: 1 };
+  let reconnects = 0;
   init.onEvent({ type: 'phase', phase: 'preparing', message: 'Getting ready…' });
   const obs = await outboards(init, streams);
   const files: SinkFile[] = init.entries.map((e, i) => ({
@@ -105,6 +179,7 @@ export async function receiveCollection(
   const sink = storeSink(init.store, init.pool, files);
 
   for (let attempt = 0; ; attempt++) {
+    if (control.cancelled) return { failed: [], cancelled: true };
     const plans: FilePlan[] = [];
     let needed = 0;
     // One transaction for every file's record (registering new ones): it also says what is stored.
@@ -136,15 +211,28 @@ export async function receiveCollection(
       }
       await requestPersistence();
     }
-    init.onEvent({ type: 'phase', phase: 'receiving', message: 'Receiving…' });
+    if (!control.paused) init.onEvent({ type: 'phase', phase: 'receiving', message: 'Receiving…' });
     const engine = new ReceiveEngine(streams, plans, sink, {
       windowBlocks: WINDOW_BLOCKS,
+      ids,
       onEvent: init.onEvent,
     });
+    control.attach(engine);
     const outcome = await engine.run();
-    if (outcome.kind === 'finished') return { failed: outcome.failedFiles };
-    if (outcome.kind === 'stopped') throw outcome.error;
-    if (attempt >= MAX_RECONNECTS) {
+    control.attach(null);
+    if (outcome.kind === 'finished') return { failed: outcome.failedFiles, cancelled: false };
+    if (control.cancelled) return { failed: [], cancelled: true };
+    if (outcome.kind === 'stopped') {
+      if ((outcome.error as Error)?.name !== 'Store/QuotaExceeded') throw outcome.error;
+      init.onEvent({
+        type: 'phase',
+        phase: 'paused',
+        message: (outcome.error as Error).message,
+      });
+      await control.waitForResume();
+      continue;
+    }
+    if (++reconnects > MAX_RECONNECTS) {
       throw new FerryError(
         'Signal/Unreachable',
         'Lost the connection to the sender and could not get it back. Everything received so far is kept: open the link again to continue.',
@@ -156,5 +244,6 @@ export async function receiveCollection(
       message: 'Connection lost. Reconnecting…',
     });
     streams = await init.reconnect();
+    ids = { next: 1 };
   }
 }

@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: MIT
-import { bytesEqual } from '../core/bytes';
 import { blockLength, expectedBlockHash } from '../core/content/outboard';
 import type { BlockSink } from '../core/transfer/receive-engine';
 import type { BlockStore } from './block-store';
@@ -26,14 +25,15 @@ const BATCH_WAIT_MS = 10;
 interface Pending {
   hash: string;
   block: number;
-  data: Uint8Array;
+  data: Blob;
   resolve: () => void;
   reject: (err: unknown) => void;
 }
 
 /**
  * The receiving engine's sink in the browser: verifies blocks in the hash
- * workers against the outboard, and stores them in IndexedDB in batches
+ * workers against the outboard (which hand back good blocks as Blobs, so
+ * the main thread makes none), and stores them in IndexedDB in batches
  * across files. A block's promise resolves only once its transaction has
  * committed.
  */
@@ -41,7 +41,7 @@ export function storeSink(
   store: BlockStore,
   pool: HashPool,
   files: readonly SinkFile[],
-): BlockSink {
+): BlockSink<Blob> {
   let pending: Pending[] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
 
@@ -62,13 +62,10 @@ export function storeSink(
   };
 
   return {
-    async verify(file, block, data) {
+    verify(file, block, data) {
       const f = files[file];
-      if (!f || data.length !== blockLength(f.size, block)) return null;
-      const result = await pool.hashBytes(data);
-      return bytesEqual(result.hash, expectedBlockHash(f.size, f.fileHash, f.outboard, block))
-        ? result.data
-        : null;
+      if (!f || data.length !== blockLength(f.size, block)) return Promise.resolve(null);
+      return pool.verifyBlock(data, expectedBlockHash(f.size, f.fileHash, f.outboard, block));
     },
     store(file, block, data) {
       return new Promise<void>((resolve, reject) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes } from '../../src/core/format';
+import { formatBytes, formatDuration, formatRate } from '../../src/core/format';
 import { uniquePath } from '../../src/core/unique-path';
 import { verificationCode } from '../../src/core/verification-code';
 
@@ -34,5 +34,18 @@ describe('formatBytes', () => {
     expect(formatBytes(1500)).toBe('1.50 kB');
     expect(formatBytes(64 * 1024 * 1024)).toBe('67.1 MB');
     expect(formatBytes(-1)).toBe('–');
+  });
+});
+
+describe('formatDuration and formatRate', () => {
+  it('reads like a person would say it', () => {
+    expect(formatDuration(null)).toBe('–');
+    expect(formatDuration(0)).toBe('0 s');
+    expect(formatDuration(7.2)).toBe('8 s');
+    expect(formatDuration(200)).toBe('3 min 20 s');
+    expect(formatDuration(600)).toBe('10 min');
+    expect(formatDuration(7500)).toBe('2 h 5 min');
+    expect(formatDuration(Number.POSITIVE_INFINITY)).toBe('–');
+    expect(formatRate(12_345_678)).toBe('12.3 MB/s');
   });
 });

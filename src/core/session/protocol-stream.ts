@@ -28,7 +28,7 @@ export class ProtocolStream {
   /** Resolves when both hellos have been exchanged; rejects if the stream ends first. */
   readonly ready: Promise<{ capabilities: number }>;
   private helloReceived = false;
-  private closed = false;
+  private ended = false;
   private resolveReady!: (v: { capabilities: number }) => void;
   private rejectReady!: (err: unknown) => void;
   private readonly pings = new Map<number, { sentAt: number; resolve: (ms: number) => void }>();
@@ -55,6 +55,11 @@ export class ProtocolStream {
     );
   }
 
+  /** True once the stream has ended (closed by either side). */
+  get closed(): boolean {
+    return this.ended;
+  }
+
   /** This stream's index in the session. */
   get index(): number {
     return this.init.stream;
@@ -62,7 +67,7 @@ export class ProtocolStream {
 
   /** Sends a message, waiting for the channel's buffer to drain when it is full. */
   async send(message: Message): Promise<void> {
-    if (this.closed) throw new FerryError('Protocol/Closed', 'The connection is closed.');
+    if (this.ended) throw new FerryError('Protocol/Closed', 'The connection is closed.');
     try {
       await sendWithBackpressure(this.channel, encodeMessage(message));
     } catch (err) {
@@ -83,7 +88,7 @@ export class ProtocolStream {
 
   /** Says goodbye and closes. */
   close(reason: ByeReason = ByeReason.Done, text = 'Closed.'): void {
-    if (this.closed) return;
+    if (this.ended) return;
     try {
       this.channel.send(encodeMessage({ type: MessageType.Bye, reason }));
     } catch {
@@ -94,7 +99,7 @@ export class ProtocolStream {
   }
 
   private receive(frame: Uint8Array): void {
-    if (this.closed) return;
+    if (this.ended) return;
     let message: Message;
     try {
       message = decodeMessage(frame);
@@ -164,8 +169,8 @@ export class ProtocolStream {
   }
 
   private end(reason: string): void {
-    if (this.closed) return;
-    this.closed = true;
+    if (this.ended) return;
+    this.ended = true;
     this.rejectReady(new FerryError('Protocol/Closed', reason));
     this.onClose?.(reason);
   }

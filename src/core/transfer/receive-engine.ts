@@ -5,22 +5,30 @@ import type { ProtocolStream } from '../session/protocol-stream';
 import { BlockAssembler } from './block-assembler';
 import { type FilePlan, Scheduler } from './scheduler';
 
-/** What the engine needs from the outside: checking and keeping blocks. */
-export interface BlockSink {
+/**
+ * What the engine needs from the outside: checking and keeping blocks.
+ * `Kept` is whatever verifying hands to storing (the bytes in tests, a Blob
+ * made in the hash worker in the app); the engine never looks inside.
+ */
+export interface BlockSink<Kept = Uint8Array> {
   /**
    * Checks that `data` is exactly block `block` of file `file` (length and
-   * BLAKE3): resolves with the bytes (the same, or moved: the app hashes in a
-   * worker and the array comes back as a new one) when they are, or null.
+   * BLAKE3): resolves with what to store when it is, or null. `data` may be
+   * detached afterwards (the app moves it to a worker).
    */
-  verify(file: number, block: number, data: Uint8Array): Promise<Uint8Array | null>;
+  verify(file: number, block: number, data: Uint8Array): Promise<Kept | null>;
   /** Keeps a verified block (batched into IndexedDB in the app). Rejecting stops the transfer; what was kept stays. */
-  store(file: number, block: number, data: Uint8Array): Promise<void>;
+  store(file: number, block: number, kept: Kept): Promise<void>;
 }
 
 /** Progress and outcome events, like the seed's DownloadProgressItem stream. */
 export type ReceiveEvent =
-  | { type: 'block'; file: number; block: number; bytes: number }
-  | { type: 'bad-block'; file: number; block: number }
+  /** A whole block arrived; it is being verified. */
+  | { type: 'received'; file: number; block: number; bytes: number }
+  /** A block was verified and stored. */
+  | { type: 'verified'; file: number; block: number; bytes: number }
+  /** A block arrived damaged and was thrown away (it is asked for again). */
+  | { type: 'rejected'; file: number; block: number; bytes: number }
   | { type: 'file-done'; file: number }
   | { type: 'file-failed'; file: number; reason: string }
   | { type: 'stream-lost'; stream: number; reason: string };
@@ -30,8 +38,17 @@ export type ReceiveOutcome =
   | { kind: 'finished'; failedFiles: number[] }
   /** Every stream was lost before the end: reconnect and run again with what is still missing. */
   | { kind: 'disconnected' }
-  /** The sink could not keep a block (e.g. the disk is full): nothing verified is lost. */
+  /** The sink could not keep a block (e.g. the disk is full), or `stop()` was called: nothing verified is lost. */
   | { kind: 'stopped'; error: unknown };
+
+/**
+ * Request ids for one set of streams, shared by every engine run on them:
+ * ids are never reused, so blocks still arriving for an earlier run's
+ * requests are told apart from data nobody asked for.
+ */
+export interface RequestIds {
+  next: number;
+}
 
 /** Options for a `ReceiveEngine`. */
 export interface ReceiveEngineInit {
@@ -39,6 +56,8 @@ export interface ReceiveEngineInit {
   windowBlocks?: number;
   /** Bad copies of one block before its file is given up. */
   maxBadCopies?: number;
+  /** Shared with earlier and later runs on the same streams (a fresh counter if absent). */
+  ids?: RequestIds;
   onEvent?: (event: ReceiveEvent) => void;
 }
 
@@ -55,20 +74,22 @@ interface Request {
  * block and stores it before counting it done. A bad block is dropped and
  * asked for again; a lost stream's blocks go to the others.
  */
-export class ReceiveEngine {
+export class ReceiveEngine<Kept = Uint8Array> {
   private readonly scheduler: Scheduler;
   private readonly requests = new Map<number, Request>();
   private readonly assemblers = new Map<number, BlockAssembler>();
   private readonly alive = new Set<number>();
   private readonly sizes = new Map<number, number>();
-  private nextId = 1;
+  private readonly ids: RequestIds;
+  private readonly restore: (() => void)[] = [];
   private settle!: (outcome: ReceiveOutcome) => void;
   private done = false;
+  private paused = false;
 
   constructor(
     private readonly streams: readonly ProtocolStream[],
     plans: readonly FilePlan[],
-    private readonly sink: BlockSink,
+    private readonly sink: BlockSink<Kept>,
     private readonly init: ReceiveEngineInit = {},
   ) {
     this.scheduler = new Scheduler(plans, {
@@ -77,6 +98,7 @@ export class ReceiveEngine {
       maxBadCopies: init.maxBadCopies ?? 3,
     });
     for (const p of plans) this.sizes.set(p.file, p.size);
+    this.ids = init.ids ?? { next: 1 };
   }
 
   /** Runs until every file is done or failed, every stream is lost, or storing fails. */
@@ -85,18 +107,30 @@ export class ReceiveEngine {
       this.settle = (o) => {
         if (this.done) return;
         this.done = true;
+        this.cancelRequests();
+        for (const undo of this.restore) undo();
         resolve(o);
       };
     });
     this.streams.forEach((stream, index) => {
+      if (stream.closed) return;
       this.alive.add(index);
-      const previousClose = stream.onClose;
+      const { onMessage, onClose } = stream;
       stream.onMessage = (m) => this.onMessage(index, m);
       stream.onClose = (reason) => {
-        previousClose?.(reason);
+        onClose?.(reason);
         this.onLost(index, reason);
       };
+      // A later run on the same streams must not hear this one.
+      this.restore.push(() => {
+        stream.onMessage = onMessage;
+        stream.onClose = onClose;
+      });
     });
+    if (this.alive.size === 0) {
+      this.settle({ kind: 'disconnected' });
+      return outcome;
+    }
     // Files with nothing missing (empty, or already stored) are done at once.
     for (const [file] of this.sizes) this.checkDone(file);
     this.pumpAll();
@@ -110,9 +144,9 @@ export class ReceiveEngine {
   }
 
   private pump(index: number): void {
-    if (this.done) return;
+    if (this.done || this.paused) return;
     for (let a = this.scheduler.take(index); a; a = this.scheduler.take(index)) {
-      const id = this.nextId++;
+      const id = this.ids.next++;
       this.requests.set(id, {
         stream: index,
         file: a.file,
@@ -141,6 +175,8 @@ export class ReceiveEngine {
     }
     if (m.type !== MessageType.BlockData) return;
     const request = this.requests.get(m.id);
+    // Asked for earlier (an earlier run, a cancelled or finished request): late, not hostile.
+    if (!request && m.id < this.ids.next) return;
     if (
       !request ||
       request.stream !== index ||
@@ -167,6 +203,7 @@ export class ReceiveEngine {
     if (!block) return;
     this.assemblers.delete(index);
     if (m.block === request.end - 1) this.requests.delete(m.id);
+    this.init.onEvent?.({ type: 'received', file: m.file, block: m.block, bytes: block.length });
     void this.accept(index, m.file, m.block, block);
   }
 
@@ -176,10 +213,11 @@ export class ReceiveEngine {
     block: number,
     data: Uint8Array,
   ): Promise<void> {
+    const bytes = data.length;
     const good = await this.sink.verify(file, block, data).catch(() => null);
     if (this.done) return;
     if (!good) {
-      this.init.onEvent?.({ type: 'bad-block', file, block });
+      this.init.onEvent?.({ type: 'rejected', file, block, bytes });
       if (this.scheduler.rejected(index, file, block) === 'file-failed') {
         this.init.onEvent?.({
           type: 'file-failed',
@@ -196,7 +234,7 @@ export class ReceiveEngine {
       this.settle({ kind: 'stopped', error });
       return;
     }
-    this.init.onEvent?.({ type: 'block', file, block, bytes: good.length });
+    this.init.onEvent?.({ type: 'verified', file, block, bytes });
     if (this.scheduler.verified(index, file, block))
       this.init.onEvent?.({ type: 'file-done', file });
     this.pumpAll();
@@ -208,7 +246,7 @@ export class ReceiveEngine {
   }
 
   private onLost(index: number, reason: string): void {
-    if (!this.alive.delete(index)) return;
+    if (this.done || !this.alive.delete(index)) return;
     this.assemblers.delete(index);
     for (const [id, r] of this.requests) if (r.stream === index) this.requests.delete(id);
     this.scheduler.streamLost(index);
@@ -217,8 +255,31 @@ export class ReceiveEngine {
     else this.pumpAll();
   }
 
-  /** Stops asking for anything more (pause or cancel); blocks already stored stay. */
-  stop(): void {
-    this.settle({ kind: 'stopped', error: new FerryError('Protocol/Closed', 'Stopped.') });
+  /** Tells the sender to drop every request still open (it stops at the next block). */
+  private cancelRequests(): void {
+    for (const [id, r] of this.requests) {
+      this.streams[r.stream]?.send({ type: MessageType.Cancel, id }).catch(() => {});
+    }
+    this.requests.clear();
+  }
+
+  /**
+   * Stops asking for more; blocks already asked for still arrive and are
+   * kept, so nothing in flight is wasted. The streams stay open.
+   */
+  pause(): void {
+    this.paused = true;
+  }
+
+  /** Asks for the missing blocks again after `pause()`. */
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.pumpAll();
+  }
+
+  /** Ends the run at once (cancel): open requests are cancelled; blocks already stored stay. */
+  stop(reason = 'Stopped.'): void {
+    this.settle({ kind: 'stopped', error: new FerryError('Protocol/Closed', reason) });
   }
 }

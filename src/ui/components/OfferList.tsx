@@ -1,109 +1,152 @@
-import { type Component, For, Match, Show, Switch } from 'solid-js';
-import { formatBytes } from '../../core/format';
+import { type Component, Match, Show, Switch } from 'solid-js';
+import { formatBytes, rateLine } from '../../core/format';
+import type { FileProgress } from '../../core/progress/progress-model';
+import type { ProgressView } from '../stores/progress-store';
 import type { Offer, OfferedFile } from '../stores/receive-store';
 import { ProgressBar } from './ProgressBar';
+import { FILE_ROW_HEIGHT } from './SendFileRow';
+import { VirtualList } from './VirtualList';
 
 /** One offered file: name, size, then its progress, its Download button, or why it failed. */
 const OfferRow: Component<{
   file: OfferedFile;
+  progress: FileProgress | undefined;
   started: boolean;
+  canRetry: boolean;
   onDownload: () => void;
+  onRetry: () => void;
   onSelect: (selected: boolean) => void;
-}> = (props) => (
-  <li
-    class="file-row"
-    data-status={props.file.status}
-    classList={{ unselected: !props.file.selected }}
-  >
-    <div class="file-main">
-      <Show when={!props.started}>
-        <input
-          type="checkbox"
-          class="file-check"
-          checked={props.file.selected}
-          aria-label={`Receive ${props.file.path}`}
-          onChange={(e) => props.onSelect(e.currentTarget.checked)}
-        />
-      </Show>
-      <span class="file-name" title={props.file.path}>
-        {props.file.path}
-      </span>
-      <span class="file-size">{formatBytes(props.file.size)}</span>
-      <Show when={props.file.status === 'done'}>
-        <button
-          type="button"
-          class="button small"
-          aria-label="Download"
-          title={`Download ${props.file.path}`}
-          onClick={() => props.onDownload()}
-        >
-          Download
-        </button>
-      </Show>
+}> = (props) => {
+  const state = () => props.progress?.state ?? 'waiting';
+  return (
+    <div class="file-row" data-status={state()} classList={{ unselected: !props.file.selected }}>
+      <div class="file-main">
+        <Show when={!props.started}>
+          <input
+            type="checkbox"
+            class="file-check"
+            checked={props.file.selected}
+            aria-label={`Receive ${props.file.path}`}
+            onChange={(e) => props.onSelect(e.currentTarget.checked)}
+          />
+        </Show>
+        <span class="file-name" title={props.file.path}>
+          {props.file.path}
+        </span>
+        <span class="file-size">
+          <Show
+            when={props.progress?.state === 'transferring' && props.progress.rate > 0}
+            fallback={formatBytes(props.file.size)}
+          >
+            {rateLine(props.progress!)}
+          </Show>
+        </span>
+        <Show when={state() === 'done'}>
+          <button
+            type="button"
+            class="button small"
+            aria-label="Download"
+            title={`Download ${props.file.path}`}
+            onClick={() => props.onDownload()}
+          >
+            Download
+          </button>
+        </Show>
+        <Show when={state() === 'failed' && props.canRetry}>
+          <button
+            type="button"
+            class="button small"
+            aria-label={`Retry ${props.file.path}`}
+            onClick={() => props.onRetry()}
+          >
+            Retry
+          </button>
+        </Show>
+      </div>
+      <Switch>
+        <Match when={state() === 'done'}>
+          <code class="file-hash" title="BLAKE3 of the file: check it with b3sum">
+            ✓ verified · {props.file.hash}
+          </code>
+        </Match>
+        <Match when={state() === 'failed'}>
+          <p class="file-error" title={props.progress?.error ?? ''}>
+            {props.progress?.error}
+          </p>
+        </Match>
+        <Match when={props.started && props.file.selected && props.progress}>
+          {(p) => (
+            <ProgressBar
+              value={p().received}
+              max={p().size}
+              label={`Receiving ${props.file.path}`}
+            />
+          )}
+        </Match>
+      </Switch>
     </div>
-    <Switch>
-      <Match when={props.file.status === 'done'}>
-        <code class="file-hash" title="BLAKE3 of the file: check it with b3sum">
-          ✓ verified · {props.file.hash}
-        </code>
-      </Match>
-      <Match when={props.file.status === 'failed'}>
-        <p class="file-error">{props.file.error}</p>
-      </Match>
-      <Match when={props.started && props.file.selected}>
-        <ProgressBar
-          value={props.file.received}
-          max={props.file.size}
-          label={`Receiving ${props.file.path}`}
-        />
-      </Match>
-    </Switch>
-  </li>
-);
+  );
+};
 
 /** What the sender offers: every file with its size and progress, the total, and the verification code. */
 export const OfferList: Component<{
   offer: Offer;
+  progress: ProgressView;
   started: boolean;
+  /** Failed files can be tried again (the transfer is not running). */
+  canRetry: boolean;
   onDownload: (index: number) => void;
+  onRetry: (index: number) => void;
   onSelect: (index: number, selected: boolean) => void;
-}> = (props) => {
-  const chosen = () => props.offer.files.filter((f) => f.selected);
-  const received = () => chosen().reduce((sum, f) => sum + f.received, 0);
-  const chosenSize = () => chosen().reduce((sum, f) => sum + f.size, 0);
-  return (
-    <section aria-labelledby="offer-title">
-      <div class="list-header">
-        <h2 id="offer-title">
-          {props.offer.files.length} {props.offer.files.length === 1 ? 'file' : 'files'} ·{' '}
-          {formatBytes(props.offer.totalSize)}
-        </h2>
-        <span class="muted">
-          Code <strong class="code">{props.offer.code}</strong>
-        </span>
-      </div>
-      <Show when={props.started}>
-        <ProgressBar value={received()} max={chosenSize()} label="Received in total" />
-      </Show>
-      <ul class="file-list" aria-label="Files offered">
-        <For each={props.offer.files}>
-          {(file) => (
-            <OfferRow
-              file={file}
-              started={props.started}
-              onDownload={() => props.onDownload(file.index)}
-              onSelect={(selected) => props.onSelect(file.index, selected)}
-            />
-          )}
-        </For>
-      </ul>
-      <Show when={props.offer.caseCollisions.length > 0}>
-        <p class="muted">
-          Some names differ only in capital letters (
-          {props.offer.caseCollisions.map((g) => g.join(' / ')).join('; ')}); on Windows and macOS
-          they would overwrite each other in one folder.
-        </p>
-      </Show>
-    </section>
-  );
-};
+}> = (props) => (
+  <section aria-labelledby="offer-title">
+    <div class="list-header">
+      <h2 id="offer-title">
+        {props.offer.files.length} {props.offer.files.length === 1 ? 'file' : 'files'} ·{' '}
+        {formatBytes(props.offer.totalSize)}
+      </h2>
+      <span class="muted">
+        Code <strong class="code">{props.offer.code}</strong>
+      </span>
+    </div>
+    <Show when={props.started && props.progress.total}>
+      {(total) => (
+        <div class="total-progress">
+          <ProgressBar value={total().received} max={total().size} label="Received in total" />
+          <p class="muted total-line">
+            <span>
+              {formatBytes(total().verified)} of {formatBytes(total().size)} · {total().doneFiles}{' '}
+              of {total().files} files
+            </span>
+            <span>{rateLine(total())}</span>
+          </p>
+        </div>
+      )}
+    </Show>
+    <VirtualList
+      items={props.offer.files}
+      rowHeight={FILE_ROW_HEIGHT}
+      class="file-list"
+      label="Files offered"
+    >
+      {(file) => (
+        <OfferRow
+          file={file}
+          progress={props.progress.files[file.index]}
+          started={props.started}
+          canRetry={props.canRetry}
+          onDownload={() => props.onDownload(file.index)}
+          onRetry={() => props.onRetry(file.index)}
+          onSelect={(selected) => props.onSelect(file.index, selected)}
+        />
+      )}
+    </VirtualList>
+    <Show when={props.offer.caseCollisions.length > 0}>
+      <p class="muted">
+        Some names differ only in capital letters (
+        {props.offer.caseCollisions.map((g) => g.join(' / ')).join('; ')}); on Windows and macOS
+        they would overwrite each other in one folder.
+      </p>
+    </Show>
+  </section>
+);

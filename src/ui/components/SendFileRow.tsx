@@ -3,9 +3,17 @@ import { formatBytes } from '../../core/format';
 import type { SendFile } from '../stores/send-store';
 import { ProgressBar } from './ProgressBar';
 
+/** Height of one file row, px (matches `.file-row` in styles.css). */
+export const FILE_ROW_HEIGHT = 64;
+
 /** One picked file: name, size, hashing progress, then its BLAKE3 or why it failed. */
-export const SendFileRow: Component<{ file: SendFile; onRemove: () => void }> = (props) => (
-  <li class="file-row" data-status={props.file.status}>
+export const SendFileRow: Component<{
+  file: SendFile;
+  /** Bytes hashed so far. */
+  hashed: number;
+  onRemove: () => void;
+}> = (props) => (
+  <div class="file-row" data-status={props.file.status}>
     <div class="file-main">
       <span class="file-name" title={props.file.path}>
         {props.file.path}
@@ -23,7 +31,7 @@ export const SendFileRow: Component<{ file: SendFile; onRemove: () => void }> = 
     <Switch>
       <Match when={props.file.status === 'hashing'}>
         <ProgressBar
-          value={props.file.hashed}
+          value={props.hashed}
           max={props.file.size}
           label={`Checking ${props.file.path}`}
         />
@@ -37,5 +45,5 @@ export const SendFileRow: Component<{ file: SendFile; onRemove: () => void }> = 
         <p class="file-error">{props.file.error}</p>
       </Match>
     </Switch>
-  </li>
+  </div>
 );

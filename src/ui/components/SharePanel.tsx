@@ -1,5 +1,5 @@
 import { type Component, createSignal, For, Show } from 'solid-js';
-import { formatBytes } from '../../core/format';
+import { formatBytes, formatRate } from '../../core/format';
 import type { Share } from '../stores/send-store';
 
 const SIGNALING_TEXT: Record<Share['signaling'], string> = {
@@ -59,6 +59,10 @@ export const SharePanel: Component<{ share: Share; code: string; onStop: () => v
                 <Show when={r.sentBytes > 0}>
                   {' '}
                   · <span class="sent">{formatBytes(r.sentBytes)} sent</span>
+                </Show>
+                <Show when={r.status !== 'gone' && r.rate > 0}>
+                  {' '}
+                  · <span class="rate">{formatRate(r.rate)}</span>
                 </Show>
               </li>
             )}

@@ -4,7 +4,18 @@ import { useStores } from '../stores/app-store';
 
 /** The Receive screen: open a Ferry link (pasted, or opened directly) and see what it points to. */
 export const ReceivePage: Component = () => {
-  const [state, actions] = useStores().receive;
+  const [state, actions, progress] = useStores().receive;
+  const running = () => {
+    const phase = state.transfer?.phase;
+    return (
+      phase === 'preparing' ||
+      phase === 'receiving' ||
+      phase === 'paused' ||
+      phase === 'reconnecting'
+    );
+  };
+  const doneCount = () =>
+    state.offer?.files.filter((f) => progress.files[f.index]?.state === 'done').length ?? 0;
   let input!: HTMLInputElement;
   return (
     <section class="page" aria-labelledby="receive-title">
@@ -83,12 +94,22 @@ export const ReceivePage: Component = () => {
                     {t().message}
                   </p>
                   <div class="row">
-                    <Show
-                      when={
-                        t().phase === 'done' &&
-                        offer().files.filter((f) => f.status === 'done').length > 1
-                      }
-                    >
+                    <Show when={t().phase === 'receiving'}>
+                      <button type="button" class="button" onClick={() => actions.pause()}>
+                        Pause
+                      </button>
+                    </Show>
+                    <Show when={t().phase === 'paused'}>
+                      <button type="button" class="button primary" onClick={() => actions.resume()}>
+                        Resume
+                      </button>
+                    </Show>
+                    <Show when={running()}>
+                      <button type="button" class="button" onClick={() => actions.cancel()}>
+                        Cancel
+                      </button>
+                    </Show>
+                    <Show when={!running() && doneCount() > 1}>
                       <button
                         type="button"
                         class="button"
@@ -97,7 +118,7 @@ export const ReceivePage: Component = () => {
                         Download zip
                       </button>
                     </Show>
-                    <Show when={t().phase === 'done' && state.canSaveToFolder}>
+                    <Show when={!running() && doneCount() > 0 && state.canSaveToFolder}>
                       <button
                         type="button"
                         class="button"
@@ -112,8 +133,11 @@ export const ReceivePage: Component = () => {
             </Show>
             <OfferList
               offer={offer()}
+              progress={progress}
               started={!!state.transfer}
+              canRetry={!running() && state.transfer?.phase !== 'cancelled'}
               onDownload={(i) => void actions.download(i)}
+              onRetry={(i) => void actions.retry(i)}
               onSelect={(i, selected) => actions.select(i, selected)}
             />
           </>

@@ -1,13 +1,14 @@
-import { type Component, createSignal, For, Show } from 'solid-js';
+import { type Component, createSignal, Show } from 'solid-js';
 import { filesFromDrop, filesFromInput } from '../../adapters/dropped-files';
-import { formatBytes } from '../../core/format';
-import { SendFileRow } from '../components/SendFileRow';
+import { formatBytes, rateLine } from '../../core/format';
+import { FILE_ROW_HEIGHT, SendFileRow } from '../components/SendFileRow';
 import { SharePanel } from '../components/SharePanel';
+import { VirtualList } from '../components/VirtualList';
 import { useStores } from '../stores/app-store';
 
 /** The Send screen: pick or drop files and folders; each is checked (hashed) on this device. */
 export const SendPage: Component = () => {
-  const [state, actions] = useStores().send;
+  const [state, actions, hashProgress] = useStores().send;
   const [dragging, setDragging] = createSignal(false);
   const hashing = () => state.files.filter((f) => f.status === 'hashing').length;
 
@@ -73,16 +74,28 @@ export const SendPage: Component = () => {
             Clear all
           </button>
         </div>
-        <ul class="file-list">
-          <For each={state.files}>
-            {(file) => <SendFileRow file={file} onRemove={() => actions.remove(file.id)} />}
-          </For>
-        </ul>
+        <VirtualList
+          items={state.files}
+          rowHeight={FILE_ROW_HEIGHT}
+          class="file-list"
+          label="Files to send"
+        >
+          {(file) => (
+            <SendFileRow
+              file={file}
+              hashed={hashProgress.files[file.id]?.hashed ?? 0}
+              onRemove={() => actions.remove(file.id)}
+            />
+          )}
+        </VirtualList>
       </Show>
 
       <p role="status" class="status">
         <Show when={hashing() > 0}>
-          Checking {hashing()} {hashing() === 1 ? 'file' : 'files'}…
+          Checking {hashing()} {hashing() === 1 ? 'file' : 'files'}…{' '}
+          <Show when={hashProgress.total && hashProgress.total.rate > 0}>
+            <span class="muted">{rateLine(hashProgress.total!)}</span>
+          </Show>
         </Show>
         <Show when={state.collection}>
           {(c) => (

@@ -2,7 +2,11 @@
 import { createStore } from 'solid-js/store';
 import { BlockStore } from '../../adapters/block-store';
 import type { HashPool } from '../../adapters/hash-pool';
-import { receiveCollection, type SessionEvent } from '../../adapters/receive-session';
+import {
+  receiveCollection,
+  type SessionEvent,
+  TransferControl,
+} from '../../adapters/receive-session';
 import {
   connectToSender,
   type ReceiverConnection,
@@ -24,6 +28,7 @@ import { fetchManifest } from '../../core/session/manifest-exchange';
 import type { ProtocolStream } from '../../core/session/protocol-stream';
 import { parseTicketInput, type Ticket } from '../../core/ticket';
 import { verificationCode } from '../../core/verification-code';
+import { createProgressStore } from './progress-store';
 
 /** One file the sender offers, and how far it has come. */
 export interface OfferedFile {
@@ -32,18 +37,13 @@ export interface OfferedFile {
   path: string;
   size: number;
   hash: string;
-  /** Bytes verified and stored. */
-  received: number;
-  status: 'waiting' | 'receiving' | 'done' | 'failed';
-  /** Why it failed, as a sentence. */
-  error: string | null;
   /** Chosen to receive (all are, until the person unticks some). */
   selected: boolean;
 }
 
 /** The transfer, once the person asked to receive. */
 export interface TransferState {
-  phase: 'preparing' | 'receiving' | 'reconnecting' | 'done' | 'stopped';
+  phase: 'preparing' | 'receiving' | 'paused' | 'reconnecting' | 'done' | 'stopped' | 'cancelled';
   message: string;
 }
 
@@ -114,6 +114,9 @@ export function createReceiveStore(pool: HashPool) {
     streams: ProtocolStream[];
   } | null = null;
   let storePromise: Promise<BlockStore> | null = null;
+  let control: TransferControl | null = null;
+  const progress = createProgressStore();
+  const isDone = (index: number) => progress.view.files[index]?.state === 'done';
   const openStore = () => {
     storePromise ??= BlockStore.open();
     return storePromise;
@@ -140,9 +143,6 @@ export function createReceiveStore(pool: HashPool) {
           path: f.path,
           size: f.size,
           hash: toHex(f.fileHash),
-          received: 0,
-          status: 'waiting',
-          error: null,
           selected: true,
         }),
       )
@@ -173,7 +173,7 @@ export function createReceiveStore(pool: HashPool) {
     if (!c || !state.offer) return [];
     const store = await openStore();
     return state.offer.files
-      .filter((f) => f.status === 'done')
+      .filter((f) => isDone(f.index))
       .map((f) => c.entries[f.index]!)
       .map((e) => ({
         path: e.path,
@@ -188,33 +188,95 @@ export function createReceiveStore(pool: HashPool) {
   function onSessionEvent(e: SessionEvent): void {
     switch (e.type) {
       case 'phase':
+        if (e.phase === 'paused') progress.push({ type: 'paused' });
+        else if (state.transfer?.phase === 'paused') progress.push({ type: 'resumed' });
         setState('transfer', { phase: e.phase, message: e.message });
         break;
-      case 'already':
-        setFile(e.file, { received: e.bytes });
-        break;
-      case 'block':
-        setState(
-          'offer',
-          'files',
-          (f) => f.index === e.file,
-          (f) => ({ received: f.received + e.bytes, status: 'receiving' as const }),
-        );
-        break;
-      case 'file-done':
-        setFile(e.file, { status: 'done' });
-        break;
-      case 'file-failed':
-        setFile(e.file, { status: 'failed', error: e.reason });
+      case 'stream-lost':
         break;
       default:
-        break;
+        // Block and file events are progress, written to the screen once per frame.
+        progress.push(e);
     }
+  }
+
+  /** Receives `selected` (all chosen files, or failed ones again); ends with a sentence in `transfer`. */
+  async function run(selected: number[]): Promise<void> {
+    const c = current!;
+    const ctl = new TransferControl();
+    control = ctl;
+    setState('error', null);
+    try {
+      const store = await openStore();
+      const { failed, cancelled } = await receiveCollection({
+        collectionHash: c.collectionHash,
+        manifest: c.manifest,
+        entries: c.entries,
+        selected,
+        streams: c.streams,
+        reconnect: async () => {
+          connection?.close();
+          connection = connectToSender({
+            ticket: c.ticket,
+            relay: c.relay,
+            streams: loadStreamCount(),
+          });
+          c.streams = await connection.streams;
+          return c.streams;
+        },
+        store,
+        pool,
+        control: ctl,
+        onEvent: onSessionEvent,
+      });
+      progress.flush();
+      if (cancelled) return void (await afterCancel(store));
+      const chosen = state.offer!.files.filter((f) => f.selected);
+      const ok = chosen.filter((f) => isDone(f.index)).length;
+      const failedNow = chosen.length - ok;
+      setState('transfer', {
+        phase: 'done',
+        message:
+          failedNow === 0
+            ? `All ${ok} ${ok === 1 ? 'file' : 'files'} received and verified.`
+            : `${ok} of ${chosen.length} files received and verified; ${failedNow} failed.`,
+      });
+      void failed;
+    } catch (err) {
+      progress.flush();
+      setState('transfer', {
+        phase: 'stopped',
+        message: 'Stopped. Everything received so far is kept.',
+      });
+      setState('error', (err as Error).message);
+    } finally {
+      if (control === ctl) control = null;
+    }
+  }
+
+  /** After a cancel: the connection ends, finished files stay, unfinished ones free their space. */
+  async function afterCancel(store: BlockStore): Promise<void> {
+    connection?.close();
+    connection = null;
+    const c = current!;
+    const unfinished = state.offer!.files.filter((f) => f.selected && !isDone(f.index));
+    for (const f of unfinished) await store.deleteFile(toHex(c.entries[f.index]!.fileHash));
+    const kept = state.offer!.files.filter((f) => isDone(f.index)).length;
+    setState('transfer', {
+      phase: 'cancelled',
+      message:
+        kept === 0
+          ? 'Cancelled. Nothing was kept.'
+          : `Cancelled. ${kept} finished ${kept === 1 ? 'file is' : 'files are'} kept; unfinished files were removed.`,
+    });
   }
 
   const actions = {
     /** Reads a pasted, scanned or opened link; when it is valid, connects to the sender. */
     open(text: string): void {
+      control?.cancel();
+      control = null;
+      progress.clear();
       connection?.close();
       connection = null;
       current = null;
@@ -244,52 +306,42 @@ export function createReceiveStore(pool: HashPool) {
         if (connection === conn) setState('error', (err as Error).message);
       });
     },
-    /** Receives every offered file into this browser's storage, verified block by block. */
+    /** Receives every chosen file into this browser's storage, verified block by block. */
     async receive(): Promise<void> {
-      const c = current;
-      if (!c || state.transfer) return;
-      const selected = state.offer!.files.filter((f) => f.selected).map((f) => f.index);
-      if (selected.length === 0) {
+      if (!current || state.transfer) return;
+      const chosen = state.offer!.files.filter((f) => f.selected);
+      if (chosen.length === 0) {
         setState('error', 'Choose at least one file to receive.');
         return;
       }
-      setState('error', null);
-      try {
-        const store = await openStore();
-        const { failed } = await receiveCollection({
-          collectionHash: c.collectionHash,
-          manifest: c.manifest,
-          entries: c.entries,
-          selected,
-          streams: c.streams,
-          reconnect: async () => {
-            connection?.close();
-            connection = connectToSender({
-              ticket: c.ticket,
-              relay: c.relay,
-              streams: loadStreamCount(),
-            });
-            return connection.streams;
-          },
-          store,
-          pool,
-          onEvent: onSessionEvent,
-        });
-        const ok = selected.length - failed.length;
-        setState('transfer', {
-          phase: 'done',
-          message:
-            failed.length === 0
-              ? `All ${ok} ${ok === 1 ? 'file' : 'files'} received and verified.`
-              : `${ok} of ${selected.length} files received and verified; ${failed.length} failed.`,
-        });
-      } catch (err) {
-        setState('transfer', {
-          phase: 'stopped',
-          message: 'Stopped. Everything received so far is kept.',
-        });
-        setState('error', (err as Error).message);
-      }
+      progress.start(chosen.map((f) => ({ file: f.index, size: f.size })));
+      await run(chosen.map((f) => f.index));
+    },
+    /** Stops asking for more blocks; what is in flight still lands. */
+    pause(): void {
+      if (!control || state.transfer?.phase !== 'receiving') return;
+      control.pause();
+      onSessionEvent({
+        type: 'phase',
+        phase: 'paused',
+        message: 'Paused. Everything received so far is kept.',
+      });
+    },
+    /** Goes on after a pause (or after space was freed). */
+    resume(): void {
+      if (!control || state.transfer?.phase !== 'paused') return;
+      onSessionEvent({ type: 'phase', phase: 'receiving', message: 'Receiving…' });
+      control.resume();
+    },
+    /** Ends the transfer: finished files stay, unfinished ones are removed. */
+    cancel(): void {
+      control?.cancel();
+    },
+    /** Tries a failed file again (after the transfer ended). */
+    async retry(index: number): Promise<void> {
+      if (!current || control || progress.view.files[index]?.state !== 'failed') return;
+      progress.push({ type: 'file-retry', file: index });
+      await run([index]);
     },
     /** Saves one received file through the browser's download, straight from storage. */
     async download(index: number): Promise<void> {
@@ -322,13 +374,16 @@ export function createReceiveStore(pool: HashPool) {
     },
     /** Disconnects and forgets the ticket. */
     reset(): void {
+      control?.cancel();
+      control = null;
+      progress.clear();
       connection?.close();
       connection = null;
       current = null;
       setState({ ...EMPTY, canSaveToFolder: state.canSaveToFolder });
     },
   };
-  return [state, actions] as const;
+  return [state, actions, progress.view] as const;
 }
 
 /** The receive store's type, for components. */

@@ -10,19 +10,21 @@ import type { FileDigest } from '../../core/content/file-hasher';
 import { buildManifest, encodeManifest, type ManifestEntry } from '../../core/content/manifest';
 import { sanitizePath } from '../../core/content/path-rules';
 import { isAbortError } from '../../core/errors';
+import { RateMeter } from '../../core/progress/rate-meter';
 import { ErrorCode, MessageType } from '../../core/protocol/message-types';
 import { answerManifestRequest } from '../../core/session/manifest-exchange';
 import { ticketLink } from '../../core/ticket';
 import { BlockServer, type BlockSource } from '../../core/transfer/block-server';
 import { uniquePath } from '../../core/unique-path';
 import { verificationCode } from '../../core/verification-code';
+import { frameFlush } from './frame-flush';
+import { createProgressStore } from './progress-store';
 
 /** One picked file as the Send screen shows it. */
 export interface SendFile {
   id: number;
   path: string;
   size: number;
-  hashed: number;
   status: 'hashing' | 'ready' | 'failed';
   /** BLAKE3 hex once hashed. */
   hash: string | null;
@@ -44,6 +46,8 @@ export interface SendReceiver {
   id: string;
   /** Bytes of blocks sent to this receiver. */
   sentBytes: number;
+  /** Bytes per second sent to it, smoothed. */
+  rate: number;
   streamsUp: number;
   streams: number;
   status: 'connecting' | 'connected' | 'gone';
@@ -83,6 +87,23 @@ export function createSendStore(pool: HashPool) {
     error: null,
   });
   let hub: SenderHub | null = null;
+  /** Hashing progress per file id, written once per frame. */
+  const hashing = createProgressStore();
+  /** Bytes sent per receiver since the last frame, and each one's rate. */
+  const sent = new Map<string, { bytes: number; total: number; meter: RateMeter }>();
+  const sentWriter = frameFlush(() => {
+    const now = performance.now();
+    batch(() => {
+      for (const [id, s] of sent) {
+        if (s.bytes === 0 && s.meter.rate(now) === 0) continue;
+        s.total += s.bytes;
+        s.bytes = 0;
+        s.meter.sample(now, s.total);
+        const rate = s.meter.rate(now);
+        setState('share', 'receivers', (r) => r.id === id, { sentBytes: s.total, rate });
+      }
+    });
+  });
 
   function stopSharing(): void {
     hub?.close();
@@ -114,6 +135,7 @@ export function createSendStore(pool: HashPool) {
           {
             id: session.id,
             sentBytes: 0,
+            rate: 0,
             streamsUp: 0,
             streams: session.streamCount,
             status: 'connecting' as const,
@@ -125,14 +147,13 @@ export function createSendStore(pool: HashPool) {
             status: session.streams.length === session.streamCount ? 'connected' : 'connecting',
           });
           const server = new BlockServer(stream, source);
-          server.onServed = (_file, _block, bytes) =>
-            setState(
-              'share',
-              'receivers',
-              (r) => r.id === session.id,
-              'sentBytes',
-              (n) => n + bytes,
-            );
+          if (!sent.has(session.id))
+            sent.set(session.id, { bytes: 0, total: 0, meter: new RateMeter() });
+          const counter = sent.get(session.id)!;
+          server.onServed = (_file, _block, bytes) => {
+            counter.bytes += bytes;
+            sentWriter.request();
+          };
           stream.onMessage = (message) => {
             if (server.handle(message)) return;
             void answerManifestRequest(stream, message, collection.manifest)
@@ -149,7 +170,11 @@ export function createSendStore(pool: HashPool) {
               .catch(() => {});
           };
         };
-        session.onEnd = () => setReceiver(session.id, { status: 'gone', streamsUp: 0 });
+        session.onEnd = () => {
+          sentWriter.sync();
+          sent.delete(session.id);
+          setReceiver(session.id, { status: 'gone', streamsUp: 0, rate: 0 });
+        };
       },
     });
   }
@@ -215,18 +240,15 @@ export function createSendStore(pool: HashPool) {
       .hashFile(source.file, {
         signal: source.abort.signal,
         onEvent: (e) => {
-          if (e.type === 'progress') {
-            update(id, (f) => {
-              f.hashed = e.hashed;
-            });
-          }
+          if (e.type === 'progress') hashing.push({ type: 'hashed', file: id, bytes: e.hashed });
         },
       })
       .then(
         (digest) => {
           source.digest = digest;
+          hashing.push({ type: 'hashed', file: id, bytes: source.file.size });
+          hashing.flush();
           update(id, (f) => {
-            f.hashed = f.size;
             f.status = 'ready';
             f.hash = toHex(digest.fileHash);
           });
@@ -262,12 +284,12 @@ export function createSendStore(pool: HashPool) {
           id,
           path,
           size: file.size,
-          hashed: 0,
           status: 'hashing',
           hash: null,
           error: null,
         });
       }
+      hashing.add(added.map((f) => ({ file: f.id, size: f.size })));
       batch(() => {
         setState('files', (files) => [...files, ...added]);
         setState('collection', null);
@@ -278,6 +300,7 @@ export function createSendStore(pool: HashPool) {
     remove(id: number): void {
       sources.get(id)?.abort.abort();
       sources.delete(id);
+      hashing.remove(id);
       setState('files', (files) => files.filter((f) => f.id !== id));
       void refreshCollection();
     },
@@ -285,6 +308,7 @@ export function createSendStore(pool: HashPool) {
     clear(): void {
       for (const s of sources.values()) s.abort.abort();
       sources.clear();
+      hashing.clear();
       stopSharing();
       setState({ files: [], collection: null, error: null });
       collectionRun++;
@@ -292,7 +316,7 @@ export function createSendStore(pool: HashPool) {
     /** Stops sharing: receivers are disconnected and the link stops working. */
     stopSharing,
   };
-  return [state, actions] as const;
+  return [state, actions, hashing.view] as const;
 }
 
 /** The send store's type, for components. */
