@@ -26,6 +26,7 @@ const BASELINES = {
   'store-write': 'idb-raw-write',
   'store-read': null,
   'raw-channel': null,
+  'raw-channel-64k': 'raw-channel',
   'streams-1': 'raw-channel',
   'streams-2': 'raw-channel',
   'streams-4': 'raw-channel',
@@ -76,6 +77,8 @@ await context.close();
 // WebRTC: two contexts (two renderers, as two devices), signaling relayed through Node.
 const WEBRTC_CASES = {
   'raw-channel': ['raw', 1],
+  // The same channel with 64 KiB messages: what a thousand 64 KiB files cost the transport alone.
+  'raw-channel-64k': ['raw', 1, 64 * 1024],
   'streams-1': ['ferry', 1],
   'streams-2': ['ferry', 2],
   'streams-4': ['ferry', 4],
@@ -102,7 +105,7 @@ if (webrtcNames.length > 0 && process.env.FERRY_PRIVATE_NETWORK !== '1') {
   for (const name of webrtcNames) samples[name] = [];
   for (let round = 0; round <= ROUNDS; round++) {
     for (const name of webrtcNames) {
-      const [kind, count] = WEBRTC_CASES[name];
+      const [kind, count, size] = WEBRTC_CASES[name];
       const ends = [];
       for (let i = 0; i < 2; i++) {
         const ctx = await browser.newContext();
@@ -129,8 +132,8 @@ if (webrtcNames.length > 0 && process.env.FERRY_PRIVATE_NETWORK !== '1') {
         [WEBRTC_BYTES, kind],
       );
       const startedAt = await a.evaluate(
-        ([t, k]) => window.ferryWebrtc.send(t, k),
-        [WEBRTC_BYTES, kind],
+        ([t, k, z]) => window.ferryWebrtc.send(t, k, z),
+        [WEBRTC_BYTES, kind, size],
       );
       const { firstAt, lastAt, bytes } = await received;
       if (round > 0) {

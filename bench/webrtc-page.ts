@@ -115,13 +115,13 @@ const api = {
           s.onMessage = (m) => m.type === MessageType.BlockData && add(m.data.length);
     });
   },
-  /** Sending side: pushes `total` bytes and returns the epoch ms it started. */
-  async send(total: number, kind: 'raw' | 'ferry'): Promise<number> {
+  /** Sending side: pushes `total` bytes (raw: in messages of `size`) and returns the epoch ms it started. */
+  async send(total: number, kind: 'raw' | 'ferry', size = MESSAGE): Promise<number> {
     const startedAt = Date.now();
     if (kind === 'raw') {
       const dc = raw!;
-      const message = new Uint8Array(MESSAGE);
-      for (let sent = 0; sent < total; sent += MESSAGE) {
+      const message = new Uint8Array(size);
+      for (let sent = 0; sent < total; sent += size) {
         if (dc.bufferedAmount > LOW_WATER)
           await new Promise((r) => dc.addEventListener('bufferedamountlow', r, { once: true }));
         dc.send(message);

@@ -197,7 +197,10 @@ export class HashPool {
   }
 
   private pump(): void {
-    clearTimeout(this.idleTimer);
+    if (this.idleTimer !== undefined) {
+      clearTimeout(this.idleTimer);
+      this.idleTimer = undefined;
+    }
     while (this.queue.length > 0) {
       const slot = this.pickSlot();
       if (!slot) return;

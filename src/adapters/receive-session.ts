@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 import { bytesEqual, toHex } from '../core/bytes';
-import { blockCount, HASH_SIZE } from '../core/constants';
+import { BLOCK_SIZE, blockCount, HASH_SIZE } from '../core/constants';
 import type { ManifestEntry } from '../core/content/manifest';
 import { blockLength } from '../core/content/outboard';
 import { FerryError } from '../core/errors';
@@ -14,8 +14,8 @@ import type { HashPool } from './hash-pool';
 import { estimateStorage, requestPersistence } from './storage';
 import { type SinkFile, storeSink } from './store-sink';
 
-/** Blocks in flight per stream while receiving (8 MiB per stream). */
-const WINDOW_BLOCKS = 8;
+/** Bytes asked for and on the way, per stream (8 MiB: many small files' worth, or eight blocks). */
+const WINDOW_BYTES = 8 * BLOCK_SIZE;
 /** Reconnects tried after every stream dropped, before giving up. */
 const MAX_RECONNECTS = 5;
 
@@ -213,7 +213,7 @@ export async function receiveCollection(
     }
     if (!control.paused) init.onEvent({ type: 'phase', phase: 'receiving', message: 'Receiving…' });
     const engine = new ReceiveEngine(streams, plans, sink, {
-      windowBlocks: WINDOW_BLOCKS,
+      windowBytes: WINDOW_BYTES,
       ids,
       onEvent: init.onEvent,
     });

@@ -21,15 +21,31 @@ interface Job {
   ranges: BlockRange[];
 }
 
+/** Bytes read ahead of sending, per stream: two big blocks, or many small files' worth. */
+const READ_AHEAD_BYTES = 2 * BLOCK_SIZE;
+
+interface Read {
+  job: Job;
+  block: number;
+  /** The file's size, as the manifest says. */
+  size: number;
+  data: Promise<Uint8Array>;
+}
+
 /**
  * Answers one stream's BLOCK_REQUEST, OUTBOARD_REQUEST and CANCEL messages.
- * Requests are served in order, each block read while the previous one is
- * being sent (one block of read-ahead: memory stays at two blocks per stream).
+ * Requests are served in order, the next blocks (across requests) read
+ * while one is being sent, up to `READ_AHEAD_BYTES`: memory stays bounded
+ * per stream, and a thousand small files do not wait for one read each.
  */
 export class BlockServer {
   private readonly queue: Job[] = [];
   private readonly cancelled = new Set<number>();
+  /** Requests that failed (their file became unreadable): their other blocks are skipped. */
+  private readonly failed = new Set<number>();
   private running = false;
+  /** The request being read from, and its next block. */
+  private cursor: { job: Job; blocks: number[]; next: number } | null = null;
   /** Called for every block sent, with its size, e.g. to count them. */
   onServed: ((file: number, block: number, bytes: number) => void) | null = null;
 
@@ -74,65 +90,91 @@ export class BlockServer {
     if (!this.running) void this.run();
   }
 
+  /** Starts reading the next block to send, or returns null when every request is read. */
+  private readNext(): Read | null {
+    for (;;) {
+      if (!this.cursor) {
+        const job = this.queue.shift();
+        if (!job) return null;
+        const blocks = job.ranges.flatMap((r) =>
+          Array.from({ length: r.count }, (_, i) => r.start + i),
+        );
+        this.cursor = { job, blocks, next: 0 };
+      }
+      const { job, blocks } = this.cursor;
+      if (this.cursor.next >= blocks.length || this.cancelled.has(job.id)) {
+        this.cursor = null;
+        continue;
+      }
+      const block = blocks[this.cursor.next++]!;
+      const data = this.source.read(job.file, block);
+      data.catch(() => {}); // observed when its turn comes
+      return { job, block, size: this.source.size(job.file)!, data };
+    }
+  }
+
   private async run(): Promise<void> {
     this.running = true;
+    const ahead: Read[] = [];
+    let aheadBytes = 0;
+    const fill = () => {
+      while (ahead.length === 0 || aheadBytes < READ_AHEAD_BYTES) {
+        const read = this.readNext();
+        if (!read) return;
+        ahead.push(read);
+        aheadBytes += blockLength(read.size, read.block);
+      }
+    };
     try {
-      while (this.queue.length > 0) {
-        const job = this.queue.shift()!;
-        await this.serve(job);
-        this.cancelled.delete(job.id);
+      for (fill(); ahead.length > 0; fill()) {
+        const read = ahead.shift()!;
+        aheadBytes -= blockLength(read.size, read.block);
+        await this.serve(read);
       }
     } catch {
       // The stream closed under us: the receiver asks for these blocks again on another.
       this.queue.length = 0;
+      this.cursor = null;
     } finally {
       this.running = false;
     }
   }
 
-  private async serve(job: Job): Promise<void> {
-    const blocks = job.ranges.flatMap((r) =>
-      Array.from({ length: r.count }, (_, i) => r.start + i),
-    );
-    const size = this.source.size(job.file)!;
-    let next = blocks.length > 0 ? this.source.read(job.file, blocks[0]!) : null;
-    for (let i = 0; i < blocks.length; i++) {
-      if (this.cancelled.has(job.id)) return;
-      let data: Uint8Array;
-      try {
-        data = await next!;
-      } catch {
-        await this.error(
-          job.id,
-          ErrorCode.Unavailable,
-          'The sender can no longer read this file (it was moved, changed or deleted).',
-        );
-        return;
-      }
-      next = i + 1 < blocks.length ? this.source.read(job.file, blocks[i + 1]!) : null;
-      next?.catch(() => {}); // observed on the next turn
-      const block = blocks[i]!;
-      if (data.length !== blockLength(size, block)) {
-        await this.error(
-          job.id,
-          ErrorCode.Unavailable,
-          'This file changed on the sending device since it was shared.',
-        );
-        return;
-      }
-      for (let offset = 0; offset < data.length || offset === 0; offset += BLOCK_PIECE_SIZE) {
-        await this.stream.send({
-          type: MessageType.BlockData,
-          id: job.id,
-          file: job.file,
-          block,
-          offset,
-          data: data.subarray(offset, offset + BLOCK_PIECE_SIZE),
-        });
-        if (data.length === 0) break;
-      }
-      this.onServed?.(job.file, block, data.length);
+  private async serve({ job, block, size, data: reading }: Read): Promise<void> {
+    if (this.cancelled.has(job.id) || this.failed.has(job.id)) return;
+    let data: Uint8Array;
+    try {
+      data = await reading;
+    } catch {
+      this.failed.add(job.id);
+      await this.error(
+        job.id,
+        ErrorCode.Unavailable,
+        'The sender can no longer read this file (it was moved, changed or deleted).',
+      );
+      return;
     }
+    if (data.length !== blockLength(size, block)) {
+      this.failed.add(job.id);
+      await this.error(
+        job.id,
+        ErrorCode.Unavailable,
+        'This file changed on the sending device since it was shared.',
+      );
+      return;
+    }
+    for (let offset = 0; offset < data.length || offset === 0; offset += BLOCK_PIECE_SIZE) {
+      await this.stream.send({
+        type: MessageType.BlockData,
+        id: job.id,
+        file: job.file,
+        block,
+        offset,
+        data: data.subarray(offset, offset + BLOCK_PIECE_SIZE),
+      });
+      if (data.length === 0) break;
+    }
+    this.onServed?.(job.file, block, data.length);
   }
 
   private async answerOutboard(id: number, file: number, offset: number): Promise<void> {

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+import { BLOCK_SIZE } from '../constants';
 import { FerryError } from '../errors';
 import { type Message, MessageType } from '../protocol/message-types';
 import type { ProtocolStream } from '../session/protocol-stream';
@@ -52,8 +53,10 @@ export interface RequestIds {
 
 /** Options for a `ReceiveEngine`. */
 export interface ReceiveEngineInit {
-  /** Blocks in flight per stream (4 MiB per stream at 4). */
-  windowBlocks?: number;
+  /** Bytes asked for and not yet arrived, per stream (default 8 MiB). */
+  windowBytes?: number;
+  /** Bytes arrived but not yet verified and stored (default 32 MiB): bounds memory when storage is slow. */
+  maxProcessingBytes?: number;
   /** Bad copies of one block before its file is given up. */
   maxBadCopies?: number;
   /** Shared with earlier and later runs on the same streams (a fresh counter if absent). */
@@ -94,7 +97,8 @@ export class ReceiveEngine<Kept = Uint8Array> {
   ) {
     this.scheduler = new Scheduler(plans, {
       streams: streams.length,
-      windowBlocks: init.windowBlocks ?? 4,
+      windowBytes: init.windowBytes ?? 8 * BLOCK_SIZE,
+      maxProcessingBytes: init.maxProcessingBytes ?? 32 * BLOCK_SIZE,
       maxBadCopies: init.maxBadCopies ?? 3,
     });
     for (const p of plans) this.sizes.set(p.file, p.size);
@@ -204,6 +208,9 @@ export class ReceiveEngine<Kept = Uint8Array> {
     this.assemblers.delete(index);
     if (m.block === request.end - 1) this.requests.delete(m.id);
     this.init.onEvent?.({ type: 'received', file: m.file, block: m.block, bytes: block.length });
+    // The stream's window has room again while this block is checked and stored.
+    this.scheduler.arrived(index, m.file, m.block);
+    this.pump(index);
     void this.accept(index, m.file, m.block, block);
   }
 

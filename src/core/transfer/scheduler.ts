@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 import { blockCount } from '../constants';
+import { blockLength } from '../content/outboard';
 
 /** A file to fetch: its index in the manifest and the blocks still missing. */
 export interface FilePlan {
@@ -20,8 +21,13 @@ export interface Assignment {
 export interface SchedulerInit {
   /** Number of streams. */
   streams: number;
-  /** Most blocks in flight per stream (the window). */
-  windowBlocks: number;
+  /** Most bytes asked for and not yet arrived, per stream (the window). At least one block is always allowed. */
+  windowBytes: number;
+  /**
+   * Most bytes arrived but not yet verified and stored, over all streams:
+   * when checking or storing falls behind, asking waits (memory stays bounded).
+   */
+  maxProcessingBytes: number;
   /** After this many bad copies of one block, its file is given up as failed. */
   maxBadCopies: number;
 }
@@ -38,17 +44,24 @@ const key = (file: number, block: number) => `${file}:${block}`;
 
 /**
  * The receiver's plan: which missing blocks to ask for next, on which stream,
- * with at most `windowBlocks` in flight per stream. Blocks come back
- * verified (done), bad (asked again, up to `maxBadCopies`, then the file
- * fails and the others go on) or lost with their stream (asked again first,
- * elsewhere). A verified block is never asked for twice. No I/O: the engine
- * feeds it events and sends what it hands out.
+ * with at most `windowBytes` on the way per stream. A block that has arrived
+ * frees its stream's window at once (the network is not held up while it is
+ * checked and stored), but counts toward `maxProcessingBytes` until it comes
+ * back verified (done) or bad (asked again, up to `maxBadCopies`, then the
+ * file fails and the others go on). A lost stream's blocks on the way are
+ * asked for again first, elsewhere. A verified block is never asked for
+ * twice. No I/O: the engine feeds it events and sends what it hands out.
  */
 export class Scheduler {
   private readonly files = new Map<number, FileState>();
   private readonly order: number[] = [];
   private readonly retry: { file: number; block: number }[] = [];
+  /** Per stream: blocks on the way ("file:block" → file) and their bytes. */
   private readonly inFlight: Map<string, number>[] = [];
+  private readonly inFlightBytes: number[] = [];
+  /** Arrived, being verified and stored: "file:block" → bytes. */
+  private readonly processing = new Map<string, number>();
+  private processingBytes = 0;
   private readonly badCopies = new Map<string, number>();
   private readonly verifiedSet = new Set<string>();
   private next = 0;
@@ -67,12 +80,47 @@ export class Scheduler {
       });
       this.order.push(p.file);
     }
-    for (let s = 0; s < init.streams; s++) this.inFlight.push(new Map());
+    for (let s = 0; s < init.streams; s++) {
+      this.inFlight.push(new Map());
+      this.inFlightBytes.push(0);
+    }
   }
 
-  /** Blocks in flight on `stream`. */
+  /** Blocks on the way on `stream`. */
   inFlightOn(stream: number): number {
     return this.inFlight[stream]?.size ?? 0;
+  }
+
+  private lengthOf(file: number, block: number): number {
+    return blockLength(this.files.get(file)!.size, block);
+  }
+
+  private send(stream: number, file: number, block: number): void {
+    this.inFlight[stream]!.set(key(file, block), file);
+    this.inFlightBytes[stream]! += this.lengthOf(file, block);
+  }
+
+  /** Takes a block off its stream's window; true if it was there. */
+  private unsend(stream: number, file: number, block: number): boolean {
+    if (!this.inFlight[stream]?.delete(key(file, block))) return false;
+    this.inFlightBytes[stream]! -= this.lengthOf(file, block);
+    return true;
+  }
+
+  private settle(stream: number, file: number, block: number): void {
+    if (this.unsend(stream, file, block)) return;
+    const k = key(file, block);
+    const bytes = this.processing.get(k);
+    if (bytes === undefined) return;
+    this.processing.delete(k);
+    this.processingBytes -= bytes;
+  }
+
+  /** Room left on `stream`, in bytes (at least one block when nothing is on the way). */
+  private room(stream: number): number {
+    if (this.processingBytes >= this.init.maxProcessingBytes) return 0;
+    if (this.inFlight[stream]!.size === 0) return Math.max(1, this.init.windowBytes);
+    return this.init.windowBytes - this.inFlightBytes[stream]!;
   }
 
   /**
@@ -82,13 +130,13 @@ export class Scheduler {
   take(stream: number): Assignment | null {
     const flight = this.inFlight[stream];
     if (!flight) return null;
-    const room = this.init.windowBlocks - flight.size;
+    let room = this.room(stream);
     if (room <= 0) return null;
     while (this.retry.length > 0) {
       const { file, block } = this.retry.shift()!;
       const f = this.files.get(file)!;
       if (f.failed || this.verifiedSet.has(key(file, block))) continue;
-      flight.set(key(file, block), file);
+      this.send(stream, file, block);
       return { file, start: block, count: 1 };
     }
     while (this.next < this.order.length) {
@@ -99,23 +147,37 @@ export class Scheduler {
         continue;
       }
       const start = f.missing[f.cursor]!;
-      let count = 1;
-      while (
-        count < room &&
+      let count = 0;
+      // A run of consecutive missing blocks, as long as the window has room (always one).
+      do {
+        this.send(stream, file, start + count);
+        room -= blockLength(f.size, start + count);
+        count++;
+      } while (
+        room > 0 &&
         f.cursor + count < f.missing.length &&
         f.missing[f.cursor + count] === start + count
-      )
-        count++;
-      for (let b = start; b < start + count; b++) flight.set(key(file, b), file);
+      );
       f.cursor += count;
       return { file, start, count };
     }
     return null;
   }
 
+  /**
+   * Block arrived whole (not yet checked): its stream's window has room
+   * again; it counts as processing until `verified` or `rejected`.
+   */
+  arrived(stream: number, file: number, block: number): void {
+    if (!this.unsend(stream, file, block)) return;
+    const bytes = this.lengthOf(file, block);
+    this.processing.set(key(file, block), bytes);
+    this.processingBytes += bytes;
+  }
+
   /** Block arrived and matched its hash. Returns true when this completes its file. */
   verified(stream: number, file: number, block: number): boolean {
-    this.inFlight[stream]?.delete(key(file, block));
+    this.settle(stream, file, block);
     const k = key(file, block);
     if (this.verifiedSet.has(k)) return false;
     this.verifiedSet.add(k);
@@ -127,7 +189,7 @@ export class Scheduler {
 
   /** Block arrived with the wrong hash: ask again, or give its file up. */
   rejected(stream: number, file: number, block: number): 'retry' | 'file-failed' {
-    this.inFlight[stream]?.delete(key(file, block));
+    this.settle(stream, file, block);
     const k = key(file, block);
     const copies = (this.badCopies.get(k) ?? 0) + 1;
     this.badCopies.set(k, copies);
@@ -144,8 +206,9 @@ export class Scheduler {
     const f = this.files.get(file);
     if (!f || f.failed) return;
     f.failed = true;
-    for (const flight of this.inFlight)
-      for (const [k, fileOf] of flight) if (fileOf === file) flight.delete(k);
+    for (const [stream, flight] of this.inFlight.entries())
+      for (const [k, fileOf] of flight)
+        if (fileOf === file) this.unsend(stream, file, Number(k.split(':')[1]));
   }
 
   /** A stream died: everything it had in flight is asked for again, first, on the others. */
@@ -154,6 +217,7 @@ export class Scheduler {
     if (!flight) return;
     const lost = [...flight.keys()].map((k) => k.split(':').map(Number) as [number, number]);
     flight.clear();
+    this.inFlightBytes[stream] = 0;
     lost.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
     this.retry.unshift(...lost.map(([file, block]) => ({ file, block })));
   }

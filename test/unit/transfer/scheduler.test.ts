@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { fullPlan, Scheduler } from '../../../src/core/transfer/scheduler';
+
+const MiB = 1024 * 1024;
+const KiB = 1024;
+
+describe('Scheduler windows', () => {
+  it('fills a stream’s window in bytes: many small files, or a run of big blocks', () => {
+    const small = Array.from({ length: 100 }, (_, i) => fullPlan(i, 64 * KiB));
+    const s = new Scheduler(small, {
+      streams: 1,
+      windowBytes: MiB,
+      maxProcessingBytes: 64 * MiB,
+      maxBadCopies: 3,
+    });
+    const taken = [];
+    for (let a = s.take(0); a; a = s.take(0)) taken.push(a);
+    // 1 MiB of 64 KiB files: 16 requests, one file each.
+    expect(taken.length).toBe(16);
+    const big = new Scheduler([fullPlan(0, 10 * MiB)], {
+      streams: 1,
+      windowBytes: 4 * MiB,
+      maxProcessingBytes: 64 * MiB,
+      maxBadCopies: 3,
+    });
+    expect(big.take(0)).toEqual({ file: 0, start: 0, count: 4 });
+    expect(big.take(0)).toBeNull();
+  });
+
+  it('always allows one block, even one bigger than the window', () => {
+    const s = new Scheduler([fullPlan(0, 3 * MiB)], {
+      streams: 1,
+      windowBytes: 1000,
+      maxProcessingBytes: 64 * MiB,
+      maxBadCopies: 3,
+    });
+    expect(s.take(0)).toEqual({ file: 0, start: 0, count: 1 });
+    expect(s.take(0)).toBeNull();
+  });
+
+  it('frees the window when a block arrives, and holds asking while too much waits to be stored', () => {
+    const s = new Scheduler([fullPlan(0, 10 * MiB)], {
+      streams: 1,
+      windowBytes: 2 * MiB,
+      maxProcessingBytes: 3 * MiB,
+      maxBadCopies: 3,
+    });
+    expect(s.take(0)).toEqual({ file: 0, start: 0, count: 2 });
+    expect(s.take(0)).toBeNull();
+    s.arrived(0, 0, 0);
+    s.arrived(0, 0, 1);
+    // Arrived blocks no longer hold the window...
+    expect(s.take(0)).toEqual({ file: 0, start: 2, count: 2 });
+    s.arrived(0, 0, 2);
+    // ...but 3 MiB arrived and not yet stored stops any more asking.
+    expect(s.take(0)).toBeNull();
+    s.verified(0, 0, 0);
+    s.arrived(0, 0, 3);
+    expect(s.take(0)).toBeNull();
+    s.verified(0, 0, 1);
+    s.verified(0, 0, 2);
+    expect(s.take(0)).toEqual({ file: 0, start: 4, count: 2 });
+  });
+
+  it('asks again for an arrived block that turned out bad, not for a lost stream’s arrived ones', () => {
+    const s = new Scheduler([fullPlan(0, 4 * MiB)], {
+      streams: 2,
+      windowBytes: 2 * MiB,
+      maxProcessingBytes: 64 * MiB,
+      maxBadCopies: 3,
+    });
+    expect(s.take(0)).toEqual({ file: 0, start: 0, count: 2 });
+    expect(s.take(1)).toEqual({ file: 0, start: 2, count: 2 });
+    s.arrived(0, 0, 0);
+    s.streamLost(0);
+    // Block 1 was on the way on the lost stream; block 0 had arrived and is being checked.
+    expect(s.take(1)).toBeNull();
+    s.arrived(1, 0, 2);
+    expect(s.take(1)).toEqual({ file: 0, start: 1, count: 1 });
+    expect(s.rejected(0, 0, 0)).toBe('retry');
+    s.arrived(1, 0, 3);
+    expect(s.take(1)).toEqual({ file: 0, start: 0, count: 1 });
+  });
+});
