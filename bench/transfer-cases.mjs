@@ -114,23 +114,14 @@ export async function runTransfer(browser, appUrl, inputs, spec) {
     spec.streams,
   );
   const receiver = await receiverContext.newPage();
-  if (process.env.BENCH_HIDE_LIST)
-    await receiver.addStyleTag?.call(receiver, { content: '' }).catch(() => {});
-  if (process.env.BENCH_HIDE_LIST)
-    await receiverContext.addInitScript(() => {
-      addEventListener('DOMContentLoaded', () => {
-        const st = document.createElement('style');
-        st.textContent = '.file-list{display:none}';
-        document.head.append(st);
-      });
-    });
   await receiver.goto(link);
   await receiver.getByRole('button', { name: 'Receive' }).waitFor({ timeout: 60_000 });
   const profilers = process.env.BENCH_PROFILE
     ? await Promise.all([sender, receiver].map(startProfiler))
     : [];
   const tracePath =
-    process.env.BENCH_PROFILE && join(process.env.BENCH_PROFILE, `${spec.pick}-${spec.streams}-receiver.trace.json`);
+    process.env.BENCH_PROFILE &&
+    join(process.env.BENCH_PROFILE, `${spec.pick}-${spec.streams}-receiver.trace.json`);
   if (tracePath) await browser.startTracing(receiver, { path: tracePath, screenshots: false });
   const result = await receiver.evaluate(
     () =>
@@ -156,7 +147,12 @@ export async function runTransfer(browser, appUrl, inputs, spec) {
   const start = await receiver.evaluate(() => window.__benchStart);
   if (tracePath) await browser.stopTracing();
   for (const [i, stop] of profilers.entries())
-    await stop(join(process.env.BENCH_PROFILE, `${spec.pick}-${spec.streams}-${i ? 'receiver' : 'sender'}.cpuprofile`));
+    await stop(
+      join(
+        process.env.BENCH_PROFILE,
+        `${spec.pick}-${spec.streams}-${i ? 'receiver' : 'sender'}.cpuprofile`,
+      ),
+    );
   if (!/received and verified/.test(result.status) || /failed/.test(result.status))
     throw new Error(`transfer did not finish: ${result.status}`);
   await senderContext.close();

@@ -3,6 +3,7 @@
 // unit tests, and browser tests. Browser tests run inside a private network
 // namespace made here, so no packet of a test leaves the machine.
 //   --only browser   run just the browser and e2e tests
+//   -- <filters>     run only test files matching these (vitest filters)
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +11,10 @@ import { ensureChromium } from './ensure-chromium.mjs';
 import { ensureDeps, run } from './ensure-deps.mjs';
 import { canIsolate, NETNS_SETUP } from './netns.mjs';
 
+// Anything after `--` narrows the test files (vitest filters), e.g. `-- transfer-controls`.
+const filters = process.argv.includes('--')
+  ? process.argv.slice(process.argv.indexOf('--') + 1)
+  : [];
 const only = process.argv.includes('--only')
   ? process.argv[process.argv.indexOf('--only') + 1]
   : null;
@@ -29,6 +34,7 @@ function vitest(step, projects, wrap = (cmd) => cmd, env = {}) {
     '--reporter=default',
     '--reporter=json',
     `--outputFile.json=${report}`,
+    ...filters,
   ];
   const [bin, ...args] = wrap(cmd);
   const code = run(bin, args, { env: { ...process.env, ...env } });

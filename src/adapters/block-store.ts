@@ -48,8 +48,9 @@ const DB_VERSION = 1;
 
 /** Turns a browser storage failure into a FerryError a person can act on. */
 function storeError(err: unknown): unknown {
-  const name = (err as { name?: string } | null)?.name;
-  if (name === 'QuotaExceededError') {
+  const { name, message } = (err ?? {}) as { name?: string; message?: string };
+  // Over the browser's quota, or the disk itself is full (Chromium then closes the connection).
+  if (name === 'QuotaExceededError' || /NO_SPACE|no space left/i.test(message ?? '')) {
     return new FerryError(
       'Store/QuotaExceeded',
       'Paused: this device has no more storage space for Ferry. Free some space (or delete old transfers), then press Resume. Everything received so far is kept.',
@@ -70,29 +71,62 @@ export function isVerified(file: StoredFile, index: number): boolean {
  * both are there or neither, so resume never trusts a block it lacks.
  */
 export class BlockStore {
-  private constructor(private readonly db: IDBPDatabase<TransferDB>) {}
+  /** True once the browser closed the connection under us (disk full, storage cleared). */
+  private lost = false;
+
+  private constructor(
+    private db: IDBPDatabase<TransferDB>,
+    private readonly name: string,
+  ) {}
+
+  private static connect(name: string, onLost: () => void): Promise<IDBPDatabase<TransferDB>> {
+    const pending = openDB<TransferDB>(name, DB_VERSION, {
+      upgrade(database) {
+        database.createObjectStore('collections', { keyPath: 'hash' });
+        database.createObjectStore('files', { keyPath: 'hash' });
+        database.createObjectStore('blocks');
+      },
+      blocking() {
+        // A newer tab wants to upgrade: step aside rather than block it.
+        void pending.then((db) => db.close());
+      },
+      terminated: onLost,
+    });
+    return pending;
+  }
 
   /** Opens (creating or upgrading) the store; `Store/Unavailable` when IndexedDB is not usable. */
   static async open(name: string = DEFAULT_DB_NAME): Promise<BlockStore> {
     try {
-      const db = await openDB<TransferDB>(name, DB_VERSION, {
-        upgrade(database) {
-          database.createObjectStore('collections', { keyPath: 'hash' });
-          database.createObjectStore('files', { keyPath: 'hash' });
-          database.createObjectStore('blocks');
-        },
-        blocking() {
-          // A newer tab wants to upgrade: step aside rather than block it.
-          db.close();
-        },
+      let store: BlockStore | null = null;
+      const db = await BlockStore.connect(name, () => {
+        if (store) store.lost = true;
       });
-      return new BlockStore(db);
+      store = new BlockStore(db, name);
+      return store;
     } catch (err) {
       throw new FerryError(
         'Store/Unavailable',
         'This browser does not let Ferry store files (private browsing can do this). Try a normal window.',
         { cause: err },
       );
+    }
+  }
+
+  /**
+   * The connection, opened again if the browser closed it (Chromium does when
+   * the disk fills up): after the person frees space, storing works again.
+   */
+  private async live(): Promise<IDBPDatabase<TransferDB>> {
+    if (!this.lost) return this.db;
+    try {
+      this.db = await BlockStore.connect(this.name, () => {
+        this.lost = true;
+      });
+      this.lost = false;
+      return this.db;
+    } catch (err) {
+      throw storeError(err);
     }
   }
 
@@ -104,9 +138,9 @@ export class BlockStore {
   /** Saves a collection's manifest (idempotent). */
   async putCollection(hash: string, manifest: Uint8Array): Promise<void> {
     const now = Date.now();
-    const existing = await this.db.get('collections', hash);
+    const existing = await (await this.live()).get('collections', hash);
     try {
-      await this.db.put('collections', {
+      await (await this.live()).put('collections', {
         hash,
         manifest,
         createdAt: existing?.createdAt ?? now,
@@ -118,13 +152,13 @@ export class BlockStore {
   }
 
   /** A stored collection, or undefined. */
-  getCollection(hash: string): Promise<StoredCollection | undefined> {
-    return this.db.get('collections', hash);
+  async getCollection(hash: string): Promise<StoredCollection | undefined> {
+    return (await this.live()).get('collections', hash);
   }
 
   /** Every stored collection, newest first. */
   async listCollections(): Promise<StoredCollection[]> {
-    const all = await this.db.getAll('collections');
+    const all = await (await this.live()).getAll('collections');
     return all.sort((a, b) => b.updatedAt - a.updatedAt);
   }
 
@@ -142,7 +176,7 @@ export class BlockStore {
   async ensureFiles(
     list: readonly { hash: string; size: number; outboard: Uint8Array | null }[],
   ): Promise<StoredFile[]> {
-    const tx = this.db.transaction('files', 'readwrite');
+    const tx = (await this.live()).transaction('files', 'readwrite');
     try {
       const out: StoredFile[] = [];
       for (const { hash, size, outboard } of list) {
@@ -169,8 +203,16 @@ export class BlockStore {
   }
 
   /** A file's record, or undefined. */
-  getFile(hash: string): Promise<StoredFile | undefined> {
-    return this.db.get('files', hash);
+  async getFile(hash: string): Promise<StoredFile | undefined> {
+    return (await this.live()).get('files', hash);
+  }
+
+  /** Many files' records (undefined where unknown), in order, read in one transaction. */
+  async getFiles(hashes: readonly string[]): Promise<(StoredFile | undefined)[]> {
+    const tx = (await this.live()).transaction('files', 'readonly');
+    const out = await Promise.all(hashes.map((h) => tx.store.get(h)));
+    await tx.done;
+    return out;
   }
 
   /**
@@ -191,7 +233,7 @@ export class BlockStore {
   async putBatch(
     writes: readonly (BlockWrite & { hash: string })[],
   ): Promise<Map<string, StoredFile>> {
-    const tx = this.db.transaction(['files', 'blocks'], 'readwrite');
+    const tx = (await this.live()).transaction(['files', 'blocks'], 'readwrite');
     // Without this, a rejected put would surface as an unhandled rejection of tx.done.
     tx.done.catch(() => {});
     const requests: Promise<unknown>[] = [];
@@ -241,13 +283,21 @@ export class BlockStore {
       } catch {
         // already finished or aborted
       }
-      throw storeError(err);
+      // A request of an aborted transaction only says "aborted": the transaction knows why (e.g. quota).
+      const cause =
+        (err as Error)?.name === 'AbortError'
+          ? await tx.done.then(
+              () => err,
+              (e) => e ?? err,
+            )
+          : err;
+      throw storeError(cause);
     }
   }
 
   /** One stored block, or undefined. */
-  getBlock(hash: string, index: number): Promise<Blob | undefined> {
-    return this.db.get('blocks', [hash, index]);
+  async getBlock(hash: string, index: number): Promise<Blob | undefined> {
+    return (await this.live()).get('blocks', [hash, index]);
   }
 
   /** Indices of the blocks not yet verified, in order. */
@@ -273,13 +323,16 @@ export class BlockStore {
     const blocks =
       count === 0
         ? []
-        : await this.db.getAll('blocks', IDBKeyRange.bound([hash, 0], [hash, count - 1]));
+        : await (await this.live()).getAll(
+            'blocks',
+            IDBKeyRange.bound([hash, 0], [hash, count - 1]),
+          );
     return new Blob(blocks, { type });
   }
 
   /** Deletes a file and all its blocks. */
   async deleteFile(hash: string): Promise<void> {
-    const tx = this.db.transaction(['files', 'blocks'], 'readwrite');
+    const tx = (await this.live()).transaction(['files', 'blocks'], 'readwrite');
     await Promise.all([
       tx.objectStore('files').delete(hash),
       tx
@@ -291,6 +344,6 @@ export class BlockStore {
 
   /** Deletes a collection record (its files are deleted separately, as others may share them). */
   async deleteCollection(hash: string): Promise<void> {
-    await this.db.delete('collections', hash);
+    await (await this.live()).delete('collections', hash);
   }
 }

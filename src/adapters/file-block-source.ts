@@ -1,28 +1,12 @@
 // SPDX-License-Identifier: MIT
 import { BLOCK_SIZE } from '../core/constants';
 import type { BlockSource } from '../core/transfer/block-server';
+import { applyBlockFault } from './test-faults';
 
 /** A picked file as the sender serves it: the File, read in place, and its outboard. */
 export interface ServedFile {
   file: Blob;
   outboard: Uint8Array;
-}
-
-/**
- * Test-only fault injection: end-to-end tests set `globalThis.__ferryFaults`
- * on a sender page to damage a served block and prove the receiver catches
- * it. Nothing in the app sets it.
- */
-interface FaultHooks {
-  corruptBlock?: { file: number; block: number; times: number };
-}
-
-function applyFaults(file: number, block: number, data: Uint8Array): void {
-  const fault = (globalThis as { __ferryFaults?: FaultHooks }).__ferryFaults?.corruptBlock;
-  if (fault && fault.file === file && fault.block === block && fault.times > 0 && data.length > 0) {
-    fault.times--;
-    data[0]! ^= 0xff;
-  }
 }
 
 /**
@@ -42,7 +26,7 @@ export function fileBlockSource(files: readonly ServedFile[]): BlockSource {
       const part =
         file.size <= BLOCK_SIZE ? file : file.slice(start, Math.min(file.size, start + BLOCK_SIZE));
       const data = new Uint8Array(await part.arrayBuffer());
-      applyFaults(index, block, data);
+      applyBlockFault(index, block, data);
       return data;
     },
   };

@@ -8,8 +8,8 @@ import { formatBytes } from '../core/format';
 import { fetchOutboard } from '../core/session/manifest-exchange';
 import type { ProtocolStream } from '../core/session/protocol-stream';
 import { ReceiveEngine, type ReceiveEvent } from '../core/transfer/receive-engine';
-import type { FilePlan } from '../core/transfer/scheduler';
-import { type BlockStore, isVerified } from './block-store';
+import { type FilePlan, fullPlan } from '../core/transfer/scheduler';
+import { type BlockStore, isVerified, type StoredFile } from './block-store';
 import type { HashPool } from './hash-pool';
 import { estimateStorage, requestPersistence } from './storage';
 import { type SinkFile, storeSink } from './store-sink';
@@ -113,14 +113,15 @@ export interface ReceiveCollectionInit {
 async function outboards(
   init: ReceiveCollectionInit,
   streams: ProtocolStream[],
+  known: ReadonlyMap<number, StoredFile>,
 ): Promise<Map<number, Uint8Array>> {
   const result = new Map<number, Uint8Array>();
   const wanted: number[] = [];
   for (const index of init.selected) {
     const entry = init.entries[index]!;
     if (!entry.outboardHash) continue;
-    const known = await init.store.getFile(toHex(entry.fileHash));
-    if (known?.outboard) result.set(index, known.outboard);
+    const outboard = known.get(index)?.outboard;
+    if (outboard) result.set(index, outboard);
     else wanted.push(index);
   }
   let id = 0;
@@ -150,6 +151,27 @@ async function outboards(
   return result;
 }
 
+/** The blocks of a file not stored yet (all when there is no record), and their bytes. */
+function missingBlocks(size: number, record: StoredFile | undefined) {
+  if (!record) return { blocks: null, bytes: size };
+  const blocks = Array.from({ length: blockCount(size) }, (_, b) => b).filter(
+    (b) => !isVerified(record, b),
+  );
+  return { blocks, bytes: blocks.reduce((sum, b) => sum + blockLength(size, b), 0) };
+}
+
+/** Refuses, with a sentence, what this browser cannot store; asks for storage that is not evicted. */
+async function checkSpace(needed: number): Promise<void> {
+  const { available } = await estimateStorage();
+  if (available > 0 && needed > available) {
+    throw new FerryError(
+      'Store/QuotaExceeded',
+      `These files need ${formatBytes(needed)} but this browser lets Ferry store only ${formatBytes(available)} more. Free some space (or choose fewer files), then try again.`,
+    );
+  }
+  await requestPersistence();
+}
+
 /**
  * Receives the selected files of a collection into IndexedDB: checks free
  * space, registers the files, asks only for the blocks not stored yet (so a
@@ -168,7 +190,19 @@ export async function receiveCollection(
   let ids = { next: 1 };
   let reconnects = 0;
   init.onEvent({ type: 'phase', phase: 'preparing', message: 'Getting ready…' });
-  const obs = await outboards(init, streams);
+  // Free space first: nothing is asked of the sender for files this device cannot hold.
+  const records = await init.store.getFiles(
+    init.selected.map((i) => toHex(init.entries[i]!.fileHash)),
+  );
+  const known = new Map<number, StoredFile>();
+  let needed = 0;
+  for (const [k, index] of init.selected.entries()) {
+    const record = records[k];
+    if (record) known.set(index, record);
+    needed += missingBlocks(init.entries[index]!.size, record).bytes;
+  }
+  await checkSpace(needed);
+  const obs = await outboards(init, streams, known);
   const files: SinkFile[] = init.entries.map((e, i) => ({
     hashHex: toHex(e.fileHash),
     fileHash: e.fileHash,
@@ -178,12 +212,11 @@ export async function receiveCollection(
   await init.store.putCollection(toHex(init.collectionHash), init.manifest);
   const sink = storeSink(init.store, init.pool, files);
 
-  for (let attempt = 0; ; attempt++) {
+  for (;;) {
     if (control.cancelled) return { failed: [], cancelled: true };
     const plans: FilePlan[] = [];
-    let needed = 0;
     // One transaction for every file's record (registering new ones): it also says what is stored.
-    const records = await init.store.ensureFiles(
+    const stored = await init.store.ensureFiles(
       init.selected.map((i) => ({
         hash: files[i]!.hashHex,
         size: files[i]!.size,
@@ -192,24 +225,9 @@ export async function receiveCollection(
     );
     for (const [k, index] of init.selected.entries()) {
       const f = files[index]!;
-      const record = records[k]!;
-      const missing = Array.from({ length: blockCount(f.size) }, (_, b) => b).filter(
-        (b) => !isVerified(record, b),
-      );
-      const missingBytes = missing.reduce((sum, b) => sum + blockLength(f.size, b), 0);
-      needed += missingBytes;
-      init.onEvent({ type: 'already', file: index, bytes: f.size - missingBytes });
-      plans.push({ file: index, size: f.size, missing });
-    }
-    if (attempt === 0) {
-      const { available } = await estimateStorage();
-      if (available > 0 && needed > available) {
-        throw new FerryError(
-          'Store/QuotaExceeded',
-          `These files need ${formatBytes(needed)} but this browser lets Ferry store only ${formatBytes(available)} more. Free some space (or choose fewer files), then try again.`,
-        );
-      }
-      await requestPersistence();
+      const { blocks: missing, bytes } = missingBlocks(f.size, stored[k]);
+      init.onEvent({ type: 'already', file: index, bytes: f.size - bytes });
+      plans.push(missing ? { file: index, size: f.size, missing } : fullPlan(index, f.size));
     }
     if (!control.paused) init.onEvent({ type: 'phase', phase: 'receiving', message: 'Receiving…' });
     const engine = new ReceiveEngine(streams, plans, sink, {

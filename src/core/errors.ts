@@ -17,6 +17,7 @@ export type ErrorDomain =
  */
 export type FerryErrorName =
   | `${'Manifest' | 'Ticket' | 'Codec' | 'Protocol'}/${'Truncated' | 'TrailingBytes' | 'OutOfRange' | 'BadEncoding'}`
+  | 'Manifest/Refused'
   | 'Manifest/BadMagic'
   | 'Manifest/UnsupportedVersion'
   | 'Manifest/TooLarge'

@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { unzipSync } from 'fflate';
@@ -8,11 +7,17 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startAppServer } from '../helpers/app-server';
 import { launchChromium } from '../helpers/chromium';
 import { pseudoRandomBytes } from '../helpers/data';
+import {
+  downloadAll,
+  sentBytes,
+  sha256,
+  share as shareFrom,
+  writeTree,
+} from '../helpers/e2e-transfer';
 import { requirePrivateNetwork } from '../helpers/private-network';
 
 requirePrivateNetwork();
 
-const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
 let server: Awaited<ReturnType<typeof startAppServer>>;
 let browser: Browser;
 beforeAll(async () => {
@@ -24,32 +29,8 @@ afterAll(async () => {
   await server?.stop();
 });
 
-/** Clicks each finished row's Download and returns the bytes the browser saved, by file name. */
-async function downloadAll(page: Page, names: string[]): Promise<Map<string, Uint8Array>> {
-  const saved = new Map<string, Uint8Array>();
-  for (const name of names) {
-    const row = page.locator('.file-row', {
-      has: page.locator('.file-name', { hasText: new RegExp(`(^|/)${name.replace('.', '\\.')}$`) }),
-    });
-    const [download] = await Promise.all([
-      page.waitForEvent('download'),
-      row.getByRole('button', { name: 'Download' }).click(),
-    ]);
-    expect(download.suggestedFilename()).toBe(name);
-    saved.set(name, new Uint8Array(readFileSync((await download.path())!)));
-  }
-  return saved;
-}
-
-/** Writes `files` (relative path → bytes) under a fresh temporary folder and returns it. */
-function writeTree(prefix: string, files: Record<string, Uint8Array>): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  for (const [path, data] of Object.entries(files)) {
-    mkdirSync(join(dir, path, '..'), { recursive: true });
-    writeFileSync(join(dir, path), data);
-  }
-  return dir;
-}
+const share = (picks: { files?: string[]; folder?: string }, page?: Page) =>
+  shareFrom(browser, server.url, picks, page);
 
 describe('moving files between two browsers', () => {
   it('receives a folder and a 64 MiB file, verified, and downloads them byte-identical', async () => {
@@ -101,28 +82,6 @@ describe('moving files between two browsers', () => {
     await receiver.context().close();
   });
 });
-
-/** Shares one file from a fresh context and returns the sender page and the link. */
-/** Picks files (and folders) on a sender page, which may be given, and waits for its link. */
-async function share(
-  picks: { files?: string[]; folder?: string },
-  senderPage?: Page,
-): Promise<{ sender: Page; link: string }> {
-  const sender = senderPage ?? (await (await browser.newContext()).newPage());
-  await sender.goto(server.url);
-  if (picks.folder) await sender.getByLabel('Add folder').setInputFiles(picks.folder);
-  if (picks.files) await sender.getByLabel('Add files').setInputFiles(picks.files);
-  const linkEl = sender.getByRole('link', { name: 'Receive link' });
-  await linkEl.waitFor({ timeout: 60_000 });
-  return { sender, link: (await linkEl.getAttribute('href'))! };
-}
-
-/** Bytes the sender's screen says it sent to its first receiver. */
-async function sentBytes(sender: Page): Promise<number> {
-  const text = (await sender.locator('.receivers .sent').first().textContent()) ?? '0 B sent';
-  const [value, unit] = text.replace(' sent', '').split(' ');
-  return Number(value) * ({ B: 1, kB: 1e3, MB: 1e6, GB: 1e9 } as Record<string, number>)[unit!]!;
-}
 
 describe('faults during a transfer', () => {
   it('detects a damaged block, fetches it again, and the file comes out right', async () => {

@@ -271,11 +271,17 @@ export class ReceiveEngine<Kept = Uint8Array> {
   }
 
   /**
-   * Stops asking for more; blocks already asked for still arrive and are
-   * kept, so nothing in flight is wasted. The streams stay open.
+   * Stops at once: open requests are cancelled and their blocks go back to
+   * the plan (a slow link must not go on for a whole window after Pause).
+   * Blocks already arrived are still checked and kept; a block the sender
+   * was in the middle of is asked for again on resume. Streams stay open.
    */
   pause(): void {
+    if (this.paused || this.done) return;
     this.paused = true;
+    this.cancelRequests();
+    this.assemblers.clear();
+    for (const index of this.alive) this.scheduler.streamLost(index);
   }
 
   /** Asks for the missing blocks again after `pause()`. */

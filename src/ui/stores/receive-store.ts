@@ -134,7 +134,16 @@ export function createReceiveStore(pool: HashPool) {
         'The files offered do not match this link. Do not trust this transfer; ask the sender for a new link.',
       );
     }
-    const parsed = decodeManifest(manifest);
+    let parsed: ReturnType<typeof decodeManifest>;
+    try {
+      parsed = decodeManifest(manifest);
+    } catch (err) {
+      throw new FerryError(
+        'Manifest/Refused',
+        `Ferry refused this sender's file list: ${(err as Error).message} Nothing was received. Ask the sender to check their files, or to update Ferry.`,
+        { cause: err },
+      );
+    }
     // The manifest is in byte order; people expect the order a file manager shows.
     const files = parsed.files
       .map(

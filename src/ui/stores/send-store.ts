@@ -4,6 +4,7 @@ import { createStore, produce } from 'solid-js/store';
 import { fileBlockSource, type ServedFile } from '../../adapters/file-block-source';
 import type { HashPool } from '../../adapters/hash-pool';
 import { SenderHub } from '../../adapters/sender-hub';
+import { craftedManifest } from '../../adapters/test-faults';
 import { fromHex, toHex } from '../../core/bytes';
 import { SECRET_SIZE } from '../../core/constants';
 import type { FileDigest } from '../../core/content/file-hasher';
@@ -209,7 +210,7 @@ export function createSendStore(pool: HashPool) {
     try {
       // Built (sorted and validated) once: encoded for receivers, and in the same order to serve blocks.
       const built = buildManifest(entries);
-      const manifest = encodeManifest(built);
+      const manifest = craftedManifest() ?? encodeManifest(built);
       // The collection hash is the manifest's BLAKE3; the pool computes it, as the main thread never hashes.
       const digest = await pool.hashFile(new Blob([manifest as Uint8Array<ArrayBuffer>]));
       if (run !== collectionRun) return;

@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: MIT
+import { fromHex } from '../core/bytes';
+
+/**
+ * Test-only fault injection. End-to-end tests set `globalThis.__ferryFaults`
+ * on a sender page to play a broken or hostile sender and prove the receiver
+ * catches it. Nothing in the app sets it; unset, every hook is a no-op.
+ */
+interface FaultHooks {
+  /** Damage the first byte of this block, `times` times. */
+  corruptBlock?: { file: number; block: number; times: number };
+  /** Offer these manifest bytes (hex) instead of the real ones: a hostile sender's file list. */
+  manifestHex?: string;
+}
+
+const hooks = (): FaultHooks | undefined =>
+  (globalThis as { __ferryFaults?: FaultHooks }).__ferryFaults;
+
+/** Damages a block being served when a test asked for it. */
+export function applyBlockFault(file: number, block: number, data: Uint8Array): void {
+  const fault = hooks()?.corruptBlock;
+  if (fault && fault.file === file && fault.block === block && fault.times > 0 && data.length > 0) {
+    fault.times--;
+    data[0]! ^= 0xff;
+  }
+}
+
+/** The manifest a test wants offered instead of the real one, or null. */
+export function craftedManifest(): Uint8Array | null {
+  const hex = hooks()?.manifestHex;
+  return hex ? fromHex(hex) : null;
+}

@@ -1,0 +1,273 @@
+import { closeSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { unzipSync } from 'fflate';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { toHex, utf8 } from '../../src/core/bytes';
+import { ByteWriter } from '../../src/core/codec/byte-writer';
+import { startAppServer } from '../helpers/app-server';
+import { launchChromium, launchWithProfile } from '../helpers/chromium';
+import { pseudoRandomBytes } from '../helpers/data';
+import {
+  downloadAll,
+  sentBytes,
+  sha256,
+  share as shareFrom,
+  waitForStatus,
+  writeTree,
+} from '../helpers/e2e-transfer';
+import { requirePrivateNetwork } from '../helpers/private-network';
+
+requirePrivateNetwork();
+
+const MiB = 1024 * 1024;
+let server: Awaited<ReturnType<typeof startAppServer>>;
+let browser: Browser;
+beforeAll(async () => {
+  server = await startAppServer(inject('distDir'));
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+const share = (picks: { files?: string[]; folder?: string }, page?: Page) =>
+  shareFrom(browser, server.url, picks, page);
+
+/** Opens the link in a fresh receiver page (of `context` if given) and clicks Receive. */
+async function receive(link: string, page?: Page): Promise<Page> {
+  const receiver = page ?? (await (await browser.newContext()).newPage());
+  await receiver.goto(link);
+  await receiver.getByRole('button', { name: 'Receive' }).click({ timeout: 30_000 });
+  return receiver;
+}
+
+/** The total bar's value, percent. */
+async function totalPercent(page: Page): Promise<number> {
+  const bar = page.getByRole('progressbar', { name: 'Received in total' });
+  return Number(await bar.getAttribute('aria-valuenow'));
+}
+
+/** Blocks verified in this page's IndexedDB, over every file. */
+function storedBlocks(page: Page): Promise<number> {
+  return page.evaluate(
+    () =>
+      new Promise<number>((resolve, reject) => {
+        const open = indexedDB.open('ferry');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const get = open.result.transaction('files').objectStore('files').getAll();
+          get.onsuccess = () =>
+            resolve(
+              (get.result as { verifiedCount: number }[]).reduce((s, f) => s + f.verifiedCount, 0),
+            );
+        };
+      }),
+  );
+}
+
+describe('many files', () => {
+  it('receives 300 small files in nested folders and several of mixed sizes, and the zip matches', async () => {
+    const originals: Record<string, Uint8Array> = {};
+    for (let i = 0; i < 300; i++) {
+      const folder = ['docs', 'docs/ünïcode', 'src/a/b', 'Ωmega'][i % 4];
+      const size = i === 7 ? 0 : (i * 977) % 40_000;
+      originals[`project/${folder}/file ${i}.txt`] = pseudoRandomBytes(size, 100 + i);
+    }
+    originals['project/media/clip.mov'] = pseudoRandomBytes(5 * MiB + 3, 1);
+    originals['project/media/still.png'] = pseudoRandomBytes(MiB, 2);
+    originals['project/media/one more.png'] = pseudoRandomBytes(MiB + 1, 3);
+    originals['project/media/tiny.gif'] = pseudoRandomBytes(43, 4);
+    const dir = writeTree('ferry-many-', originals);
+    const { sender, link } = await share({ folder: join(dir, 'project') });
+    const receiver = await receive(link);
+    await waitForStatus(receiver, 'All 304 files received and verified.', 120_000);
+    const [zipDownload] = await Promise.all([
+      receiver.waitForEvent('download'),
+      receiver.getByRole('button', { name: 'Download zip' }).click(),
+    ]);
+    const unzipped = unzipSync(new Uint8Array(readFileSync((await zipDownload.path())!)));
+    expect(Object.keys(unzipped).filter((p) => !p.endsWith('/')).length).toBe(304);
+    for (const [path, data] of Object.entries(originals))
+      expect(sha256(unzipped[path]!), path).toBe(sha256(data));
+    await sender.context().close();
+    await receiver.context().close();
+  });
+});
+
+describe('pause, resume and cancel', () => {
+  it('pauses at once (nothing more is sent), resumes, and finishes with the file right', async () => {
+    const size = 48 * MiB;
+    const data = pseudoRandomBytes(size, 40);
+    const dir = writeTree('ferry-pause-', { 'film.mkv': data });
+    const { sender, link } = await share({ files: [join(dir, 'film.mkv')] });
+    const receiver = await receive(link);
+    await expect.poll(() => totalPercent(receiver), { timeout: 60_000 }).toBeGreaterThan(0);
+    await receiver.getByRole('button', { name: 'Pause' }).click();
+    await waitForStatus(receiver, /^Paused/);
+    // What was asked for before the pause lands; then nothing moves.
+    let settled = -1;
+    await expect
+      .poll(
+        async () => {
+          const now = await sentBytes(sender);
+          const same = now === settled;
+          settled = now;
+          return same;
+        },
+        { interval: 1500, timeout: 30_000 },
+      )
+      .toBe(true);
+    expect(settled).toBeLessThan(size);
+    const percentPaused = await totalPercent(receiver);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await totalPercent(receiver)).toBe(percentPaused);
+    expect(await sentBytes(sender)).toBe(settled);
+
+    await receiver.getByRole('button', { name: 'Resume' }).click();
+    await waitForStatus(receiver, 'All 1 file received and verified.');
+    const saved = await downloadAll(receiver, ['film.mkv']);
+    expect(sha256(saved.get('film.mkv')!)).toBe(sha256(data));
+    // Pausing cost at most what each stream already had on its way
+    const sent = await sentBytes(sender);
+    expect(sent).toBeGreaterThanOrEqual(size);
+    // (about two blocks per stream: the one being read and the one in the channel's buffers).
+    expect(sent).toBeLessThanOrEqual(size + 12 * MiB);
+    await sender.context().close();
+    await receiver.context().close();
+  });
+
+  it('cancels: the transfer stops and the unfinished file’s blocks are removed', async () => {
+    const dir = writeTree('ferry-cancel-', {
+      'done.txt': pseudoRandomBytes(1000, 41),
+      'huge.iso': pseudoRandomBytes(64 * MiB, 42),
+    });
+    const { sender, link } = await share({
+      files: [join(dir, 'done.txt'), join(dir, 'huge.iso')],
+    });
+    const receiver = await receive(link);
+    await expect.poll(() => totalPercent(receiver), { timeout: 60_000 }).toBeGreaterThan(5);
+    await receiver.getByRole('button', { name: 'Cancel' }).click();
+    await waitForStatus(
+      receiver,
+      'Cancelled. 1 finished file is kept; unfinished files were removed.',
+    );
+    expect(await receiver.getByRole('button', { name: 'Pause' }).count()).toBe(0);
+    // Only the finished one-block file is left in storage.
+    expect(await storedBlocks(receiver)).toBe(1);
+    const saved = await downloadAll(receiver, ['done.txt']);
+    expect(saved.get('done.txt')!.length).toBe(1000);
+    await sender.context().close();
+    await receiver.context().close();
+  });
+});
+
+/** A manifest written byte by byte, with no validation: what a hostile sender could offer. */
+function rawManifest(entries: { path: string; size: number }[], count = entries.length): string {
+  const w = new ByteWriter();
+  w.bytes(utf8('FRYM')).u8(1).varint(count);
+  for (const e of entries) {
+    w.lengthPrefixed(utf8(e.path)).varint(e.size).varint(0).bytes(new Uint8Array(32).fill(7));
+    if (e.size > MiB) w.bytes(new Uint8Array(32).fill(8));
+  }
+  return toHex(w.finish());
+}
+
+describe('a hostile sender', () => {
+  const cases = [
+    {
+      what: 'a path that climbs out of the folder',
+      manifest: rawManifest([{ path: '../outside.txt', size: 10 }]),
+      says: /refused this sender's file list: .*"\.\.".*outside the folder/,
+    },
+    {
+      what: 'an absurd number of files',
+      manifest: rawManifest([{ path: 'a.txt', size: 1 }], 4_000_000_000),
+      says: /refused this sender's file list: The collection lists 4000000000 files; at most/,
+    },
+    {
+      what: 'an absurd size (refused before anything is asked for)',
+      manifest: rawManifest([{ path: 'huge.bin', size: 2 ** 52 }]),
+      receive: true,
+      says: /These files need 4504 TB but this browser lets Ferry store only .* more/,
+    },
+  ];
+  for (const c of cases) {
+    it(`is refused when it offers ${c.what}, with a sentence saying why`, async () => {
+      const dir = writeTree('ferry-hostile-', { 'real.txt': pseudoRandomBytes(100, 50) });
+      const senderPage = await (await browser.newContext()).newPage();
+      await senderPage.addInitScript((hex) => {
+        (globalThis as { __ferryFaults?: unknown }).__ferryFaults = { manifestHex: hex };
+      }, c.manifest);
+      // The link carries the hash of the hostile list itself: the hash check passes, validation must not.
+      const { sender, link } = await share({ files: [join(dir, 'real.txt')] }, senderPage);
+      const receiver = c.receive
+        ? await receive(link)
+        : await (await browser.newContext()).newPage();
+      if (!c.receive) await receiver.goto(link);
+      const alert = receiver.getByRole('alert');
+      await expect.poll(() => alert.textContent(), { timeout: 30_000 }).toMatch(c.says);
+      // Nothing was received.
+      expect(await sentBytes(sender)).toBe(0);
+      if (!c.receive)
+        expect(await receiver.getByRole('button', { name: 'Receive' }).count()).toBe(0);
+      await sender.context().close();
+      await receiver.context().close();
+    });
+  }
+});
+
+/** Writes `path` until the disk it is on has no space left. */
+function fillDisk(path: string): void {
+  const fd = openSync(path, 'w');
+  const chunk = new Uint8Array(MiB);
+  try {
+    for (;;) writeSync(fd, chunk);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+// The test runner mounts a small tmpfs here (scripts/test.mjs): a receiver profile on it
+// has a real disk that really fills up.
+const smallDisk = process.env.FERRY_SMALL_DISK_DIR;
+
+describe('storage running out mid-transfer', () => {
+  it.skipIf(!smallDisk)(
+    'pauses with a clear message when the disk is full, and finishes after space is freed',
+    async () => {
+      const disk = smallDisk!;
+      for (const entry of readdirSync(disk))
+        rmSync(join(disk, entry), { recursive: true, force: true });
+      const size = 48 * MiB;
+      const data = pseudoRandomBytes(size, 60);
+      const dir = writeTree('ferry-full-', { 'disk.img': data });
+      const { sender, link } = await share({ files: [join(dir, 'disk.img')] });
+      const receiverContext = await launchWithProfile(disk);
+      try {
+        const receiver = await receive(link, await receiverContext.newPage());
+        await expect.poll(() => totalPercent(receiver), { timeout: 60_000 }).toBeGreaterThan(15);
+        // Something else on the device takes all the free space.
+        const filler = join(disk, 'filler.bin');
+        fillDisk(filler);
+        await waitForStatus(receiver, /^Paused: this device has no more storage space/);
+        expect(await receiver.getByRole('button', { name: 'Resume' }).count()).toBe(1);
+        // Space is freed; the person presses Resume. (The test cannot look into IndexedDB here:
+        // after Chromium closed the full database, opening it waits until the app reconnects.)
+        rmSync(filler);
+        await receiver.getByRole('button', { name: 'Resume' }).click();
+        await waitForStatus(receiver, 'All 1 file received and verified.', 90_000);
+        const saved = await downloadAll(receiver, ['disk.img']);
+        expect(sha256(saved.get('disk.img')!)).toBe(sha256(data));
+      } finally {
+        await receiverContext.close();
+        await sender.context().close();
+        for (const entry of readdirSync(disk))
+          rmSync(join(disk, entry), { recursive: true, force: true });
+      }
+    },
+  );
+});

@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: MIT
+// What end-to-end transfer tests do again and again: write files to disk,
+// share them from one browser context, download them in another.
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { expect } from 'vitest';
+
+/** SHA-256 hex of bytes: an independent check of what came out. */
+export const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
+
+/** Writes `files` (relative path → bytes) under a fresh temporary folder and returns it. */
+export function writeTree(prefix: string, files: Record<string, Uint8Array>): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  for (const [path, data] of Object.entries(files)) {
+    mkdirSync(join(dir, path, '..'), { recursive: true });
+    writeFileSync(join(dir, path), data);
+  }
+  return dir;
+}
+
+/** Picks files (and a folder) on a sender page (a fresh context unless given) and waits for its link. */
+export async function share(
+  browser: Browser,
+  appUrl: string,
+  picks: { files?: string[]; folder?: string },
+  senderPage?: Page,
+): Promise<{ sender: Page; link: string }> {
+  const sender = senderPage ?? (await (await browser.newContext()).newPage());
+  await sender.goto(appUrl);
+  if (picks.folder) await sender.getByLabel('Add folder').setInputFiles(picks.folder);
+  if (picks.files) await sender.getByLabel('Add files').setInputFiles(picks.files);
+  const linkEl = sender.getByRole('link', { name: 'Receive link' });
+  await linkEl.waitFor({ timeout: 60_000 });
+  return { sender, link: (await linkEl.getAttribute('href'))! };
+}
+
+/** Clicks each finished row's Download and returns the bytes the browser saved, by file name. */
+export async function downloadAll(page: Page, names: string[]): Promise<Map<string, Uint8Array>> {
+  const saved = new Map<string, Uint8Array>();
+  for (const name of names) {
+    const row = page.locator('.file-row', {
+      has: page.locator('.file-name', { hasText: new RegExp(`(^|/)${name.replace('.', '\\.')}$`) }),
+    });
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      row.getByRole('button', { name: 'Download' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe(name);
+    saved.set(name, new Uint8Array(readFileSync((await download.path())!)));
+  }
+  return saved;
+}
+
+/** Bytes the sender's screen says it sent to receiver `index` (0: the first). */
+export async function sentBytes(sender: Page, index = 0): Promise<number> {
+  const el = sender.locator('.receivers .sent').nth(index);
+  const text = (await el.count()) > 0 ? ((await el.textContent()) ?? '0 B sent') : '0 B sent';
+  const [value, unit] = text.replace(' sent', '').split(' ');
+  return Number(value) * ({ B: 1, kB: 1e3, MB: 1e6, GB: 1e9 } as Record<string, number>)[unit!]!;
+}
+
+/** Waits for the receive screen's status line to read `text` (a string or pattern). */
+export async function waitForStatus(page: Page, text: string | RegExp, timeout = 60_000) {
+  const poll = expect.poll(() => page.locator('.transfer-status').textContent(), { timeout });
+  await (typeof text === 'string' ? poll.toBe(text) : poll.toMatch(text));
+}
