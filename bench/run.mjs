@@ -156,9 +156,15 @@ if (webrtcNames.length > 0 && process.env.FERRY_PRIVATE_NETWORK !== '1') {
         const r = await runTransfer(browser, app.url, inputs, TRANSFER_CASES[name]);
         if (round === 0) continue;
         samples[name].push(r.bytes / r.ms / 1000);
-        extra[name] ??= { ttfbMs: [], heapPeakMB: [] };
-        extra[name].ttfbMs.push(r.ttfbMs);
-        extra[name].heapPeakMB.push(r.heapPeakMB);
+        extra[name] ??= {
+          ttfbMs: [],
+          heapPeakMB: [],
+          writesPerFrame: [],
+          extraWritesInFrame: [],
+          longTasks: [],
+          longestTaskMs: [],
+        };
+        for (const key of Object.keys(extra[name])) extra[name][key].push(r[key]);
       }
       if (round > 0) console.log(`transfer round ${round}/${ROUNDS} done`);
     }
@@ -171,6 +177,7 @@ if (webrtcNames.length > 0 && process.env.FERRY_PRIVATE_NETWORK !== '1') {
 await vite.close();
 rmSync(profile, { recursive: true, force: true });
 
+const round2 = (x) => (x === null ? null : Math.round(x * 100) / 100);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const cases = names.map((name) => ({
   name,
@@ -180,12 +187,20 @@ const cases = names.map((name) => ({
   // Time to first byte (and, for app transfers, the receiver's peak JS heap), medians.
   ...(extra[name] ? { ttfbMs: Math.round(median(extra[name].ttfbMs)) } : {}),
   ...(extra[name]?.heapPeakMB ? { heapPeakMB: Math.round(median(extra[name].heapPeakMB)) } : {}),
+  // Smoothness (receiver page): store writes per frame (≤ 1 by design), tasks over 50 ms.
+  ...(extra[name]?.writesPerFrame
+    ? {
+        writesPerFrame: round2(Math.max(...extra[name].writesPerFrame)),
+        extraWritesInFrame: Math.max(...extra[name].extraWritesInFrame),
+        longTasks: Math.max(...extra[name].longTasks),
+        longestTaskMs: Math.round(Math.max(...extra[name].longestTaskMs)),
+      }
+    : {}),
 }));
 for (const c of cases) {
   const base = cases.find((b) => b.name === c.baseline);
   c.ratio = base ? c.mbps / base.mbps : null;
 }
-const round2 = (x) => (x === null ? null : Math.round(x * 100) / 100);
 const result = {
   date: new Date().toISOString(),
   machine: { cores, chromium: context.browser()?.version() ?? null },
@@ -206,7 +221,7 @@ writeFileSync(
 console.log(`\n${'case'.padEnd(26)}${'MB/s'.padStart(9)}  ${'ratio'.padStart(6)}  baseline`);
 for (const c of result.cases) {
   console.log(
-    `${c.name.padEnd(26)}${String(c.mbps).padStart(9)}  ${String(c.ratio ?? '–').padStart(6)}  ${(c.baseline ?? '–').padEnd(20)}${c.ttfbMs === undefined ? '' : `ttfb ${c.ttfbMs} ms`}${c.heapPeakMB === undefined ? '' : `  heap ${c.heapPeakMB} MB`}`,
+    `${c.name.padEnd(26)}${String(c.mbps).padStart(9)}  ${String(c.ratio ?? '–').padStart(6)}  ${(c.baseline ?? '–').padEnd(20)}${c.ttfbMs === undefined ? '' : `ttfb ${c.ttfbMs} ms`}${c.heapPeakMB === undefined ? '' : `  heap ${c.heapPeakMB} MB`}${c.writesPerFrame === undefined ? '' : `  writes/frame ${c.writesPerFrame} (2nd in a frame: ${c.extraWritesInFrame})  tasks>50ms ${c.longTasks} (max ${c.longestTaskMs} ms)`}`,
   );
 }
 console.log('\nwritten to bench/results/latest.json');

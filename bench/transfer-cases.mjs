@@ -96,7 +96,11 @@ async function startProfiler(page) {
   };
 }
 
-/** Runs one transfer case once; returns bytes, ms, ttfbMs and heapPeakMB. */
+/**
+ * Runs one transfer case once; returns bytes, ms, ttfbMs, heapPeakMB, and
+ * smoothness: progress store writes per animation frame, and the receiver
+ * page's main-thread tasks over 50 ms (count, longest).
+ */
 export async function runTransfer(browser, appUrl, inputs, spec) {
   const senderContext = await browser.newContext();
   const sender = await senderContext.newPage();
@@ -129,6 +133,21 @@ export async function runTransfer(browser, appUrl, inputs, spec) {
         const heap = () => performance.memory?.usedJSHeapSize ?? 0;
         let peak = heap();
         let first = 0;
+        // Smoothness: animation frames, progress store writes, and main-thread tasks over 50 ms.
+        let frames = 0;
+        let counting = true;
+        const frame = () => {
+          frames++;
+          if (counting) requestAnimationFrame(frame);
+        };
+        requestAnimationFrame(frame);
+        const writesAtStart = window.ferryStats?.writes ?? 0;
+        const extraAtStart = window.ferryStats?.extraInFrame ?? 0;
+        const longTasks = [];
+        const observer = new PerformanceObserver((list) => {
+          for (const e of list.getEntries()) longTasks.push(e.duration);
+        });
+        observer.observe({ type: 'longtask' });
         const sampler = setInterval(() => {
           peak = Math.max(peak, heap());
           const bar = document.querySelector('[aria-label="Received in total"]');
@@ -137,7 +156,19 @@ export async function runTransfer(browser, appUrl, inputs, spec) {
           const status = document.querySelector('.transfer-status')?.textContent ?? '';
           if (/received and verified|failed|Stopped/.test(status)) {
             clearInterval(sampler);
-            resolve({ end: performance.now(), first, peak, status });
+            counting = false;
+            observer.disconnect();
+            resolve({
+              end: performance.now(),
+              first,
+              peak,
+              status,
+              frames,
+              writes: (window.ferryStats?.writes ?? 0) - writesAtStart,
+              extraInFrame: (window.ferryStats?.extraInFrame ?? 0) - extraAtStart,
+              longTasks: longTasks.length,
+              longestTaskMs: Math.max(0, ...longTasks),
+            });
           }
         }, 20);
         window.__benchStart = performance.now();
@@ -162,5 +193,9 @@ export async function runTransfer(browser, appUrl, inputs, spec) {
     ms: result.end - start,
     ttfbMs: (result.first || result.end) - start,
     heapPeakMB: result.peak / 1e6,
+    writesPerFrame: result.writes / Math.max(1, result.frames),
+    extraWritesInFrame: result.extraInFrame,
+    longTasks: result.longTasks,
+    longestTaskMs: result.longestTaskMs,
   };
 }

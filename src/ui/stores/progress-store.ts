@@ -48,7 +48,7 @@ export function createProgressStore() {
     start(files: Iterable<{ file: number; size: number }>): void {
       model = new ProgressModel(files);
       setView({ files: {}, total: null });
-      writer.sync();
+      writer.request();
     },
     /** Tracks more files. */
     add(files: Iterable<{ file: number; size: number }>): void {
@@ -67,9 +67,9 @@ export function createProgressStore() {
       if (model.urgent) writer.now();
       else writer.request();
     },
-    /** Writes what is pending now (e.g. before showing a final message). */
+    /** Writes what is pending now, if anything (e.g. before showing a final message). */
     flush(): void {
-      writer.sync();
+      if (model.changed) writer.sync();
     },
     /** Forgets every file; the view empties. */
     clear(): void {
