@@ -56,7 +56,10 @@ export function frameFlush(flush: () => void) {
       if (pending()) return;
       if (wroteThisFrame) return request();
       soon = true;
-      queueMicrotask(run);
+      // A synchronous flush in between already wrote: then there is nothing to do.
+      queueMicrotask(() => {
+        if (soon) run();
+      });
     },
     /** Flushes synchronously. */
     sync: run,
