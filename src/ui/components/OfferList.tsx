@@ -65,7 +65,7 @@ const OfferRow: Component<{
       </div>
       <Switch>
         <Match when={state() === 'done'}>
-          <code class="file-hash" title="BLAKE3 of the file: check it with b3sum">
+          <code class="file-hash" title={`BLAKE3 ${props.file.hash} (check it with b3sum)`}>
             ✓ verified · {props.file.hash}
           </code>
         </Match>

@@ -37,7 +37,7 @@ export const SendFileRow: Component<{
         />
       </Match>
       <Match when={props.file.status === 'ready'}>
-        <code class="file-hash" title="BLAKE3 of the file, as b3sum prints it">
+        <code class="file-hash" title={`BLAKE3 ${props.file.hash ?? ''}, as b3sum prints it`}>
           {props.file.hash}
         </code>
       </Match>
