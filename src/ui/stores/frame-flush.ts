@@ -54,7 +54,10 @@ export function frameFlush(flush: () => void) {
      */
     now(): void {
       if (pending()) return;
-      if (wroteThisFrame) return request();
+      if (wroteThisFrame) {
+        request();
+        return;
+      }
       soon = true;
       // A synchronous flush in between already wrote: then there is nothing to do.
       queueMicrotask(() => {
