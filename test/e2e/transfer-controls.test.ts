@@ -1,18 +1,17 @@
 import { closeSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { unzipSync } from 'fflate';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { toHex, utf8 } from '../../src/core/bytes';
 import { ByteWriter } from '../../src/core/codec/byte-writer';
-import { startAppServer } from '../helpers/app-server';
-import { launchChromium, launchWithProfile } from '../helpers/chromium';
+import { launchWithProfile } from '../helpers/chromium';
 import { pseudoRandomBytes } from '../helpers/data';
 import {
   downloadAll,
   sentBytes,
   sha256,
-  share as shareFrom,
+  useAppInChromium,
   waitForStatus,
   writeTree,
 } from '../helpers/e2e-transfer';
@@ -21,23 +20,12 @@ import { requirePrivateNetwork } from '../helpers/private-network';
 requirePrivateNetwork();
 
 const MiB = 1024 * 1024;
-let server: Awaited<ReturnType<typeof startAppServer>>;
-let browser: Browser;
-beforeAll(async () => {
-  server = await startAppServer(inject('distDir'));
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-const share = (picks: { files?: string[]; folder?: string }, page?: Page) =>
-  shareFrom(browser, server.url, picks, page);
+const app = useAppInChromium();
+const { share } = app;
 
 /** Opens the link in a fresh receiver page (of `context` if given) and clicks Receive. */
 async function receive(link: string, page?: Page): Promise<Page> {
-  const receiver = page ?? (await (await browser.newContext()).newPage());
+  const receiver = page ?? (await (await app.browser.newContext()).newPage());
   await receiver.goto(link);
   await receiver.getByRole('button', { name: 'Receive' }).click({ timeout: 30_000 });
   return receiver;
@@ -196,7 +184,7 @@ describe('a hostile sender', () => {
   for (const c of cases) {
     it(`is refused when it offers ${c.what}, with a sentence saying why`, async () => {
       const dir = writeTree('ferry-hostile-', { 'real.txt': pseudoRandomBytes(100, 50) });
-      const senderPage = await (await browser.newContext()).newPage();
+      const senderPage = await (await app.browser.newContext()).newPage();
       await senderPage.addInitScript((hex) => {
         (globalThis as { __ferryFaults?: unknown }).__ferryFaults = { manifestHex: hex };
       }, c.manifest);
@@ -204,7 +192,7 @@ describe('a hostile sender', () => {
       const { sender, link } = await share({ files: [join(dir, 'real.txt')] }, senderPage);
       const receiver = c.receive
         ? await receive(link)
-        : await (await browser.newContext()).newPage();
+        : await (await app.browser.newContext()).newPage();
       if (!c.receive) await receiver.goto(link);
       const alert = receiver.getByRole('alert');
       await expect.poll(() => alert.textContent(), { timeout: 30_000 }).toMatch(c.says);

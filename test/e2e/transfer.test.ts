@@ -2,35 +2,21 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { unzipSync } from 'fflate';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startAppServer } from '../helpers/app-server';
-import { launchChromium } from '../helpers/chromium';
+import { describe, expect, it } from 'vitest';
 import { pseudoRandomBytes } from '../helpers/data';
 import {
   downloadAll,
   sentBytes,
   sha256,
-  share as shareFrom,
+  useAppInChromium,
   writeTree,
 } from '../helpers/e2e-transfer';
 import { requirePrivateNetwork } from '../helpers/private-network';
 
 requirePrivateNetwork();
 
-let server: Awaited<ReturnType<typeof startAppServer>>;
-let browser: Browser;
-beforeAll(async () => {
-  server = await startAppServer(inject('distDir'));
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-const share = (picks: { files?: string[]; folder?: string }, page?: Page) =>
-  shareFrom(browser, server.url, picks, page);
+const app = useAppInChromium();
+const { share } = app;
 
 describe('moving files between two browsers', () => {
   it('receives a folder and a 64 MiB file, verified, and downloads them byte-identical', async () => {
@@ -46,7 +32,7 @@ describe('moving files between two browsers', () => {
       files: [join(dir, 'big.bin')],
     });
 
-    const receiver = await (await browser.newContext()).newPage();
+    const receiver = await (await app.browser.newContext()).newPage();
     await receiver.goto(link);
     await receiver.getByRole('button', { name: 'Receive' }).click({ timeout: 30_000 });
     await expect
@@ -94,7 +80,7 @@ describe('faults during a transfer', () => {
         corruptBlock: { file: 0, block: 5, times: 1 },
       };
     });
-    const receiver = await (await browser.newContext()).newPage();
+    const receiver = await (await app.browser.newContext()).newPage();
     await receiver.goto(link);
     await receiver.getByRole('button', { name: 'Receive' }).click({ timeout: 30_000 });
     await expect
@@ -121,7 +107,7 @@ describe('faults during a transfer', () => {
     const data = pseudoRandomBytes(size, 10);
     writeFileSync(join(dir, 'archive.tar'), data);
     const { sender, link } = await share({ files: [join(dir, 'archive.tar')] });
-    const receiver = await (await browser.newContext()).newPage();
+    const receiver = await (await app.browser.newContext()).newPage();
     await receiver.goto(link);
     await receiver.getByRole('button', { name: 'Receive' }).click({ timeout: 30_000 });
     const total = receiver.getByRole('progressbar', { name: 'Received in total' });
@@ -181,7 +167,7 @@ describe('losing the connection', () => {
     const data = pseudoRandomBytes(size, 11);
     writeFileSync(join(dir, 'backup.img'), data);
     // Instrumentation only: remember every RTCPeerConnection the sender page makes, so the test can cut them.
-    const senderContext = await browser.newContext();
+    const senderContext = await app.browser.newContext();
     await senderContext.addInitScript(() => {
       const Original = window.RTCPeerConnection;
       const made: RTCPeerConnection[] = [];
@@ -197,7 +183,7 @@ describe('losing the connection', () => {
       { files: [join(dir, 'backup.img')] },
       await senderContext.newPage(),
     );
-    const receiver = await (await browser.newContext()).newPage();
+    const receiver = await (await app.browser.newContext()).newPage();
     await receiver.goto(link);
     await receiver.getByRole('button', { name: 'Receive' }).click({ timeout: 30_000 });
     const total = receiver.getByRole('progressbar', { name: 'Received in total' });
@@ -239,7 +225,7 @@ describe('choosing files', () => {
     };
     for (const [name, data] of Object.entries(files)) writeFileSync(join(dir, name), data);
     const { sender, link } = await share({ files: Object.keys(files).map((n) => join(dir, n)) });
-    const receiver = await (await browser.newContext()).newPage();
+    const receiver = await (await app.browser.newContext()).newPage();
     await receiver.goto(link);
     await receiver.getByRole('checkbox', { name: 'Receive skip.bin' }).uncheck({ timeout: 30_000 });
     await receiver.getByRole('button', { name: 'Receive' }).click();
@@ -267,7 +253,7 @@ describe('saving to a folder', () => {
     const dir = writeTree('ferry-folder-', originals);
     const { sender, link } = await share({ folder: join(dir, 'trip') });
     // The native picker cannot be driven headless; it hands back a real directory handle (OPFS) instead.
-    const receiverContext = await browser.newContext();
+    const receiverContext = await app.browser.newContext();
     await receiverContext.addInitScript(() => {
       (
         window as unknown as { showDirectoryPicker: () => Promise<FileSystemDirectoryHandle> }

@@ -6,7 +6,9 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect, inject } from 'vitest';
+import { startAppServer } from './app-server';
+import { launchChromium } from './chromium';
 
 /** SHA-256 hex of bytes: an independent check of what came out. */
 export const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
@@ -66,4 +68,34 @@ export async function sentBytes(sender: Page, index = 0): Promise<number> {
 export async function waitForStatus(page: Page, text: string | RegExp, timeout = 60_000) {
   const poll = expect.poll(() => page.locator('.transfer-status').textContent(), { timeout });
   await (typeof text === 'string' ? poll.toBe(text) : poll.toMatch(text));
+}
+
+/**
+ * The real server (serving the built app) and a headless Chromium for one
+ * test file: started before its tests, stopped after. Call at the top level.
+ */
+export function useAppInChromium() {
+  let server: Awaited<ReturnType<typeof startAppServer>> | null = null;
+  let browser: Browser | null = null;
+  beforeAll(async () => {
+    server = await startAppServer(inject('distDir'));
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+  return {
+    /** The browser (valid inside tests). */
+    get browser(): Browser {
+      return browser!;
+    },
+    /** The app's address. */
+    get url(): string {
+      return server!.url;
+    },
+    /** Shares files from a sender page (a fresh context unless given); returns it and the link. */
+    share: (picks: { files?: string[]; folder?: string }, page?: Page) =>
+      share(browser!, server!.url, picks, page),
+  };
 }
