@@ -11,6 +11,7 @@ import {
   downloadAll,
   sentBytes,
   sha256,
+  storedBlocks,
   useAppInChromium,
   waitForStatus,
   writeTree,
@@ -35,24 +36,6 @@ async function receive(link: string, page?: Page): Promise<Page> {
 async function totalPercent(page: Page): Promise<number> {
   const bar = page.getByRole('progressbar', { name: 'Received in total' });
   return Number(await bar.getAttribute('aria-valuenow'));
-}
-
-/** Blocks verified in this page's IndexedDB, over every file. */
-function storedBlocks(page: Page): Promise<number> {
-  return page.evaluate(
-    () =>
-      new Promise<number>((resolve, reject) => {
-        const open = indexedDB.open('ferry');
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const get = open.result.transaction('files').objectStore('files').getAll();
-          get.onsuccess = () =>
-            resolve(
-              (get.result as { verifiedCount: number }[]).reduce((s, f) => s + f.verifiedCount, 0),
-            );
-        };
-      }),
-  );
 }
 
 describe('many files', () => {

@@ -8,6 +8,7 @@ import {
   downloadAll,
   sentBytes,
   sha256,
+  storedBlocks,
   useAppInChromium,
   writeTree,
 } from '../helpers/e2e-transfer';
@@ -116,23 +117,7 @@ describe('faults during a transfer', () => {
       .toBeGreaterThanOrEqual(20);
     await receiver.reload();
     // What the store had verified when the page went away, read from IndexedDB directly.
-    const storedBytes = await receiver.evaluate(
-      () =>
-        new Promise<number>((resolve, reject) => {
-          const open = indexedDB.open('ferry');
-          open.onerror = () => reject(open.error);
-          open.onsuccess = () => {
-            const get = open.result.transaction('files').objectStore('files').getAll();
-            get.onsuccess = () =>
-              resolve(
-                (get.result as { verifiedCount: number }[]).reduce(
-                  (s, f) => s + f.verifiedCount * 1024 * 1024,
-                  0,
-                ),
-              );
-          };
-        }),
-    );
+    const storedBytes = (await storedBlocks(receiver)) * 1024 * 1024;
     expect(storedBytes).toBeGreaterThan(0);
     expect(storedBytes).toBeLessThan(size);
     await expect

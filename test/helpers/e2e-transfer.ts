@@ -99,3 +99,21 @@ export function useAppInChromium() {
       share(browser!, server!.url, picks, page),
   };
 }
+
+/** Blocks verified in this page's IndexedDB, over every file. */
+export function storedBlocks(page: Page): Promise<number> {
+  return page.evaluate(
+    () =>
+      new Promise<number>((resolve, reject) => {
+        const open = indexedDB.open('ferry');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const get = open.result.transaction('files').objectStore('files').getAll();
+          get.onsuccess = () =>
+            resolve(
+              (get.result as { verifiedCount: number }[]).reduce((s, f) => s + f.verifiedCount, 0),
+            );
+        };
+      }),
+  );
+}

@@ -280,16 +280,21 @@ export function createReceiveStore(pool: HashPool) {
     });
   }
 
+  /** Ends any transfer and connection and empties the screen, keeping `input` in the link box. */
+  function forget(input: string): void {
+    control?.cancel();
+    control = null;
+    progress.clear();
+    connection?.close();
+    connection = null;
+    current = null;
+    setState({ ...EMPTY, canSaveToFolder: state.canSaveToFolder, input });
+  }
+
   const actions = {
     /** Reads a pasted, scanned or opened link; when it is valid, connects to the sender. */
     open(text: string): void {
-      control?.cancel();
-      control = null;
-      progress.clear();
-      connection?.close();
-      connection = null;
-      current = null;
-      setState({ ...EMPTY, canSaveToFolder: state.canSaveToFolder, input: text });
+      forget(text);
       let ticket: Ticket;
       try {
         ticket = parseTicketInput(text);
@@ -383,13 +388,7 @@ export function createReceiveStore(pool: HashPool) {
     },
     /** Disconnects and forgets the ticket. */
     reset(): void {
-      control?.cancel();
-      control = null;
-      progress.clear();
-      connection?.close();
-      connection = null;
-      current = null;
-      setState({ ...EMPTY, canSaveToFolder: state.canSaveToFolder });
+      forget('');
     },
   };
   return [state, actions, progress.view] as const;
