@@ -2,7 +2,9 @@
 // `npm run screenshots`: every screen, phone and desktop, light and dark, into
 // docs/screenshots/. Builds the app, starts its own server, and runs inside
 // the private network namespace so that the two-device screens can connect.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ensureChromium } from './ensure-chromium.mjs';
 import { ensureDeps, run } from './ensure-deps.mjs';
 import { canIsolate, NETNS_SETUP } from './netns.mjs';
@@ -34,6 +36,16 @@ const { chromium } = await import('playwright-core');
 const { chromiumArgs, chromiumPath } = await import('./chromium.mjs');
 
 const { url: base, process: server } = await startServerProcess();
+// A file big enough to catch a transfer mid-way (Playwright takes buffers only up to 50 MB).
+const bigDir = mkdtempSync(join(tmpdir(), 'ferry-shots-'));
+const bigFiles = [
+  ['lecture.mov', Buffer.alloc(160_000_000, 1)],
+  ['slides.pdf', Buffer.alloc(2_400_000, 2)],
+  ['notes.md', Buffer.from('# Lecture\n')],
+].map(([name, data]) => {
+  writeFileSync(join(bigDir, name), data);
+  return join(bigDir, name);
+});
 
 const out = new URL('../docs/screenshots/', import.meta.url).pathname;
 mkdirSync(out, { recursive: true });
@@ -78,6 +90,27 @@ for (const [sizeName, viewport] of Object.entries(sizes)) {
     await sender.getByText('connected over 6 streams').waitFor();
     await shot(sender, 'send-sharing');
 
+    // Mid-transfer (rate and time left), then paused.
+    const bigSender = await context.newPage();
+    await bigSender.goto(`${base}/`);
+    await bigSender.getByLabel('Add files').setInputFiles(bigFiles);
+    await bigSender.getByText('Link ready').waitFor({ timeout: 60_000 });
+    const bigLink = await bigSender
+      .getByRole('link', { name: 'Receive link' })
+      .getAttribute('href');
+    const third = await browser.newContext({ viewport, colorScheme: scheme });
+    const mid = await third.newPage();
+    await mid.goto(bigLink);
+    await mid.getByRole('button', { name: 'Receive' }).click({ timeout: 30_000 });
+    await mid.getByText(/left$/).first().waitFor({ timeout: 30_000 });
+    await mid.waitForTimeout(1500);
+    await shot(mid, 'receive-progress');
+    await mid.getByRole('button', { name: 'Pause' }).click();
+    await mid.getByText(/^Paused/).waitFor();
+    await mid.waitForTimeout(400);
+    await shot(mid, 'receive-paused');
+    await third.close();
+
     const bad = await context.newPage();
     await bad.goto(`${base}/#receive`);
     await bad
@@ -91,4 +124,5 @@ for (const [sizeName, viewport] of Object.entries(sizes)) {
 }
 await browser.close();
 server.kill('SIGTERM');
+rmSync(bigDir, { recursive: true, force: true });
 console.log(`screenshots written to ${out}`);
