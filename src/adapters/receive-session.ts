@@ -230,6 +230,8 @@ export async function receiveCollection(
       plans.push(missing ? { file: index, size: f.size, missing } : fullPlan(index, f.size));
     }
     if (!control.paused) init.onEvent({ type: 'phase', phase: 'receiving', message: 'Receiving…' });
+    // Smallest first: a note behind a film arrives at once, and finished files show early.
+    plans.sort((a, b) => a.size - b.size);
     const engine = new ReceiveEngine(streams, plans, sink, {
       windowBytes: WINDOW_BYTES,
       ids,
