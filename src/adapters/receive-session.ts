@@ -243,11 +243,16 @@ export async function receiveCollection(
     if (outcome.kind === 'finished') return { failed: outcome.failedFiles, cancelled: false };
     if (control.cancelled) return { failed: [], cancelled: true };
     if (outcome.kind === 'stopped') {
-      if ((outcome.error as Error)?.name !== 'Store/QuotaExceeded') throw outcome.error;
+      // Storing failed (only storage stops a run that was not cancelled): pause, so the
+      // person can free space or close other tabs and go on with what is kept.
+      const error = outcome.error as Error;
       init.onEvent({
         type: 'phase',
         phase: 'paused',
-        message: (outcome.error as Error).message,
+        message:
+          error?.name === 'Store/QuotaExceeded'
+            ? error.message
+            : `Paused: this browser could not store what arrived (${error?.message ?? 'unknown error'}). Everything verified so far is kept; press Resume to try again.`,
       });
       await control.waitForResume();
       continue;
