@@ -22,15 +22,7 @@ requirePrivateNetwork();
 
 const MiB = 1024 * 1024;
 const app = useAppInChromium();
-const { share } = app;
-
-/** Opens the link in a fresh receiver page (of `context` if given) and clicks Receive. */
-async function receive(link: string, page?: Page): Promise<Page> {
-  const receiver = page ?? (await (await app.browser.newContext()).newPage());
-  await receiver.goto(link);
-  await receiver.getByRole('button', { name: 'Receive' }).click({ timeout: 30_000 });
-  return receiver;
-}
+const { share, receive } = app;
 
 /** The total bar's value, percent. */
 async function totalPercent(page: Page): Promise<number> {

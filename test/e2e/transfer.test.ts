@@ -17,7 +17,7 @@ import { requirePrivateNetwork } from '../helpers/private-network';
 requirePrivateNetwork();
 
 const app = useAppInChromium();
-const { share } = app;
+const { share, receive } = app;
 
 describe('moving files between two browsers', () => {
   it('receives a folder and a 64 MiB file, verified, and downloads them byte-identical', async () => {
@@ -33,9 +33,7 @@ describe('moving files between two browsers', () => {
       files: [join(dir, 'big.bin')],
     });
 
-    const receiver = await (await app.browser.newContext()).newPage();
-    await receiver.goto(link);
-    await receiver.getByRole('button', { name: 'Receive' }).click({ timeout: 30_000 });
+    const receiver = await receive(link);
     await expect
       .poll(() => receiver.locator('.transfer-status').textContent(), { timeout: 90_000 })
       .toBe('All 4 files received and verified.');
@@ -81,9 +79,7 @@ describe('faults during a transfer', () => {
         corruptBlock: { file: 0, block: 5, times: 1 },
       };
     });
-    const receiver = await (await app.browser.newContext()).newPage();
-    await receiver.goto(link);
-    await receiver.getByRole('button', { name: 'Receive' }).click({ timeout: 30_000 });
+    const receiver = await receive(link);
     await expect
       .poll(() => receiver.locator('.transfer-status').textContent(), { timeout: 60_000 })
       .toBe('All 1 file received and verified.');
@@ -108,9 +104,7 @@ describe('faults during a transfer', () => {
     const data = pseudoRandomBytes(size, 10);
     writeFileSync(join(dir, 'archive.tar'), data);
     const { sender, link } = await share({ files: [join(dir, 'archive.tar')] });
-    const receiver = await (await app.browser.newContext()).newPage();
-    await receiver.goto(link);
-    await receiver.getByRole('button', { name: 'Receive' }).click({ timeout: 30_000 });
+    const receiver = await receive(link);
     const total = receiver.getByRole('progressbar', { name: 'Received in total' });
     await expect
       .poll(async () => Number(await total.getAttribute('aria-valuenow')), { timeout: 60_000 })
@@ -168,9 +162,7 @@ describe('losing the connection', () => {
       { files: [join(dir, 'backup.img')] },
       await senderContext.newPage(),
     );
-    const receiver = await (await app.browser.newContext()).newPage();
-    await receiver.goto(link);
-    await receiver.getByRole('button', { name: 'Receive' }).click({ timeout: 30_000 });
+    const receiver = await receive(link);
     const total = receiver.getByRole('progressbar', { name: 'Received in total' });
     await expect
       .poll(async () => Number(await total.getAttribute('aria-valuenow')), { timeout: 60_000 })

@@ -97,6 +97,13 @@ export function useAppInChromium() {
     /** Shares files from a sender page (a fresh context unless given); returns it and the link. */
     share: (picks: { files?: string[]; folder?: string }, page?: Page) =>
       share(browser!, server!.url, picks, page),
+    /** Opens the link in a receiver page (a fresh context unless given) and clicks Receive. */
+    receive: async (link: string, page?: Page): Promise<Page> => {
+      const receiver = page ?? (await (await browser!.newContext()).newPage());
+      await receiver.goto(link);
+      await receiver.getByRole('button', { name: 'Receive' }).click({ timeout: 30_000 });
+      return receiver;
+    },
   };
 }
 
