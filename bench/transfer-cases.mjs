@@ -109,7 +109,8 @@ export async function runTransfer(browser, appUrl, inputs, spec) {
   if (spec.pick === 'big') await sender.getByLabel('Add files').setInputFiles(target);
   else await sender.getByLabel('Add folder').setInputFiles(target);
   const linkEl = sender.getByRole('link', { name: 'Receive link' });
-  await linkEl.waitFor({ timeout: 300_000 });
+  // Wait for the final link (files checked): time to first byte must not include hashing.
+  await sender.locator('.share-panel .code').waitFor({ timeout: 300_000 });
   const link = await linkEl.getAttribute('href');
 
   const receiverContext = await browser.newContext();

@@ -60,6 +60,7 @@ async function sendWithFiles(page) {
     { name: 'Résumé 2026.pdf', mimeType: 'application/pdf', buffer: Buffer.alloc(240_000, 3) },
   ]);
   await page.getByText('Link ready').waitFor();
+  await page.locator('.share-panel .code').waitFor();
 }
 
 for (const [sizeName, viewport] of Object.entries(sizes)) {
@@ -94,7 +95,7 @@ for (const [sizeName, viewport] of Object.entries(sizes)) {
     const bigSender = await context.newPage();
     await bigSender.goto(`${base}/`);
     await bigSender.getByLabel('Add files').setInputFiles(bigFiles);
-    await bigSender.getByText('Link ready').waitFor({ timeout: 60_000 });
+    await bigSender.locator('.share-panel .code').waitFor({ timeout: 60_000 });
     const bigLink = await bigSender
       .getByRole('link', { name: 'Receive link' })
       .getAttribute('href');

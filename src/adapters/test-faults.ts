@@ -11,6 +11,8 @@ interface FaultHooks {
   corruptBlock?: { file: number; block: number; times: number };
   /** Offer these manifest bytes (hex) instead of the real ones: a hostile sender's file list. */
   manifestHex?: string;
+  /** Hold the hashing of the file at this path until the promise settles: a sender still checking a big file. */
+  holdHashing?: { path: string; until: Promise<unknown> };
 }
 
 const hooks = (): FaultHooks | undefined =>
@@ -29,4 +31,10 @@ export function applyBlockFault(file: number, block: number, data: Uint8Array): 
 export function craftedManifest(): Uint8Array | null {
   const hex = hooks()?.manifestHex;
   return hex ? fromHex(hex) : null;
+}
+
+/** Resolves when the file at `path` may be hashed (at once unless a test holds it). */
+export async function hashingReleased(path: string): Promise<void> {
+  const hold = hooks()?.holdHashing;
+  if (hold && hold.path === path) await hold.until;
 }

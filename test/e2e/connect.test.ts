@@ -46,6 +46,7 @@ async function startSharing(names: string[]): Promise<{ page: Page; link: string
   const link = page.getByRole('link', { name: 'Receive link' });
   await link.waitFor();
   await expect.poll(() => page.getByText('Link ready').count()).toBe(1);
+  await page.locator('.share-panel .code').waitFor();
   return { page, link: (await link.getAttribute('href'))! };
 }
 

@@ -35,7 +35,8 @@ export async function share(
   if (picks.folder) await sender.getByLabel('Add folder').setInputFiles(picks.folder);
   if (picks.files) await sender.getByLabel('Add files').setInputFiles(picks.files);
   const linkEl = sender.getByRole('link', { name: 'Receive link' });
-  await linkEl.waitFor({ timeout: 60_000 });
+  // The link works at once; once every file is checked it also carries their hash and the code shows.
+  await sender.locator('.share-panel .code').waitFor({ timeout: 60_000 });
   return { sender, link: (await linkEl.getAttribute('href'))! };
 }
 

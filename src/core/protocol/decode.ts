@@ -138,6 +138,19 @@ function decodeBody(r: ByteReader, type: number): Message {
     case MessageType.Ping:
     case MessageType.Pong:
       return { type, nonce: r.varint('nonce', MAX_ID) };
+    case MessageType.Preparing: {
+      const id = r.varint('request id', MAX_ID);
+      const filesReady = r.varint('files ready', MAX_FILES);
+      const fileCount = r.varint('file count', MAX_FILES);
+      const hashedBytes = r.varint('bytes hashed');
+      const totalBytes = r.varint('total bytes');
+      if (filesReady > fileCount || hashedBytes > totalBytes)
+        throw new FerryError(
+          'Protocol/OutOfRange',
+          'The sender reported more of its files checked than it has.',
+        );
+      return { type, id, filesReady, fileCount, hashedBytes, totalBytes };
+    }
     default:
       throw new FerryError(
         'Protocol/UnknownType',

@@ -52,6 +52,10 @@ export function encodeMessage(m: Message): Uint8Array {
     case MessageType.Pong:
       w.varint(m.nonce);
       break;
+    case MessageType.Preparing:
+      w.varint(m.id).varint(m.filesReady).varint(m.fileCount).varint(m.hashedBytes);
+      w.varint(m.totalBytes);
+      break;
   }
   const frame = w.finish();
   if (frame.length > MAX_FRAME_SIZE)

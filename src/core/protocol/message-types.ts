@@ -14,6 +14,7 @@ export enum MessageType {
   Bye = 0x0a,
   Ping = 0x0b,
   Pong = 0x0c,
+  Preparing = 0x0d,
 }
 
 /** Human names for logs, by type number. */
@@ -30,6 +31,7 @@ export const MESSAGE_TYPE_NAMES: Record<number, string> = {
   10: 'BYE',
   11: 'PING',
   12: 'PONG',
+  13: 'PREPARING',
 };
 
 /** A run of `count` blocks starting at `start`. */
@@ -56,7 +58,7 @@ export enum ErrorCode {
   OutOfRange = 3,
   /** The sender cannot read that file any more (moved, changed, deleted). */
   Unavailable = 4,
-  /** The sender has no manifest yet (still hashing). */
+  /** The sender has no manifest yet (still hashing); current senders answer PREPARING instead. */
   NotReady = 5,
 }
 
@@ -87,4 +89,13 @@ export type Message =
   | { type: MessageType.Error; id: number; code: number; message: string }
   | { type: MessageType.Bye; reason: number }
   | { type: MessageType.Ping; nonce: number }
-  | { type: MessageType.Pong; nonce: number };
+  | { type: MessageType.Pong; nonce: number }
+  | ({ type: MessageType.Preparing; id: number } & PreparingStatus);
+
+/** How far a sender that is still hashing has come (the answer to a MANIFEST_REQUEST until its manifest exists). */
+export interface PreparingStatus {
+  filesReady: number;
+  fileCount: number;
+  hashedBytes: number;
+  totalBytes: number;
+}

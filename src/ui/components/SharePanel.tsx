@@ -10,9 +10,12 @@ const SIGNALING_TEXT: Record<Share['signaling'], string> = {
 };
 
 /** The link to give the other device, and who is connected through it. */
-export const SharePanel: Component<{ share: Share; code: string; onStop: () => void }> = (
-  props,
-) => {
+export const SharePanel: Component<{
+  share: Share;
+  /** The verification code, once every file is checked (null while hashing). */
+  code: string | null;
+  onStop: () => void;
+}> = (props) => {
   const [copied, setCopied] = createSignal(false);
   const copy = async () => {
     await navigator.clipboard.writeText(props.share.link);
@@ -42,8 +45,17 @@ export const SharePanel: Component<{ share: Share; code: string; onStop: () => v
         </button>
       </div>
       <p class="muted">
-        {props.share.problem ?? SIGNALING_TEXT[props.share.signaling]} The other device must show
-        the code <strong class="code">{props.code}</strong>.
+        {props.share.problem ?? SIGNALING_TEXT[props.share.signaling]}{' '}
+        <Show
+          when={props.code}
+          fallback="Files are still being checked: the other device can open the link now and will wait for them."
+        >
+          {(code) => (
+            <>
+              The other device must show the code <strong class="code">{code()}</strong>.
+            </>
+          )}
+        </Show>
       </p>
       <Show when={props.share.receivers.length > 0}>
         <ul class="receivers" aria-label="Receivers">

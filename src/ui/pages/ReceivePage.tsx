@@ -1,5 +1,7 @@
 import { type Component, Show } from 'solid-js';
+import { formatBytes } from '../../core/format';
 import { OfferList } from '../components/OfferList';
+import { ProgressBar } from '../components/ProgressBar';
 import { useStores } from '../stores/app-store';
 
 /** The Receive screen: open a Ferry link (pasted, or opened directly) and see what it points to. */
@@ -60,6 +62,22 @@ export const ReceivePage: Component = () => {
                 The sender's screen must show the code{' '}
                 <strong class="code">{t().collectionCode}</strong>.
               </p>
+            </Show>
+            <Show when={state.senderPreparing}>
+              {(p) => (
+                <div class="sender-preparing">
+                  <p>
+                    The sender is still checking its files: {p().filesReady} of {p().fileCount}{' '}
+                    ready ({formatBytes(p().hashedBytes)} of {formatBytes(p().totalBytes)}). The
+                    list appears here when they are.
+                  </p>
+                  <ProgressBar
+                    value={p().hashedBytes}
+                    max={p().totalBytes}
+                    label="Sender checking its files"
+                  />
+                </div>
+              )}
             </Show>
             <Show when={state.rtts.length > 0}>
               <p class="muted">

@@ -107,12 +107,14 @@ export const SendPage: Component = () => {
           )}
         </Show>
       </p>
-      <Show when={state.share && state.collection}>
-        <SharePanel
-          share={state.share!}
-          code={state.collection!.code}
-          onStop={() => actions.stopSharing()}
-        />
+      <Show when={state.share}>
+        {(share) => (
+          <SharePanel
+            share={share()}
+            code={state.collection?.code ?? null}
+            onStop={() => actions.stopSharing()}
+          />
+        )}
       </Show>
       <Show when={state.error}>
         <p class="error" role="alert">

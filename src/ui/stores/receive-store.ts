@@ -24,6 +24,7 @@ import { bytesEqual, toHex } from '../../core/bytes';
 import { decodeManifest, type ManifestEntry, totalSize } from '../../core/content/manifest';
 import { caseCollisions } from '../../core/content/path-rules';
 import { FerryError } from '../../core/errors';
+import type { PreparingStatus } from '../../core/protocol/message-types';
 import { fetchManifest } from '../../core/session/manifest-exchange';
 import type { ProtocolStream } from '../../core/session/protocol-stream';
 import { parseTicketInput, type Ticket } from '../../core/ticket';
@@ -66,6 +67,8 @@ export interface ReceiveState {
   connection: ReceiverStatus | null;
   /** Round trip per stream, ms, once measured. */
   rtts: number[];
+  /** How far the sender has come checking its files, while it has no file list yet. */
+  senderPreparing: PreparingStatus | null;
   offer: Offer | null;
   transfer: TransferState | null;
   /** True where this browser can write into a folder the person picks. */
@@ -75,6 +78,9 @@ export interface ReceiveState {
   /** Why something failed, as a sentence. */
   error: string | null;
 }
+
+/** How often a sender that is still checking its files is asked again, in ms. */
+const PREPARING_POLL_MS = 400;
 
 /** The origin of a pasted link, or null for bare ticket text. */
 function linkOrigin(text: string): string | null {
@@ -91,6 +97,7 @@ const EMPTY: ReceiveState = {
   ticket: null,
   connection: null,
   rtts: [],
+  senderPreparing: null,
   offer: null,
   transfer: null,
   canSaveToFolder: false,
@@ -125,7 +132,14 @@ export function createReceiveStore(pool: HashPool) {
   async function loadOffer(ticket: Ticket, relay: string, conn: ReceiverConnection): Promise<void> {
     const streams = await conn.streams;
     let id = 0;
-    const manifest = await fetchManifest(streams[0]!, () => ++id);
+    const manifest = await fetchManifest(streams[0]!, () => ++id, {
+      onPreparing: (status) => setState('senderPreparing', status),
+      later: (retry) => {
+        const timer = setTimeout(retry, PREPARING_POLL_MS);
+        return () => clearTimeout(timer);
+      },
+    });
+    setState('senderPreparing', null);
     // The collection hash is the manifest's BLAKE3, computed off the main thread.
     const digest = await pool.hashFile(new Blob([manifest as Uint8Array<ArrayBuffer>]));
     if (ticket.collectionHash && !bytesEqual(digest.fileHash, ticket.collectionHash)) {

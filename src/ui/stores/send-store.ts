@@ -4,7 +4,7 @@ import { createStore, produce } from 'solid-js/store';
 import { fileBlockSource, type ServedFile } from '../../adapters/file-block-source';
 import type { HashPool } from '../../adapters/hash-pool';
 import { SenderHub } from '../../adapters/sender-hub';
-import { craftedManifest } from '../../adapters/test-faults';
+import { craftedManifest, hashingReleased } from '../../adapters/test-faults';
 import { fromHex, toHex } from '../../core/bytes';
 import { SECRET_SIZE } from '../../core/constants';
 import type { FileDigest } from '../../core/content/file-hasher';
@@ -12,7 +12,7 @@ import { buildManifest, encodeManifest, type ManifestEntry } from '../../core/co
 import { sanitizePath } from '../../core/content/path-rules';
 import { isAbortError } from '../../core/errors';
 import { RateMeter } from '../../core/progress/rate-meter';
-import { ErrorCode, MessageType } from '../../core/protocol/message-types';
+import { ErrorCode, MessageType, type PreparingStatus } from '../../core/protocol/message-types';
 import { answerManifestRequest } from '../../core/session/manifest-exchange';
 import { ticketLink } from '../../core/ticket';
 import { BlockServer, type BlockSource } from '../../core/transfer/block-server';
@@ -106,26 +106,70 @@ export function createSendStore(pool: HashPool) {
     });
   });
 
+  /** The room's secret while sharing; the link carries it. */
+  let secret: Uint8Array | null = null;
+  /** What the room serves: null while files are still being checked. */
+  let served: { collection: Collection; source: BlockSource } | null = null;
+  /** True once a manifest was served in this room: receivers may hold it, so a change needs a new room. */
+  let published = false;
+
   function stopSharing(): void {
     hub?.close();
     hub = null;
+    secret = null;
+    served = null;
+    published = false;
     setState('share', null);
   }
 
-  /** Opens the room for the current collection; the link carries its hash so receivers can check it. */
-  function startSharing(collection: Collection, source: BlockSource): void {
-    stopSharing();
-    const secret = crypto.getRandomValues(new Uint8Array(SECRET_SIZE));
-    const link = ticketLink(window.location.origin, {
-      secret,
+  /** How far hashing has come, for receivers that connect before the manifest exists. */
+  function preparingStatus(): PreparingStatus {
+    const files = state.files.filter((f) => f.status !== 'failed');
+    const total = hashing.view.total;
+    const totalBytes = files.reduce((sum, f) => sum + f.size, 0);
+    return {
+      filesReady: files.filter((f) => f.status === 'ready').length,
+      fileCount: files.length,
+      hashedBytes: Math.min(total?.hashed ?? 0, totalBytes),
+      totalBytes,
+    };
+  }
+
+  /** The link for this room: with the collection hash once there is one, so receivers can check it. */
+  function linkFor(roomSecret: Uint8Array, collection: Collection | null): string {
+    return ticketLink(window.location.origin, {
+      secret: roomSecret,
       relayUrl: null,
-      collectionHash: fromHex(collection.hash),
+      collectionHash: collection ? fromHex(collection.hash) : null,
     });
-    setState('share', { link, signaling: 'connecting', problem: null, receivers: [] });
+  }
+
+  /** Serves `collection` in the open room (opening one if needed) and puts its hash in the link. */
+  function serve(collection: Collection, source: BlockSource): void {
+    if (!hub) openRoom();
+    served = { collection, source };
+    setState('share', 'link', linkFor(secret!, collection));
+  }
+
+  /**
+   * Opens the room as soon as there are files: the link works at once, and a
+   * receiver that opens it while files are still being checked sees how far
+   * hashing has come, then gets the manifest.
+   */
+  function openRoom(): void {
+    stopSharing();
+    const roomSecret = crypto.getRandomValues(new Uint8Array(SECRET_SIZE));
+    secret = roomSecret;
+    setState('share', {
+      link: linkFor(roomSecret, null),
+      signaling: 'connecting',
+      problem: null,
+      receivers: [],
+    });
     const setReceiver = (id: string, change: Partial<SendReceiver>) =>
       setState('share', 'receivers', (r) => r.id === id, change);
     hub = new SenderHub({
-      secret,
+      secret: roomSecret,
       relay: window.location.origin,
       onState: (signaling, message) => {
         setState('share', { signaling, problem: message ?? null });
@@ -147,17 +191,27 @@ export function createSendStore(pool: HashPool) {
             streamsUp: session.streams.length,
             status: session.streams.length === session.streamCount ? 'connected' : 'connecting',
           });
-          const server = new BlockServer(stream, source);
           if (!sent.has(session.id))
             sent.set(session.id, { bytes: 0, total: 0, meter: new RateMeter() });
           const counter = sent.get(session.id)!;
-          server.onServed = (_file, _block, bytes) => {
-            counter.bytes += bytes;
-            sentWriter.request();
-          };
+          // Made when the first request after the manifest arrives: until then there is nothing to serve.
+          let server: BlockServer | null = null;
           stream.onMessage = (message) => {
-            if (server.handle(message)) return;
-            void answerManifestRequest(stream, message, collection.manifest)
+            const offer = served;
+            if (offer && !server) {
+              server = new BlockServer(stream, offer.source);
+              server.onServed = (_file, _block, bytes) => {
+                counter.bytes += bytes;
+                sentWriter.request();
+              };
+            }
+            if (server?.handle(message)) return;
+            if (offer && message.type === MessageType.ManifestRequest) published = true;
+            void answerManifestRequest(
+              stream,
+              message,
+              offer ? offer.collection.manifest : preparingStatus(),
+            )
               .then(async (handled) => {
                 if (!handled && 'id' in message) {
                   await stream.send({
@@ -191,9 +245,16 @@ export function createSendStore(pool: HashPool) {
 
   async function refreshCollection(): Promise<void> {
     const run = ++collectionRun;
-    stopSharing();
+    // Receivers may already hold the old file list: a changed offer gets a new room and link.
+    if (published || state.files.length === 0) stopSharing();
+    served = null;
+    if (hub && secret) setState('share', 'link', linkFor(secret, null));
     setState({ collection: null, error: null });
-    if (state.files.length === 0 || state.files.some((f) => f.status === 'hashing')) return;
+    if (state.files.length === 0) return;
+    if (state.files.some((f) => f.status === 'hashing')) {
+      if (!hub) openRoom();
+      return;
+    }
     const entries: ManifestEntry[] = [];
     for (const f of state.files) {
       const source = sources.get(f.id);
@@ -206,7 +267,10 @@ export function createSendStore(pool: HashPool) {
         outboardHash: source.digest.outboardHash,
       });
     }
-    if (entries.length === 0) return;
+    if (entries.length === 0) {
+      stopSharing();
+      return;
+    }
     try {
       // Built (sorted and validated) once: encoded for receivers, and in the same order to serve blocks.
       const built = buildManifest(entries);
@@ -225,25 +289,27 @@ export function createSendStore(pool: HashPool) {
       setState('collection', collection);
       // Serve each manifest entry (canonical order) from its picked File.
       const byPath = new Map(state.files.map((f) => [f.path, sources.get(f.id)!]));
-      const served: ServedFile[] = built.files.map((e) => {
+      const servedFiles: ServedFile[] = built.files.map((e) => {
         const source = byPath.get(e.path)!;
         return { file: source.file, outboard: source.digest!.outboard };
       });
-      startSharing(collection, fileBlockSource(served));
+      serve(collection, fileBlockSource(servedFiles));
     } catch (err) {
       if (run === collectionRun) setState('error', (err as Error).message);
     }
   }
 
-  function hash(id: number): void {
+  function hash(id: number, path: string): void {
     const source = sources.get(id)!;
-    pool
-      .hashFile(source.file, {
-        signal: source.abort.signal,
-        onEvent: (e) => {
-          if (e.type === 'progress') hashing.push({ type: 'hashed', file: id, bytes: e.hashed });
-        },
-      })
+    hashingReleased(path)
+      .then(() =>
+        pool.hashFile(source.file, {
+          signal: source.abort.signal,
+          onEvent: (e) => {
+            if (e.type === 'progress') hashing.push({ type: 'hashed', file: id, bytes: e.hashed });
+          },
+        }),
+      )
       .then(
         (digest) => {
           source.digest = digest;
@@ -295,7 +361,7 @@ export function createSendStore(pool: HashPool) {
         setState('files', (files) => [...files, ...added]);
         setState('collection', null);
       });
-      for (const f of added) hash(f.id);
+      for (const f of added) hash(f.id, f.path);
     },
     /** Removes one file (stopping its hashing). */
     remove(id: number): void {

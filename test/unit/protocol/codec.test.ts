@@ -62,6 +62,18 @@ const GOLDEN: [string, Message, string][] = [
   ['BYE', { type: T.Bye, reason: 0 }, '010a00'],
   ['PING', { type: T.Ping, nonce: 4294967295 }, '010bffffffff0f'],
   ['PONG', { type: T.Pong, nonce: 1 }, '010c01'],
+  [
+    'PREPARING',
+    {
+      type: T.Preparing,
+      id: 5,
+      filesReady: 3,
+      fileCount: 300,
+      hashedBytes: 1_000_000,
+      totalBytes: 2 ** 40,
+    },
+    '010d0503ac02c0843d808080808020',
+  ],
 ];
 
 describe('protocol frames: golden vectors', () => {
@@ -96,6 +108,9 @@ describe('hostile frames are refused with a Protocol error', () => {
     ['offset past a block', fromHex('01070a0301808040'), 'Protocol/OutOfRange'],
     ['error text not UTF-8', fromHex('01090a0302c328'), 'Protocol/BadEncoding'],
     ['error text too long', fromHex('01090a03818010'), 'Protocol/OutOfRange'],
+    ['more files ready than files', fromHex('010d0503020000'), 'Protocol/OutOfRange'],
+    ['more hashed than total', fromHex('010d0500000a09'), 'Protocol/OutOfRange'],
+    ['file count over the limit', fromHex('010d0500a18d060000'), 'Protocol/OutOfRange'],
     ['oversize frame', new Uint8Array(MAX_FRAME_SIZE + 1).fill(1), 'Protocol/TooLarge'],
   ];
   for (const [what, frame, name] of table) {
@@ -108,7 +123,7 @@ describe('hostile frames are refused with a Protocol error', () => {
     fc.assert(
       fc.property(
         fc.uint8Array({ maxLength: 64 }),
-        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 1, max: 13 }),
         (body, type) => {
           for (const frame of [body, new Uint8Array([1, type, ...body])]) {
             try {

@@ -1,0 +1,75 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { pseudoRandomBytes } from '../helpers/data';
+import {
+  downloadAll,
+  sha256,
+  useAppInChromium,
+  waitForStatus,
+  writeTree,
+} from '../helpers/e2e-transfer';
+import { requirePrivateNetwork } from '../helpers/private-network';
+
+requirePrivateNetwork();
+
+const app = useAppInChromium();
+
+describe('a receiver that arrives while the sender is still checking its files', () => {
+  it('sees how far the sender has come, then gets the checked list and the files', async () => {
+    const originals: Record<string, Uint8Array> = {
+      'notes.txt': pseudoRandomBytes(12_345, 1),
+      'photo.jpg': pseudoRandomBytes(700_000, 2),
+      'film.mov': pseudoRandomBytes(3_000_000, 3),
+    };
+    const dir = writeTree('ferry-preparing-', originals);
+    const sender = await (await app.browser.newContext()).newPage();
+    // Hashing of film.mov waits until the test lets it go: a sender still checking a big file.
+    await sender.addInitScript(() => {
+      const w = window as unknown as { __ferryFaults: object; releaseHashing: () => void };
+      w.__ferryFaults = {
+        holdHashing: {
+          path: 'film.mov',
+          until: new Promise<void>((resolve) => {
+            w.releaseHashing = resolve;
+          }),
+        },
+      };
+    });
+    await sender.goto(app.url);
+    await sender
+      .getByLabel('Add files')
+      .setInputFiles(Object.keys(originals).map((name) => join(dir, name)));
+    // The link works before every file is checked; it carries no collection hash yet.
+    await sender.getByText('Link ready').waitFor({ timeout: 30_000 });
+    await sender.getByText(/can open the link now and will wait/).waitFor();
+    const earlyLink = (await sender
+      .getByRole('link', { name: 'Receive link' })
+      .getAttribute('href'))!;
+
+    const receiver = await (await app.browser.newContext()).newPage();
+    await receiver.goto(earlyLink);
+    await expect
+      .poll(() => receiver.locator('.sender-preparing').textContent(), { timeout: 30_000 })
+      .toMatch(/still checking its files: 2 of 3 ready/);
+    const bar = receiver.getByRole('progressbar', { name: 'Sender checking its files' });
+    expect(Number(await bar.getAttribute('aria-valuenow'))).toBeLessThan(100);
+    expect(await receiver.getByRole('button', { name: 'Receive' }).count()).toBe(0);
+
+    await sender.evaluate(() =>
+      (window as unknown as { releaseHashing: () => void }).releaseHashing(),
+    );
+    // The final link names the collection; the waiting receiver gets the same list and code.
+    const code = await sender.locator('.share-panel .code').textContent({ timeout: 30_000 });
+    const finalLink = await sender.getByRole('link', { name: 'Receive link' }).getAttribute('href');
+    expect(finalLink!.length).toBeGreaterThan(earlyLink.length);
+    await receiver.getByRole('button', { name: 'Receive' }).click({ timeout: 30_000 });
+    expect(await receiver.locator('.sender-preparing').count()).toBe(0);
+    expect(await receiver.locator('.list-header .code').textContent()).toBe(code);
+    await waitForStatus(receiver, 'All 3 files received and verified.');
+    const saved = await downloadAll(receiver, Object.keys(originals));
+    for (const [name, data] of Object.entries(originals))
+      expect(sha256(saved.get(name)!), name).toBe(sha256(data));
+    await sender.context().close();
+    await receiver.context().close();
+  });
+});
