@@ -1,9 +1,10 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { toHex } from '../../src/core/bytes';
+import { startAppServer } from '../helpers/app-server';
 import { launchChromium } from '../helpers/chromium';
 import { oracleHash, pseudoRandomBytes } from '../helpers/data';
 
@@ -88,6 +89,46 @@ describe('the app in Chromium', () => {
       .poll(() => page.getByRole('status').textContent())
       .toMatch(/Looking for the sender|Waiting for the sender|No one is sharing/);
     await page.close();
+  });
+
+  it('offers the new version when one is waiting, and reloads into it', async () => {
+    // A copy of the built app whose service worker changes between two visits: a new release.
+    const dir = mkdtempSync(join(tmpdir(), 'ferry-release-'));
+    cpSync(inject('distDir'), dir, { recursive: true });
+    const server = await startAppServer(dir);
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      await page.goto(server.url);
+      await page.waitForFunction(() => !!navigator.serviceWorker.controller, null, {
+        timeout: 30_000,
+      });
+      expect(await page.getByText('New version available').count()).toBe(0);
+      const sw = join(dir, 'sw.js');
+      writeFileSync(sw, `${readFileSync(sw, 'utf8')}\n// release 2\n`);
+      await page.reload();
+      const notice = page.getByRole('status').filter({ hasText: 'New version available' });
+      await notice.waitFor({ timeout: 30_000 });
+      // The old version keeps running until the person chooses to reload.
+      expect(await page.evaluate(async () => !!(await navigator.serviceWorker.ready).waiting)).toBe(
+        true,
+      );
+      await Promise.all([
+        page.waitForEvent('load'),
+        notice.getByRole('button', { name: 'Reload' }).click(),
+      ]);
+      await page.getByRole('heading', { name: 'Send files' }).waitFor();
+      expect(
+        await page.evaluate(async () => {
+          const registration = await navigator.serviceWorker.ready;
+          return { waiting: !!registration.waiting, active: !!registration.active };
+        }),
+      ).toEqual({ waiting: false, active: true });
+      expect(await page.getByText('New version available').count()).toBe(0);
+    } finally {
+      await context.close();
+      await server.stop();
+    }
   });
 
   it('installs a service worker and opens offline from it', async () => {

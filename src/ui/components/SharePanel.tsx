@@ -1,6 +1,7 @@
 import { type Component, createSignal, For, Show } from 'solid-js';
 import { formatBytes, formatRate } from '../../core/format';
 import type { Share } from '../stores/send-store';
+import { QrCode } from './QrCode';
 
 const SIGNALING_TEXT: Record<Share['signaling'], string> = {
   connecting: 'Opening the link…',
@@ -16,71 +17,94 @@ export const SharePanel: Component<{
   code: string | null;
   onStop: () => void;
 }> = (props) => {
-  const [copied, setCopied] = createSignal(false);
+  const [copied, setCopied] = createSignal<string | null>(null);
   const copy = async () => {
-    await navigator.clipboard.writeText(props.share.link);
-    setCopied(true);
-    setTimeout(() => setCopied(false), 2000);
+    try {
+      await navigator.clipboard.writeText(props.share.link);
+      setCopied('Copied');
+    } catch {
+      setCopied('Select the link and copy it');
+    }
+    setTimeout(() => setCopied(null), 2500);
   };
+  const canShare = () =>
+    typeof navigator.share === 'function' &&
+    (navigator.canShare?.({ url: props.share.link }) ?? true);
+  const shareLink = () =>
+    navigator.share({ title: 'Ferry', text: 'Files for you', url: props.share.link }).catch(() => {
+      // The person closed the share sheet; nothing to report.
+    });
   return (
     <section class="share-panel" aria-labelledby="share-title">
       <h2 id="share-title">Share</h2>
-      <p>
-        <a
-          class="share-link"
-          href={props.share.link}
-          target="_blank"
-          rel="noopener"
-          aria-label="Receive link"
-        >
-          {props.share.link}
-        </a>
-      </p>
-      <div class="row">
-        <button type="button" class="button primary" onClick={copy}>
-          {copied() ? 'Copied' : 'Copy link'}
-        </button>
-        <button type="button" class="button" onClick={() => props.onStop()}>
-          Stop sharing
-        </button>
-      </div>
-      <p class="muted">
-        {props.share.problem ?? SIGNALING_TEXT[props.share.signaling]}{' '}
-        <Show
-          when={props.code}
-          fallback="Files are still being checked: the other device can open the link now and will wait for them."
-        >
-          {(code) => (
-            <>
-              The other device must show the code <strong class="code">{code()}</strong>.
-            </>
-          )}
-        </Show>
-      </p>
-      <Show when={props.share.receivers.length > 0}>
-        <ul class="receivers" aria-label="Receivers">
-          <For each={props.share.receivers}>
-            {(r, i) => (
-              <li>
-                Receiver {i() + 1}:{' '}
-                {r.status === 'gone'
-                  ? 'disconnected'
-                  : r.status === 'connected'
-                    ? `connected over ${r.streams} streams`
-                    : `connecting (${r.streamsUp} of ${r.streams} streams)`}
-                <Show when={r.sentBytes > 0}>
-                  {' '}
-                  · <span class="sent">{formatBytes(r.sentBytes)} sent</span>
-                </Show>
-                <Show when={r.status !== 'gone' && r.rate > 0}>
-                  {' '}
-                  · <span class="rate">{formatRate(r.rate)}</span>
-                </Show>
-              </li>
+      <QrCode text={props.share.link} label="QR code of the receive link" />
+      <div class="share-details">
+        <p>
+          <a
+            class="share-link"
+            href={props.share.link}
+            target="_blank"
+            rel="noopener"
+          >
+            {/* Named "Receive link" for screen readers, and the visible address is part of the name. */}
+            <span class="visually-hidden">Receive link: </span>
+            {props.share.link}
+          </a>
+        </p>
+        <div class="row">
+          <button type="button" class="button primary" onClick={copy}>
+            Copy link
+          </button>
+          <Show when={canShare()}>
+            <button type="button" class="button" onClick={shareLink}>
+              Share
+            </button>
+          </Show>
+          <button type="button" class="button" onClick={() => props.onStop()}>
+            Stop sharing
+          </button>
+          <span class="copied" aria-live="polite">
+            {copied()}
+          </span>
+        </div>
+        <p class="muted">
+          {props.share.problem ?? SIGNALING_TEXT[props.share.signaling]}{' '}
+          <Show
+            when={props.code}
+            fallback="Files are still being checked: the other device can open the link now and will wait for them."
+          >
+            {(code) => (
+              <>
+                The other device must show the code <strong class="code">{code()}</strong>.
+              </>
             )}
-          </For>
-        </ul>
-      </Show>
+          </Show>
+        </p>
+        <Show when={props.share.receivers.length > 0}>
+          <ul class="receivers" aria-label="Receivers">
+            <For each={props.share.receivers}>
+              {(r, i) => (
+                <li>
+                  Receiver {i() + 1}:{' '}
+                  {r.status === 'gone'
+                    ? 'disconnected'
+                    : r.status === 'connected'
+                      ? `connected over ${r.streams} streams`
+                      : `connecting (${r.streamsUp} of ${r.streams} streams)`}
+                  <Show when={r.sentBytes > 0}>
+                    {' '}
+                    · <span class="sent">{formatBytes(r.sentBytes)} sent</span>
+                  </Show>
+                  <Show when={r.status !== 'gone' && r.rate > 0}>
+                    {' '}
+                    · <span class="rate">{formatRate(r.rate)}</span>
+                  </Show>
+                </li>
+              )}
+            </For>
+          </ul>
+        </Show>
+      </div>
     </section>
   );
 };

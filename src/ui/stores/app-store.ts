@@ -37,6 +37,19 @@ export function createAppStores(): AppStores {
   };
   onHash();
   const onOnline = () => setOnline(navigator.onLine);
+  // Closing the page ends sharing for everyone holding the link, and cuts a transfer short.
+  const onBeforeUnload = (e: BeforeUnloadEvent) => {
+    const phase = receive[0].transfer?.phase;
+    const busy =
+      send[0].share !== null ||
+      phase === 'preparing' ||
+      phase === 'receiving' ||
+      phase === 'reconnecting';
+    if (!busy) return;
+    e.preventDefault();
+    e.returnValue = '';
+  };
+  window.addEventListener('beforeunload', onBeforeUnload);
   window.addEventListener('hashchange', onHash);
   window.addEventListener('online', onOnline);
   window.addEventListener('offline', onOnline);
@@ -44,6 +57,7 @@ export function createAppStores(): AppStores {
     window.removeEventListener('hashchange', onHash);
     window.removeEventListener('online', onOnline);
     window.removeEventListener('offline', onOnline);
+    window.removeEventListener('beforeunload', onBeforeUnload);
     pool.close();
   });
   registerServiceWorker((activate) => setUpdate(() => activate));
