@@ -110,6 +110,14 @@ for (const [sizeName, viewport] of Object.entries(sizes)) {
     await mid.getByText(/^Paused/).waitFor();
     await mid.waitForTimeout(400);
     await shot(mid, 'receive-paused');
+    // The Received screen: the paused transfer and a finished one, kept in this browser.
+    const again = await third.newPage();
+    await again.goto(link);
+    await again.getByRole('button', { name: 'Receive' }).click({ timeout: 30_000 });
+    await again.getByText(/received and verified/).waitFor({ timeout: 60_000 });
+    await again.getByRole('link', { name: 'Received', exact: true }).click();
+    await again.getByText('Complete and verified.').waitFor();
+    await shot(again, 'received');
     await third.close();
 
     const bad = await context.newPage();

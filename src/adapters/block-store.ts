@@ -14,6 +14,8 @@ export interface StoredCollection {
   createdAt: number;
   /** Milliseconds since the epoch of the last change. */
   updatedAt: number;
+  /** The link it came from (so the Received screen can resume it), if known. */
+  link?: string;
 }
 
 /** A file's metadata and which of its blocks are verified and stored. */
@@ -135,8 +137,8 @@ export class BlockStore {
     this.db.close();
   }
 
-  /** Saves a collection's manifest (idempotent). */
-  async putCollection(hash: string, manifest: Uint8Array): Promise<void> {
+  /** Saves a collection's manifest and the link it came from (idempotent; a newer link replaces the old). */
+  async putCollection(hash: string, manifest: Uint8Array, link?: string): Promise<void> {
     const now = Date.now();
     const existing = await (await this.live()).get('collections', hash);
     try {
@@ -145,6 +147,7 @@ export class BlockStore {
         manifest,
         createdAt: existing?.createdAt ?? now,
         updatedAt: now,
+        link: link ?? existing?.link,
       });
     } catch (err) {
       throw storeError(err);

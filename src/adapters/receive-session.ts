@@ -97,6 +97,8 @@ export interface ReceiveCollectionInit {
   collectionHash: Uint8Array;
   manifest: Uint8Array;
   entries: readonly ManifestEntry[];
+  /** The link to keep with the collection, so it can be resumed from the Received screen. */
+  link?: string;
   /** Indices of the files to receive (all, unless the person chose). */
   selected: readonly number[];
   streams: ProtocolStream[];
@@ -209,7 +211,7 @@ export async function receiveCollection(
     size: e.size,
     outboard: obs.get(i) ?? new Uint8Array(0),
   }));
-  await init.store.putCollection(toHex(init.collectionHash), init.manifest);
+  await init.store.putCollection(toHex(init.collectionHash), init.manifest, init.link);
   const sink = storeSink(init.store, init.pool, files);
 
   for (;;) {

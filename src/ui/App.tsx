@@ -1,4 +1,5 @@
 import { type Component, Match, Show, Switch } from 'solid-js';
+import { ReceivedPage } from './pages/ReceivedPage';
 import { ReceivePage } from './pages/ReceivePage';
 import { SendPage } from './pages/SendPage';
 import { type AppStores, StoresContext } from './stores/app-store';
@@ -17,6 +18,9 @@ export const App: Component<{ stores: AppStores }> = (props) => (
         </a>
         <a href="#receive" aria-current={props.stores.route() === 'receive' ? 'page' : undefined}>
           Receive
+        </a>
+        <a href="#received" aria-current={props.stores.route() === 'received' ? 'page' : undefined}>
+          Received
         </a>
       </nav>
     </header>
@@ -42,6 +46,9 @@ export const App: Component<{ stores: AppStores }> = (props) => (
         </Match>
         <Match when={props.stores.route() === 'receive'}>
           <ReceivePage />
+        </Match>
+        <Match when={props.stores.route() === 'received'}>
+          <ReceivedPage />
         </Match>
       </Switch>
     </main>

@@ -40,12 +40,7 @@ export const SharePanel: Component<{
       <QrCode text={props.share.link} label="QR code of the receive link" />
       <div class="share-details">
         <p>
-          <a
-            class="share-link"
-            href={props.share.link}
-            target="_blank"
-            rel="noopener"
-          >
+          <a class="share-link" href={props.share.link} target="_blank" rel="noopener">
             {/* Named "Receive link" for screen readers, and the visible address is part of the name. */}
             <span class="visually-hidden">Receive link: </span>
             {props.share.link}

@@ -3,15 +3,17 @@ import { createContext, createSignal, onCleanup, useContext } from 'solid-js';
 import { HashPool } from '../../adapters/hash-pool';
 import { registerServiceWorker } from '../../adapters/sw-bridge';
 import { createReceiveStore, type ReceiveStore } from './receive-store';
+import { createReceivedStore, type ReceivedStore } from './received-store';
 import { createSendStore, type SendStore } from './send-store';
 
-/** The screens, chosen by the URL fragment (`#receive`, `#t=…` for a ticket, else Send). */
-export type Route = 'send' | 'receive';
+/** The screens, chosen by the URL fragment (`#receive`, `#t=…` for a ticket, `#received`, else Send). */
+export type Route = 'send' | 'receive' | 'received';
 
 /** Every store the UI reads, created once for the app. */
 export interface AppStores {
   send: SendStore;
   receive: ReceiveStore;
+  received: ReceivedStore;
   route: () => Route;
   online: () => boolean;
   /** Set when a new version waits; calling it reloads into that version. */
@@ -19,6 +21,7 @@ export interface AppStores {
 }
 
 function routeOf(hash: string): Route {
+  if (hash.startsWith('#received')) return 'received';
   return hash.startsWith('#t=') || hash.startsWith('#receive') ? 'receive' : 'send';
 }
 
@@ -27,6 +30,7 @@ export function createAppStores(): AppStores {
   const pool = new HashPool();
   const send = createSendStore(pool);
   const receive = createReceiveStore(pool);
+  const received = createReceivedStore();
   const [route, setRoute] = createSignal<Route>(routeOf(window.location.hash));
   const [online, setOnline] = createSignal(navigator.onLine);
   const [update, setUpdate] = createSignal<(() => void) | null>(null);
@@ -61,7 +65,7 @@ export function createAppStores(): AppStores {
     pool.close();
   });
   registerServiceWorker((activate) => setUpdate(() => activate));
-  return { send, receive, route, online, update };
+  return { send, receive, received, route, online, update };
 }
 
 /** Context that carries the stores to components. */

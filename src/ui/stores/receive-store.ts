@@ -27,7 +27,7 @@ import { FerryError } from '../../core/errors';
 import type { PreparingStatus } from '../../core/protocol/message-types';
 import { fetchManifest } from '../../core/session/manifest-exchange';
 import type { ProtocolStream } from '../../core/session/protocol-stream';
-import { parseTicketInput, type Ticket } from '../../core/ticket';
+import { parseTicketInput, type Ticket, ticketLink } from '../../core/ticket';
 import { verificationCode } from '../../core/verification-code';
 import { createProgressStore } from './progress-store';
 
@@ -235,6 +235,12 @@ export function createReceiveStore(pool: HashPool) {
         collectionHash: c.collectionHash,
         manifest: c.manifest,
         entries: c.entries,
+        // Kept with the collection, naming the hash that was checked (even if the link opened had none).
+        link: ticketLink(window.location.origin, {
+          secret: c.ticket.secret,
+          relayUrl: c.relay === window.location.origin ? null : c.relay,
+          collectionHash: c.collectionHash,
+        }),
         selected,
         streams: c.streams,
         reconnect: async () => {
@@ -252,6 +258,8 @@ export function createReceiveStore(pool: HashPool) {
         control: ctl,
         onEvent: onSessionEvent,
       });
+      // Left for another link or screen (not cancelled by the person): everything stays stored.
+      if (control !== ctl) return;
       progress.flush();
       if (cancelled) return void (await afterCancel(store));
       const chosen = state.offer!.files.filter((f) => f.selected);
@@ -266,6 +274,7 @@ export function createReceiveStore(pool: HashPool) {
       });
       void failed;
     } catch (err) {
+      if (control !== ctl) return;
       progress.flush();
       setState('transfer', {
         phase: 'stopped',
@@ -296,8 +305,10 @@ export function createReceiveStore(pool: HashPool) {
 
   /** Ends any transfer and connection and empties the screen, keeping `input` in the link box. */
   function forget(input: string): void {
-    control?.cancel();
+    // Ends the run without the cancel's clean-up: what it stored stays, for a resume later.
+    const leaving = control;
     control = null;
+    leaving?.cancel();
     progress.clear();
     connection?.close();
     connection = null;

@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: MIT
+import { createStore, reconcile } from 'solid-js/store';
+import { BlockStore } from '../../adapters/block-store';
+import {
+  deleteReceived,
+  listReceived,
+  type ReceivedCollection,
+} from '../../adapters/received-library';
+import {
+  canSaveToFolder,
+  saveBlob,
+  saveToFolder,
+  saveZip,
+  type ZipEntry,
+} from '../../adapters/save';
+import { estimateStorage, type StorageInfo } from '../../adapters/storage';
+
+/** One kept transfer as the Received screen shows it (without the file openers). */
+export type ReceivedItem = Omit<ReceivedCollection, 'files'>;
+
+/** What the Received screen knows. */
+export interface ReceivedState {
+  /** Kept transfers, newest first; null until first read. */
+  items: ReceivedItem[] | null;
+  /** How much this origin stores and may still store. */
+  storage: StorageInfo | null;
+  canSaveToFolder: boolean;
+  /** What the last action did, as a sentence. */
+  message: string | null;
+  /** Why something failed, as a sentence. */
+  error: string | null;
+}
+
+/** Creates the Received store: past and unfinished transfers kept in this browser. */
+export function createReceivedStore() {
+  const [state, setState] = createStore<ReceivedState>({
+    items: null,
+    storage: null,
+    canSaveToFolder: canSaveToFolder(),
+    message: null,
+    error: null,
+  });
+  let storePromise: Promise<BlockStore> | null = null;
+  const openStore = () => {
+    storePromise ??= BlockStore.open();
+    return storePromise;
+  };
+  /** Each collection's complete files, by collection hash (kept out of the store: they hold functions). */
+  const files = new Map<string, ZipEntry[]>();
+
+  const fail = (what: string, err: unknown) =>
+    setState('error', `${what}: ${(err as Error).message ?? String(err)}`);
+
+  async function refresh(): Promise<void> {
+    try {
+      const [list, storage] = await Promise.all([
+        listReceived(await openStore()),
+        estimateStorage(),
+      ]);
+      files.clear();
+      for (const c of list) files.set(c.hash, c.files);
+      const items: ReceivedItem[] = list.map(({ files: _files, ...item }) => item);
+      setState('items', reconcile(items, { key: 'hash' }));
+      setState('storage', storage);
+    } catch (err) {
+      fail('Could not read what this browser keeps', err);
+      setState('items', []);
+    }
+  }
+
+  const actions = {
+    /** Reads the kept transfers and the storage estimate again. */
+    refresh,
+    /** Deletes a kept transfer and the bytes no other kept transfer shares. */
+    async remove(hash: string): Promise<void> {
+      try {
+        await deleteReceived(await openStore(), hash);
+        setState({ message: 'Deleted.', error: null });
+      } catch (err) {
+        fail('Could not delete it', err);
+      }
+      await refresh();
+    },
+    /** Saves a kept transfer again: one file as itself, several as a zip with their folders. */
+    async save(hash: string): Promise<void> {
+      const entries = files.get(hash) ?? [];
+      const item = state.items?.find((i) => i.hash === hash);
+      try {
+        if (entries.length === 1) {
+          const only = entries[0]!;
+          saveBlob(await only.open(), only.path.split('/').pop() ?? 'file');
+        } else if (entries.length > 1) {
+          await saveZip(entries, `ferry-${item?.code ?? 'files'}.zip`);
+        }
+      } catch (err) {
+        fail('Could not save it', err);
+      }
+    },
+    /** Writes a kept transfer's complete files into a folder the person picks. */
+    async saveToFolder(hash: string): Promise<void> {
+      try {
+        const count = await saveToFolder(files.get(hash) ?? []);
+        setState(
+          'message',
+          `Saved ${count} ${count === 1 ? 'file' : 'files'} to the folder you chose.`,
+        );
+      } catch (err) {
+        if ((err as Error).name !== 'AbortError') fail('Could not save to that folder', err);
+      }
+    },
+  };
+  return [state, actions] as const;
+}
+
+/** The Received store's type, for components. */
+export type ReceivedStore = ReturnType<typeof createReceivedStore>;

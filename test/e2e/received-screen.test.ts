@@ -1,0 +1,97 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { unzipSync } from 'fflate';
+import { describe, expect, it } from 'vitest';
+import { pseudoRandomBytes } from '../helpers/data';
+import {
+  sentBytes,
+  sha256,
+  storedBlocks,
+  useAppInChromium,
+  waitForStatus,
+  writeTree,
+} from '../helpers/e2e-transfer';
+import { requirePrivateNetwork } from '../helpers/private-network';
+
+requirePrivateNetwork();
+
+const MiB = 1024 * 1024;
+const app = useAppInChromium();
+
+describe('the Received screen', () => {
+  it('lists a finished transfer, saves it again as a zip, and deletes it with its bytes', async () => {
+    const originals = {
+      'trip/day 1/map.png': pseudoRandomBytes(1_500_000, 1),
+      'trip/notes.txt': pseudoRandomBytes(2_000, 2),
+    };
+    const dir = writeTree('ferry-received-', originals);
+    const { sender, link } = await app.share({ folder: join(dir, 'trip') });
+    const receiver = await app.receive(link);
+    await waitForStatus(receiver, 'All 2 files received and verified.');
+    await sender.context().close();
+
+    await receiver.getByRole('link', { name: 'Received', exact: true }).click();
+    const item = receiver.getByRole('listitem', { name: 'trip (2 files)' });
+    await item.getByText('Complete and verified.').waitFor();
+    expect(await receiver.locator('.storage-line').textContent()).toMatch(
+      /Ferry keeps .+ in this browser; .+ more is available/,
+    );
+    const [zip] = await Promise.all([
+      receiver.waitForEvent('download'),
+      item.getByRole('button', { name: 'Download zip' }).click(),
+    ]);
+    const unzipped = unzipSync(new Uint8Array(readFileSync((await zip.path())!)));
+    for (const [path, data] of Object.entries(originals))
+      expect(sha256(unzipped[path]!), path).toBe(sha256(data));
+
+    expect(await storedBlocks(receiver)).toBe(3);
+    await item.getByRole('button', { name: 'Delete' }).click();
+    await item.getByRole('button', { name: 'Delete for good' }).click();
+    await receiver.getByText(/Nothing received yet/).waitFor();
+    expect(await storedBlocks(receiver)).toBe(0);
+    await receiver.context().close();
+  });
+
+  it('shows an unfinished transfer with how far it came, and resumes it from there', async () => {
+    const data = pseudoRandomBytes(40 * MiB, 3);
+    const dir = writeTree('ferry-unfinished-', { 'backup.img': data });
+    const { sender, link } = await app.share({ files: [join(dir, 'backup.img')] });
+    const receiver = await app.receive(link);
+    const total = receiver.getByRole('progressbar', { name: 'Received in total' });
+    await expect
+      .poll(async () => Number(await total.getAttribute('aria-valuenow')), { timeout: 60_000 })
+      .toBeGreaterThanOrEqual(15);
+    await receiver.getByRole('button', { name: 'Pause' }).click();
+    await waitForStatus(receiver, /^Paused/);
+
+    await receiver.getByRole('link', { name: 'Received', exact: true }).click();
+    const item = receiver.getByRole('listitem', { name: 'backup.img' });
+    await item.getByText(/^Unfinished: .+ of 41\.9 MB received and verified\.$/).waitFor();
+    const kept = Number(
+      await item
+        .getByRole('progressbar', { name: 'backup.img received' })
+        .getAttribute('aria-valuenow'),
+    );
+    expect(kept).toBeGreaterThan(0);
+    expect(kept).toBeLessThan(100);
+
+    await item.getByRole('link', { name: 'Resume' }).click();
+    await receiver.getByRole('button', { name: 'Receive' }).click({ timeout: 30_000 });
+    await waitForStatus(receiver, 'All 1 file received and verified.');
+    const [download] = await Promise.all([
+      receiver.waitForEvent('download'),
+      receiver.getByRole('button', { name: 'Download' }).click(),
+    ]);
+    expect(sha256(new Uint8Array(readFileSync((await download.path())!)))).toBe(sha256(data));
+    // The resumed session fetched only what the first had not verified.
+    await expect.poll(() => sentBytes(sender, 1)).toBeGreaterThan(0);
+    expect(await sentBytes(sender, 1)).toBeLessThan(data.length * 0.9);
+    await receiver.getByRole('link', { name: 'Received', exact: true }).click();
+    await receiver
+      .getByRole('listitem', { name: 'backup.img' })
+      .getByText('Complete and verified.')
+      .waitFor();
+    await sender.context().close();
+    await receiver.context().close();
+  });
+});
