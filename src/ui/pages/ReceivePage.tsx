@@ -2,6 +2,7 @@ import { type Component, Show } from 'solid-js';
 import { formatBytes } from '../../core/format';
 import { OfferList } from '../components/OfferList';
 import { ProgressBar } from '../components/ProgressBar';
+import { ScanPanel } from '../components/ScanPanel';
 import { useStores } from '../stores/app-store';
 
 /** The Receive screen: open a Ferry link (pasted, or opened directly) and see what it points to. */
@@ -46,6 +47,7 @@ export const ReceivePage: Component = () => {
           </button>
         </div>
       </form>
+      <ScanPanel />
       <Show when={state.error}>
         <p class="error" role="alert">
           {state.error}

@@ -4,6 +4,7 @@ import { HashPool } from '../../adapters/hash-pool';
 import { registerServiceWorker } from '../../adapters/sw-bridge';
 import { createReceiveStore, type ReceiveStore } from './receive-store';
 import { createReceivedStore, type ReceivedStore } from './received-store';
+import { createScannerStore, type ScannerStore } from './scanner-store';
 import { createSendStore, type SendStore } from './send-store';
 
 /** The screens, chosen by the URL fragment (`#receive`, `#t=…` for a ticket, `#received`, else Send). */
@@ -14,6 +15,7 @@ export interface AppStores {
   send: SendStore;
   receive: ReceiveStore;
   received: ReceivedStore;
+  scanner: ScannerStore;
   route: () => Route;
   online: () => boolean;
   /** Set when a new version waits; calling it reloads into that version. */
@@ -31,6 +33,12 @@ export function createAppStores(): AppStores {
   const send = createSendStore(pool);
   const receive = createReceiveStore(pool);
   const received = createReceivedStore();
+  // A scanned link opens like a clicked one: the URL changes, so Back and reload behave.
+  const scanner = createScannerStore((link) => {
+    const sameOrigin = link.startsWith(`${window.location.origin}/`);
+    if (sameOrigin) window.location.hash = new URL(link).hash;
+    else receive[1].open(link);
+  });
   const [route, setRoute] = createSignal<Route>(routeOf(window.location.hash));
   const [online, setOnline] = createSignal(navigator.onLine);
   const [update, setUpdate] = createSignal<(() => void) | null>(null);
@@ -65,7 +73,7 @@ export function createAppStores(): AppStores {
     pool.close();
   });
   registerServiceWorker((activate) => setUpdate(() => activate));
-  return { send, receive, received, route, online, update };
+  return { send, receive, received, scanner, route, online, update };
 }
 
 /** Context that carries the stores to components. */
