@@ -24,6 +24,13 @@ export default defineConfig({
         start_url: '/',
         scope: '/',
         display: 'standalone',
+        // Files shared from another app arrive at the Send screen (public/share-target-sw.js).
+        share_target: {
+          action: '/share-target',
+          method: 'POST',
+          enctype: 'multipart/form-data',
+          params: { files: [{ name: 'files', accept: ['*/*'] }] },
+        },
         background_color: '#0f172a',
         theme_color: '#0f172a',
         icons: [
@@ -45,6 +52,7 @@ export default defineConfig({
         navigateFallback: 'index.html',
         navigateFallbackDenylist: [/^\/healthz/, /^\/signal/, /^\/config\.json/],
         maximumFileSizeToCacheInBytes: 4 * 1024 * 1024,
+        importScripts: ['/share-target-sw.js'],
       },
     }),
   ],

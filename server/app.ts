@@ -16,6 +16,13 @@ const STARTED = Date.now();
 export function createAppServer(config: ServerConfig, tls: TlsFiles | null = null): Server {
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0];
+    if (req.method === 'POST' && path === '/share-target') {
+      // The service worker takes shares; one reaching the server means it is not installed yet.
+      req.resume();
+      res.writeHead(303, { ...SECURITY_HEADERS, Location: '/?share-target=unavailable#send' });
+      res.end();
+      return;
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, {
         ...SECURITY_HEADERS,

@@ -29,6 +29,13 @@ export const App: Component<{ stores: AppStores }> = (props) => (
         You are offline. You can still pick and check files; sending needs a connection.
       </p>
     </Show>
+    <Show when={props.stores.shareProblem()}>
+      {(problem) => (
+        <p class="notice" role="alert">
+          {problem()}
+        </p>
+      )}
+    </Show>
     <Show when={props.stores.update()}>
       {(activate) => (
         <div class="notice update" role="status">

@@ -36,8 +36,16 @@ describe('server', () => {
   it('serves a web app manifest with regular and maskable icons', async () => {
     const manifest = (await (await fetch(`${baseUrl}/manifest.webmanifest`)).json()) as {
       icons: { src: string; purpose?: string }[];
+      share_target: unknown;
     };
     expect(manifest.icons.some((i) => i.purpose === 'maskable')).toBe(true);
+    // Other apps can share files to Ferry.
+    expect(manifest.share_target).toMatchObject({
+      action: '/share-target',
+      method: 'POST',
+      enctype: 'multipart/form-data',
+      params: { files: [{ name: 'files' }] },
+    });
     for (const icon of manifest.icons)
       expect((await fetch(`${baseUrl}${icon.src}`)).status).toBe(200);
   });
@@ -129,6 +137,64 @@ describe('the app in Chromium', () => {
       await context.close();
       await server.stop();
     }
+  });
+
+  it('takes files shared from another app into the Send screen (Web Share Target)', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(baseUrl);
+    await page.waitForFunction(() => !!navigator.serviceWorker.controller, null, {
+      timeout: 30_000,
+    });
+    // What the system share sheet does: a navigation that POSTs the files as multipart form data.
+    await page.evaluate(() => {
+      document.body.insertAdjacentHTML(
+        'beforeend',
+        '<form id="os-share" method="post" action="/share-target" enctype="multipart/form-data"><input type="file" name="files" multiple></form>',
+      );
+    });
+    const shared = [
+      {
+        name: 'from-gallery.jpg',
+        mimeType: 'image/jpeg',
+        buffer: Buffer.from(pseudoRandomBytes(70_000, 5)),
+      },
+      {
+        name: 'voice note.m4a',
+        mimeType: 'audio/mp4',
+        buffer: Buffer.from(pseudoRandomBytes(9_000, 6)),
+      },
+    ];
+    await page.locator('#os-share input').setInputFiles(shared);
+    await Promise.all([
+      page.waitForURL(/#send$/),
+      page.evaluate(() => (document.getElementById('os-share') as HTMLFormElement).submit()),
+    ]);
+    for (const f of shared) {
+      const row = page.locator('.file-row', { hasText: f.name });
+      await expect
+        .poll(() => row.locator('.file-hash').textContent(), { timeout: 30_000 })
+        .toBe(toHex(oracleHash(f.buffer)));
+    }
+    await page.getByRole('link', { name: 'Receive link' }).waitFor();
+    // The address no longer names the share: a reload does not take it again.
+    expect(new URL(page.url()).search).toBe('');
+    await context.close();
+  });
+
+  it('explains a share that reached the server before the app was installed', async () => {
+    const res = await fetch(`${baseUrl}/share-target`, {
+      method: 'POST',
+      body: new FormData(),
+      redirect: 'manual',
+    });
+    expect(res.status).toBe(303);
+    const page = await browser.newPage();
+    await page.goto(new URL(res.headers.get('location')!, baseUrl).href);
+    await expect
+      .poll(() => page.getByRole('alert').textContent())
+      .toMatch(/Ferry must be opened once before other apps can share to it/);
+    await page.close();
   });
 
   it('installs a service worker and opens offline from it', async () => {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 import { createContext, createSignal, onCleanup, useContext } from 'solid-js';
 import { HashPool } from '../../adapters/hash-pool';
+import { takeSharedFiles } from '../../adapters/share-inbox';
 import { registerServiceWorker } from '../../adapters/sw-bridge';
 import { createReceiveStore, type ReceiveStore } from './receive-store';
 import { createReceivedStore, type ReceivedStore } from './received-store';
@@ -20,6 +21,8 @@ export interface AppStores {
   online: () => boolean;
   /** Set when a new version waits; calling it reloads into that version. */
   update: () => (() => void) | null;
+  /** Why files shared from another app could not be taken, as a sentence. */
+  shareProblem: () => string | null;
 }
 
 function routeOf(hash: string): Route {
@@ -73,7 +76,18 @@ export function createAppStores(): AppStores {
     pool.close();
   });
   registerServiceWorker((activate) => setUpdate(() => activate));
-  return { send, receive, received, scanner, route, online, update };
+  // Files shared to Ferry from another app (through the service worker) start a send.
+  const [shareProblem, setShareProblem] = createSignal<string | null>(null);
+  takeSharedFiles(new URL(window.location.href)).then(
+    (arrival) => {
+      if (!arrival) return;
+      setShareProblem(arrival.problem);
+      send[1].add(arrival.files.map((file) => ({ file, relativePath: file.name })));
+    },
+    (err: unknown) =>
+      setShareProblem(`The shared files could not be taken: ${(err as Error).message}`),
+  );
+  return { send, receive, received, scanner, route, online, update, shareProblem };
 }
 
 /** Context that carries the stores to components. */
