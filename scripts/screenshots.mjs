@@ -51,6 +51,10 @@ const out = new URL('../docs/screenshots/', import.meta.url).pathname;
 mkdirSync(out, { recursive: true });
 const sizes = { phone: { width: 390, height: 844 }, desktop: { width: 1280, height: 800 } };
 const browser = await chromium.launch({ executablePath: chromiumPath(), args: chromiumArgs() });
+const cameraBrowser = await chromium.launch({
+  executablePath: chromiumPath(),
+  args: [...chromiumArgs(), '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'],
+});
 
 /** Picks files through the real "Add files" input and waits until the link is ready. */
 async function sendWithFiles(page) {
@@ -127,11 +131,48 @@ for (const [sizeName, viewport] of Object.entries(sizes)) {
       .fill('https://ferry.example/#t=AQAAAQIDBAUGBwg');
     await bad.getByRole('button', { name: 'Open link' }).click();
     await shot(bad, 'receive-bad-link');
+
+    // A receiver that opened the link while the sender still checks a file (held by the test hook).
+    const holding = await browser.newContext({ viewport, colorScheme: scheme });
+    await holding.addInitScript(() => {
+      window.__ferryFaults = { holdHashing: { path: 'film.mov', until: new Promise(() => {}) } };
+    });
+    const slowSender = await holding.newPage();
+    await slowSender.goto(`${base}/`);
+    await slowSender.getByLabel('Add files').setInputFiles([
+      { name: 'film.mov', mimeType: 'video/quicktime', buffer: Buffer.alloc(9_000_000, 4) },
+      { name: 'poster.png', mimeType: 'image/png', buffer: Buffer.alloc(800_000, 5) },
+    ]);
+    await slowSender.getByText('Link ready').waitFor();
+    await slowSender
+      .getByText(/1 of 2|Checking 1 file/)
+      .first()
+      .waitFor();
+    await shot(slowSender, 'send-checking');
+    const early = await slowSender.getByRole('link', { name: 'Receive link' }).getAttribute('href');
+    const waiting = await (await browser.newContext({ viewport, colorScheme: scheme })).newPage();
+    await waiting.goto(early);
+    await waiting.locator('.sender-preparing').waitFor({ timeout: 30_000 });
+    await shot(waiting, 'receive-waiting');
+    await waiting.context().close();
+    await holding.close();
+
+    // Scanning with the camera (Chromium's test pattern stands in for the camera picture).
+    const scanPage = await (
+      await cameraBrowser.newContext({ viewport, colorScheme: scheme })
+    ).newPage();
+    await scanPage.goto(`${base}/#receive`);
+    await scanPage.getByRole('button', { name: 'Scan QR code' }).click();
+    await scanPage.getByText('Point the camera').waitFor();
+    await scanPage.waitForTimeout(500);
+    await shot(scanPage, 'receive-scan');
+    await scanPage.context().close();
     await other.close();
     await context.close();
   }
 }
 await browser.close();
+await cameraBrowser.close();
 server.kill('SIGTERM');
 rmSync(bigDir, { recursive: true, force: true });
 console.log(`screenshots written to ${out}`);
