@@ -5,6 +5,7 @@ import type { ManifestEntry } from '../core/content/manifest';
 import { blockLength } from '../core/content/outboard';
 import { FerryError } from '../core/errors';
 import { formatBytes } from '../core/format';
+import { MessageType } from '../core/protocol/message-types';
 import { fetchOutboard } from '../core/session/manifest-exchange';
 import type { ProtocolStream } from '../core/session/protocol-stream';
 import { ReceiveEngine, type ReceiveEvent } from '../core/transfer/receive-engine';
@@ -225,12 +226,20 @@ export async function receiveCollection(
         outboard: obs.get(i) ?? null,
       })),
     );
+    let toFetch = 0;
+    let filesToFetch = 0;
     for (const [k, index] of init.selected.entries()) {
       const f = files[index]!;
       const { blocks: missing, bytes } = missingBlocks(f.size, stored[k]);
       init.onEvent({ type: 'already', file: index, bytes: f.size - bytes });
       plans.push(missing ? { file: index, size: f.size, missing } : fullPlan(index, f.size));
+      toFetch += bytes;
+      if (bytes > 0) filesToFetch++;
     }
+    // Tells the sender how much is coming, so its screen can show this receiver's progress.
+    streams[0]
+      ?.send({ type: MessageType.Plan, files: filesToFetch, bytes: toFetch })
+      .catch(() => {});
     if (!control.paused) init.onEvent({ type: 'phase', phase: 'receiving', message: 'Receiving…' });
     // Smallest first: a note behind a film arrives at once, and finished files show early.
     plans.sort((a, b) => a.size - b.size);

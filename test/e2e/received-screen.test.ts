@@ -83,9 +83,21 @@ describe('the Received screen', () => {
       receiver.getByRole('button', { name: 'Download' }).click(),
     ]);
     expect(sha256(new Uint8Array(readFileSync((await download.path())!)))).toBe(sha256(data));
-    // The resumed session fetched only what the first had not verified.
+    // The resumed session fetched only what the first had not verified, and the sender showed it.
     await expect.poll(() => sentBytes(sender, 1)).toBeGreaterThan(0);
     expect(await sentBytes(sender, 1)).toBeLessThan(data.length * 0.9);
+    const second = sender.locator('.receivers li').nth(1);
+    await expect
+      .poll(() =>
+        second
+          .getByRole('progressbar', { name: 'Receiver 2 progress' })
+          .getAttribute('aria-valuenow'),
+      )
+      .toBe('100');
+    const planned = (await second.locator('.receiver-progress').textContent())!;
+    const [, doneMB, planMB] = /^([\d.]+) MB of ([\d.]+) MB$/.exec(planned)!;
+    expect(doneMB).toBe(planMB);
+    expect(Number(planMB) * 1e6).toBeLessThan(data.length * 0.9);
     await receiver.getByRole('link', { name: 'Received', exact: true }).click();
     await receiver
       .getByRole('listitem', { name: 'backup.img' })

@@ -138,6 +138,8 @@ function decodeBody(r: ByteReader, type: number): Message {
     case MessageType.Ping:
     case MessageType.Pong:
       return { type, nonce: r.varint('nonce', MAX_ID) };
+    case MessageType.Plan:
+      return { type, files: r.varint('file count', MAX_FILES), bytes: r.varint('bytes') };
     case MessageType.Preparing: {
       const id = r.varint('request id', MAX_ID);
       const filesReady = r.varint('files ready', MAX_FILES);

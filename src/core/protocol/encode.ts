@@ -52,6 +52,9 @@ export function encodeMessage(m: Message): Uint8Array {
     case MessageType.Pong:
       w.varint(m.nonce);
       break;
+    case MessageType.Plan:
+      w.varint(m.files).varint(m.bytes);
+      break;
     case MessageType.Preparing:
       w.varint(m.id).varint(m.filesReady).varint(m.fileCount).varint(m.hashedBytes);
       w.varint(m.totalBytes);

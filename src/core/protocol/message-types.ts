@@ -15,6 +15,7 @@ export enum MessageType {
   Ping = 0x0b,
   Pong = 0x0c,
   Preparing = 0x0d,
+  Plan = 0x0e,
 }
 
 /** Human names for logs, by type number. */
@@ -32,6 +33,7 @@ export const MESSAGE_TYPE_NAMES: Record<number, string> = {
   11: 'PING',
   12: 'PONG',
   13: 'PREPARING',
+  14: 'PLAN',
 };
 
 /** A run of `count` blocks starting at `start`. */
@@ -90,7 +92,9 @@ export type Message =
   | { type: MessageType.Bye; reason: number }
   | { type: MessageType.Ping; nonce: number }
   | { type: MessageType.Pong; nonce: number }
-  | ({ type: MessageType.Preparing; id: number } & PreparingStatus);
+  | ({ type: MessageType.Preparing; id: number } & PreparingStatus)
+  /** What the receiver is about to fetch (bytes and files still missing), so the sender can show progress. */
+  | { type: MessageType.Plan; files: number; bytes: number };
 
 /** How far a sender that is still hashing has come (the answer to a MANIFEST_REQUEST until its manifest exists). */
 export interface PreparingStatus {

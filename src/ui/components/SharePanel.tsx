@@ -1,6 +1,7 @@
 import { type Component, createSignal, For, Show } from 'solid-js';
-import { formatBytes, formatRate } from '../../core/format';
-import type { Share } from '../stores/send-store';
+import { formatBytes, formatRate, rateLine } from '../../core/format';
+import type { SendReceiver, Share } from '../stores/send-store';
+import { ProgressBar } from './ProgressBar';
 import { QrCode } from './QrCode';
 
 const SIGNALING_TEXT: Record<Share['signaling'], string> = {
@@ -8,6 +9,26 @@ const SIGNALING_TEXT: Record<Share['signaling'], string> = {
   open: 'Link ready. Open it on the other device.',
   reconnecting: 'Reconnecting to the Ferry server…',
   failed: 'Sharing stopped.',
+};
+
+/** How far one receiver has come with what it said it would fetch: a bar, rate and time left. */
+const ReceiverProgress: Component<{ receiver: SendReceiver; label: string }> = (props) => {
+  const done = () => Math.max(0, props.receiver.sentBytes - props.receiver.planFrom);
+  const plan = () => props.receiver.planBytes ?? 0;
+  const eta = () =>
+    props.receiver.rate > 0 ? Math.max(0, plan() - done()) / props.receiver.rate : null;
+  const line = () => rateLine({ rate: props.receiver.rate, etaSeconds: eta() });
+  return (
+    <div class="receiver-progress">
+      <ProgressBar value={Math.min(done(), plan())} max={plan()} label={props.label} />
+      <span class="muted">
+        {formatBytes(Math.min(done(), plan()))} of {formatBytes(plan())}
+        <Show when={props.receiver.status !== 'gone' && done() < plan() && line()}>
+          {` · ${line()}`}
+        </Show>
+      </span>
+    </div>
+  );
 };
 
 /** The link to give the other device, and who is connected through it. */
@@ -90,9 +111,12 @@ export const SharePanel: Component<{
                     {' '}
                     · <span class="sent">{formatBytes(r.sentBytes)} sent</span>
                   </Show>
-                  <Show when={r.status !== 'gone' && r.rate > 0}>
+                  <Show when={r.status !== 'gone' && r.rate > 0 && r.planBytes === null}>
                     {' '}
                     · <span class="rate">{formatRate(r.rate)}</span>
+                  </Show>
+                  <Show when={r.planBytes !== null && r.planBytes > 0}>
+                    <ReceiverProgress receiver={r} label={`Receiver ${i() + 1} progress`} />
                   </Show>
                 </li>
               )}

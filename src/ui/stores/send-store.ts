@@ -49,6 +49,10 @@ export interface SendReceiver {
   sentBytes: number;
   /** Bytes per second sent to it, smoothed. */
   rate: number;
+  /** Bytes it said it is about to fetch (its PLAN), or null before it said. */
+  planBytes: number | null;
+  /** `sentBytes` when that plan arrived: progress is what was sent since. */
+  planFrom: number;
   streamsUp: number;
   streams: number;
   status: 'connecting' | 'connected' | 'gone';
@@ -181,6 +185,8 @@ export function createSendStore(pool: HashPool) {
             id: session.id,
             sentBytes: 0,
             rate: 0,
+            planBytes: null,
+            planFrom: 0,
             streamsUp: 0,
             streams: session.streamCount,
             status: 'connecting' as const,
@@ -197,6 +203,11 @@ export function createSendStore(pool: HashPool) {
           // Made when the first request after the manifest arrives: until then there is nothing to serve.
           let server: BlockServer | null = null;
           stream.onMessage = (message) => {
+            if (message.type === MessageType.Plan) {
+              sentWriter.sync();
+              setReceiver(session.id, { planBytes: message.bytes, planFrom: counter.total });
+              return;
+            }
             const offer = served;
             if (offer && !server) {
               server = new BlockServer(stream, offer.source);

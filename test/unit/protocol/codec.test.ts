@@ -74,6 +74,7 @@ const GOLDEN: [string, Message, string][] = [
     },
     '010d0503ac02c0843d808080808020',
   ],
+  ['PLAN', { type: T.Plan, files: 1000, bytes: 65_536_000 }, '010ee8078080a01f'],
 ];
 
 describe('protocol frames: golden vectors', () => {
@@ -111,6 +112,7 @@ describe('hostile frames are refused with a Protocol error', () => {
     ['more files ready than files', fromHex('010d0503020000'), 'Protocol/OutOfRange'],
     ['more hashed than total', fromHex('010d0500000a09'), 'Protocol/OutOfRange'],
     ['file count over the limit', fromHex('010d0500a18d060000'), 'Protocol/OutOfRange'],
+    ['plan over the file limit', fromHex('010ea18d0600'), 'Protocol/OutOfRange'],
     ['oversize frame', new Uint8Array(MAX_FRAME_SIZE + 1).fill(1), 'Protocol/TooLarge'],
   ];
   for (const [what, frame, name] of table) {
@@ -123,7 +125,7 @@ describe('hostile frames are refused with a Protocol error', () => {
     fc.assert(
       fc.property(
         fc.uint8Array({ maxLength: 64 }),
-        fc.integer({ min: 1, max: 13 }),
+        fc.integer({ min: 1, max: 14 }),
         (body, type) => {
           for (const frame of [body, new Uint8Array([1, type, ...body])]) {
             try {
