@@ -20,23 +20,24 @@ const app = useAppInChromium();
 const { share, receive } = app;
 
 describe('moving files between two browsers', () => {
-  it('receives a folder and a 64 MiB file, verified, and downloads them byte-identical', async () => {
+  it('receives a folder and two files (one of 64 MiB), verified, and downloads them byte-identical', async () => {
     const originals: Record<string, Uint8Array> = {
       'album/été/photo 1.jpg': pseudoRandomBytes(3 * 1024 * 1024 + 17, 1),
       'album/notes.txt': pseudoRandomBytes(1234, 2),
       'album/empty': new Uint8Array(0),
       'big.bin': pseudoRandomBytes(64 * 1024 * 1024, 3),
+      'read me.md': pseudoRandomBytes(4321, 4),
     };
     const dir = writeTree('ferry-send-', originals);
     const { sender, link } = await share({
       folder: join(dir, 'album'),
-      files: [join(dir, 'big.bin')],
+      files: [join(dir, 'big.bin'), join(dir, 'read me.md')],
     });
 
     const receiver = await receive(link);
     await expect
       .poll(() => receiver.locator('.transfer-status').textContent(), { timeout: 90_000 })
-      .toBe('All 4 files received and verified.');
+      .toBe('All 5 files received and verified.');
     expect(
       await receiver
         .getByRole('progressbar', { name: 'Received in total' })
@@ -44,9 +45,16 @@ describe('moving files between two browsers', () => {
     ).toBe('100');
     // Every row shows its verified BLAKE3 instead of a bar.
     expect(await receiver.getByRole('progressbar').count()).toBe(1);
-    expect(await receiver.getByText('✓ verified').count()).toBe(4);
+    expect(await receiver.getByText('✓ verified').count()).toBe(5);
 
-    const saved = await downloadAll(receiver, ['photo 1.jpg', 'notes.txt', 'empty', 'big.bin']);
+    const saved = await downloadAll(receiver, [
+      'photo 1.jpg',
+      'notes.txt',
+      'empty',
+      'big.bin',
+      'read me.md',
+    ]);
+    expect(sha256(saved.get('read me.md')!)).toBe(sha256(originals['read me.md']!));
     expect(sha256(saved.get('photo 1.jpg')!)).toBe(sha256(originals['album/été/photo 1.jpg']!));
     expect(sha256(saved.get('notes.txt')!)).toBe(sha256(originals['album/notes.txt']!));
     expect(saved.get('empty')!.length).toBe(0);
@@ -204,7 +212,12 @@ describe('choosing files', () => {
     const { sender, link } = await share({ files: Object.keys(files).map((n) => join(dir, n)) });
     const receiver = await (await app.browser.newContext()).newPage();
     await receiver.goto(link);
+    const chosen = receiver.locator('.chosen-line');
+    await expect
+      .poll(() => chosen.textContent(), { timeout: 30_000 })
+      .toMatch(/^Chosen: 3 of 3 · 8\.70 MB · .+ free for Ferry on this device$/);
     await receiver.getByRole('checkbox', { name: 'Receive skip.bin' }).uncheck({ timeout: 30_000 });
+    expect(await chosen.textContent()).toMatch(/^Chosen: 2 of 3 · 3\.70 MB · /);
     await receiver.getByRole('button', { name: 'Receive' }).click();
     await expect
       .poll(() => receiver.locator('.transfer-status').textContent(), { timeout: 60_000 })

@@ -1,4 +1,4 @@
-import { type Component, Match, Show, Switch } from 'solid-js';
+import { type Component, createMemo, Match, Show, Switch } from 'solid-js';
 import { formatBytes, rateLine } from '../../core/format';
 import type { FileProgress } from '../../core/progress/progress-model';
 import type { ProgressView } from '../stores/progress-store';
@@ -6,6 +6,31 @@ import type { Offer, OfferedFile } from '../stores/receive-store';
 import { ProgressBar } from './ProgressBar';
 import { FILE_ROW_HEIGHT } from './SendFileRow';
 import { VirtualList } from './VirtualList';
+
+/** Before receiving: what is chosen, against the space this browser may still use. */
+const ChosenLine: Component<{ offer: Offer }> = (props) => {
+  const chosen = createMemo(() => {
+    let count = 0;
+    let bytes = 0;
+    for (const f of props.offer.files) {
+      if (!f.selected) continue;
+      count++;
+      bytes += f.size;
+    }
+    return { count, bytes };
+  });
+  const tooBig = () => props.offer.available !== null && chosen().bytes > props.offer.available;
+  return (
+    <p class="muted chosen-line" classList={{ error: tooBig() }}>
+      Chosen: {chosen().count} of {props.offer.files.length} · {formatBytes(chosen().bytes)}
+      <Show when={props.offer.available !== null}>
+        {' '}
+        · {formatBytes(props.offer.available!)} free for Ferry on this device
+      </Show>
+      <Show when={tooBig()}>. That is more than this device can hold: untick some files.</Show>
+    </p>
+  );
+};
 
 /** One offered file: name, size, then its progress, its Download button, or why it failed. */
 const OfferRow: Component<{
@@ -109,6 +134,9 @@ export const OfferList: Component<{
         Code <strong class="code">{props.offer.code}</strong>
       </span>
     </div>
+    <Show when={!props.started}>
+      <ChosenLine offer={props.offer} />
+    </Show>
     <Show when={props.started && props.progress.total}>
       {(total) => (
         <div class="total-progress">

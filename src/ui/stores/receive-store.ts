@@ -20,6 +20,7 @@ import {
   type ZipEntry,
 } from '../../adapters/save';
 import { loadStreamCount } from '../../adapters/settings';
+import { estimateStorage } from '../../adapters/storage';
 import { bytesEqual, toHex } from '../../core/bytes';
 import { decodeManifest, type ManifestEntry, totalSize } from '../../core/content/manifest';
 import { caseCollisions } from '../../core/content/path-rules';
@@ -55,6 +56,8 @@ export interface Offer {
   code: string;
   /** Paths that differ only by letter case (they would collide on Windows and macOS). */
   caseCollisions: string[][];
+  /** Bytes this browser may still store (its estimate), or null when it gives none. */
+  available: number | null;
 }
 
 /** What the Receive screen knows. */
@@ -172,11 +175,13 @@ export function createReceiveStore(pool: HashPool) {
       .sort((a, b) =>
         a.path.localeCompare(b.path, undefined, { numeric: true, sensitivity: 'base' }),
       );
+    const storage = await estimateStorage().catch(() => null);
     setState('offer', {
       files,
       totalSize: totalSize(parsed),
       code: verificationCode(digest.fileHash),
       caseCollisions: caseCollisions(files.map((f) => f.path)),
+      available: storage && storage.quota > 0 ? storage.available : null,
     });
     current = {
       ticket,
