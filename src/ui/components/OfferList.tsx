@@ -3,6 +3,7 @@ import { formatBytes, rateLine } from '../../core/format';
 import type { FileProgress } from '../../core/progress/progress-model';
 import type { ProgressView } from '../stores/progress-store';
 import type { Offer, OfferedFile } from '../stores/receive-store';
+import { FilePath } from './FilePath';
 import { ProgressBar } from './ProgressBar';
 import { FILE_ROW_HEIGHT } from './SendFileRow';
 import { VirtualList } from './VirtualList';
@@ -55,9 +56,7 @@ const OfferRow: Component<{
             onChange={(e) => props.onSelect(e.currentTarget.checked)}
           />
         </Show>
-        <span class="file-name" title={props.file.path}>
-          {props.file.path}
-        </span>
+        <FilePath path={props.file.path} />
         <span class="file-size">
           <Show
             when={props.progress?.state === 'transferring' && props.progress.rate > 0}

@@ -1,6 +1,7 @@
 import { type Component, Match, Switch } from 'solid-js';
 import { formatBytes } from '../../core/format';
 import type { SendFile } from '../stores/send-store';
+import { FilePath } from './FilePath';
 import { ProgressBar } from './ProgressBar';
 
 /** Height of one file row, px (matches `.file-row` in styles.css). */
@@ -15,9 +16,7 @@ export const SendFileRow: Component<{
 }> = (props) => (
   <div class="file-row" data-status={props.file.status}>
     <div class="file-main">
-      <span class="file-name" title={props.file.path}>
-        {props.file.path}
-      </span>
+      <FilePath path={props.file.path} />
       <span class="file-size">{formatBytes(props.file.size)}</span>
       <button
         type="button"
