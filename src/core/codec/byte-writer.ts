@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: MIT
 
+/** Unused bytes `finish` leaves at the end of its view rather than copying everything (a frame's header room). */
+const FINISH_SLACK = 64;
+
 /** Appends fixed-width integers, LEB128 varints and raw bytes to a growing buffer. */
 export class ByteWriter {
   private buf: Uint8Array;
@@ -52,8 +55,13 @@ export class ByteWriter {
     return this.varint(data.length).bytes(data);
   }
 
-  /** A copy of everything written so far. */
+  /**
+   * Everything written so far. When the buffer is (nearly) full this is a view
+   * of it, not a copy: a 256 KiB block frame is then copied once, not twice.
+   * Write nothing after `finish`.
+   */
   finish(): Uint8Array {
+    if (this.buf.length - this.len <= FINISH_SLACK) return this.buf.subarray(0, this.len);
     return this.buf.slice(0, this.len);
   }
 }
