@@ -33,6 +33,7 @@ const BASELINES = {
   'streams-6': 'raw-channel',
   'transfer-mixed-6': 'raw-channel',
   'transfer-small-6': 'raw-channel',
+  'transfer-small-1': 'raw-channel',
   'transfer-big-1': 'raw-channel',
   'transfer-big-6': 'raw-channel',
 };

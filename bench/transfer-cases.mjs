@@ -57,6 +57,7 @@ export const TRANSFER_CASES = {
   'transfer-big-6': { pick: 'big', streams: 6 },
   'transfer-big-1': { pick: 'big', streams: 1 },
   'transfer-small-6': { pick: 'small', streams: 6 },
+  'transfer-small-1': { pick: 'small', streams: 1 },
   'transfer-mixed-6': { pick: 'mixed', streams: 6 },
 };
 
