@@ -85,6 +85,34 @@ describe('the app in Chromium', () => {
     await page.close();
   });
 
+  it('takes files dropped anywhere, on any screen, to the Send screen', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${baseUrl}/#received`);
+    const dropped = await page.evaluateHandle(() => {
+      const data = new DataTransfer();
+      data.items.add(new File(['dropped on the header'], 'dropped.txt', { type: 'text/plain' }));
+      return data;
+    });
+    // Not on the drop zone: on the header of another screen, where the browser would open the file.
+    const notHandled = await page.evaluate(
+      (data) =>
+        document
+          .querySelector('header')!
+          .dispatchEvent(
+            new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }),
+          ),
+      dropped,
+    );
+    expect(notHandled).toBe(false); // preventDefault: the browser does not navigate to the file
+    await page.getByRole('heading', { name: 'Send files' }).waitFor();
+    await expect
+      .poll(() =>
+        page.locator('.file-row', { hasText: 'dropped.txt' }).locator('.file-hash').textContent(),
+      )
+      .toBe(toHex(oracleHash(new TextEncoder().encode('dropped on the header'))));
+    await page.close();
+  });
+
   it('explains a damaged link instead of failing silently', async () => {
     const page = await browser.newPage();
     await page.goto(`${baseUrl}/#t=AQAAAQIDBAUGBwgJ`);

@@ -1,5 +1,5 @@
 import { type Component, createSignal, Show } from 'solid-js';
-import { filesFromDrop, filesFromInput } from '../../adapters/dropped-files';
+import { filesFromInput } from '../../adapters/dropped-files';
 import { formatBytes, rateLine } from '../../core/format';
 import { FILE_ROW_HEIGHT, SendFileRow } from '../components/SendFileRow';
 import { SharePanel } from '../components/SharePanel';
@@ -16,11 +16,8 @@ export const SendPage: Component = () => {
     actions.add(filesFromInput(e.currentTarget));
     e.currentTarget.value = '';
   };
-  const onDrop = async (e: DragEvent) => {
-    e.preventDefault();
-    setDragging(false);
-    if (e.dataTransfer) actions.add(await filesFromDrop(e.dataTransfer));
-  };
+  // The drop itself is taken for the whole window (app-store): here it only lights the zone up.
+  const onDrop = () => setDragging(false);
 
   return (
     <section

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 import { createContext, createSignal, onCleanup, useContext } from 'solid-js';
+import { filesFromDrop } from '../../adapters/dropped-files';
 import { HashPool } from '../../adapters/hash-pool';
 import { takeSharedFiles } from '../../adapters/share-inbox';
 import { registerServiceWorker } from '../../adapters/sw-bridge';
@@ -65,6 +66,26 @@ export function createAppStores(): AppStores {
     e.returnValue = '';
   };
   window.addEventListener('beforeunload', onBeforeUnload);
+  // Files dropped anywhere on any screen are sent (the browser would otherwise open them in place of Ferry).
+  const carriesFiles = (e: DragEvent) => e.dataTransfer?.types.includes('Files') ?? false;
+  const onDragOver = (e: DragEvent) => {
+    if (!carriesFiles(e)) return;
+    e.preventDefault();
+    e.dataTransfer!.dropEffect = 'copy';
+  };
+  const onDrop = (e: DragEvent) => {
+    if (!carriesFiles(e)) return;
+    e.preventDefault();
+    // Read now: a drop's items are gone once this handler returns.
+    const files = filesFromDrop(e.dataTransfer!);
+    if (route() !== 'send') window.location.hash = '#send';
+    files.then(
+      (picked) => send[1].add(picked),
+      () => {},
+    );
+  };
+  window.addEventListener('dragover', onDragOver);
+  window.addEventListener('drop', onDrop);
   window.addEventListener('hashchange', onHash);
   window.addEventListener('online', onOnline);
   window.addEventListener('offline', onOnline);
@@ -73,6 +94,8 @@ export function createAppStores(): AppStores {
     window.removeEventListener('online', onOnline);
     window.removeEventListener('offline', onOnline);
     window.removeEventListener('beforeunload', onBeforeUnload);
+    window.removeEventListener('dragover', onDragOver);
+    window.removeEventListener('drop', onDrop);
     pool.close();
   });
   registerServiceWorker((activate) => setUpdate(() => activate));
