@@ -74,9 +74,15 @@ export function frameFlush(flush: () => void, intervalMs = PROGRESS_INTERVAL_MS)
      * a write already happened in this frame: then with the next frame.
      */
     now(): void {
-      if (pending()) return;
-      if (wroteThisFrame) {
-        request();
+      if (soon || frame) return;
+      // An urgent write does not wait out the interval of a pending routine one.
+      if (timer !== undefined) {
+        clearTimeout(timer);
+        timer = undefined;
+      }
+      const hidden = typeof document !== 'undefined' && document.hidden;
+      if (wroteThisFrame && !hidden) {
+        frame = requestAnimationFrame(run);
         return;
       }
       soon = true;
