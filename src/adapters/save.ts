@@ -68,3 +68,23 @@ export async function saveToFolder(entries: readonly ZipEntry[]): Promise<number
   }
   return entries.length;
 }
+
+/** What a "Save to folder" did, as sentences: `saved` (null when the person closed the picker) or `error`. */
+export interface FolderSaveOutcome {
+  saved: string | null;
+  error: string | null;
+}
+
+/** `saveToFolder`, told as a sentence for the screen; never rejects. */
+export async function saveToFolderReport(entries: readonly ZipEntry[]): Promise<FolderSaveOutcome> {
+  try {
+    const count = await saveToFolder(entries);
+    return {
+      saved: `Saved ${count} ${count === 1 ? 'file' : 'files'} to the folder you chose.`,
+      error: null,
+    };
+  } catch (err) {
+    if ((err as Error).name === 'AbortError') return { saved: null, error: null };
+    return { saved: null, error: `Could not save to that folder: ${(err as Error).message}` };
+  }
+}

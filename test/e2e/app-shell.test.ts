@@ -1,7 +1,7 @@
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { toHex } from '../../src/core/bytes';
 import { startAppServer } from '../helpers/app-server';
@@ -50,6 +50,16 @@ describe('server', () => {
       expect((await fetch(`${baseUrl}${icon.src}`)).status).toBe(200);
   });
 });
+
+/** Opens the app and waits until its service worker controls the page (it claims it once the shell is precached). */
+async function openControlled(context: BrowserContext, url: string): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(url);
+  await page.waitForFunction(() => !!navigator.serviceWorker.controller, null, {
+    timeout: 30_000,
+  });
+  return page;
+}
 
 describe('the app in Chromium', () => {
   it('checks picked files and a picked folder, showing the BLAKE3 that b3sum would print', async () => {
@@ -134,11 +144,7 @@ describe('the app in Chromium', () => {
     const server = await startAppServer(dir);
     const context = await browser.newContext();
     try {
-      const page = await context.newPage();
-      await page.goto(server.url);
-      await page.waitForFunction(() => !!navigator.serviceWorker.controller, null, {
-        timeout: 30_000,
-      });
+      const page = await openControlled(context, server.url);
       expect(await page.getByText('New version available').count()).toBe(0);
       const sw = join(dir, 'sw.js');
       writeFileSync(sw, `${readFileSync(sw, 'utf8')}\n// release 2\n`);
@@ -169,11 +175,7 @@ describe('the app in Chromium', () => {
 
   it('takes files shared from another app into the Send screen (Web Share Target)', async () => {
     const context = await browser.newContext();
-    const page = await context.newPage();
-    await page.goto(baseUrl);
-    await page.waitForFunction(() => !!navigator.serviceWorker.controller, null, {
-      timeout: 30_000,
-    });
+    const page = await openControlled(context, baseUrl);
     // What the system share sheet does: a navigation that POSTs the files as multipart form data.
     await page.evaluate(() => {
       document.body.insertAdjacentHTML(
@@ -227,12 +229,7 @@ describe('the app in Chromium', () => {
 
   it('installs a service worker and opens offline from it', async () => {
     const context = await browser.newContext();
-    const page = await context.newPage();
-    await page.goto(baseUrl);
-    // The worker claims the page once it has precached the shell.
-    await page.waitForFunction(() => !!navigator.serviceWorker.controller, null, {
-      timeout: 30_000,
-    });
+    const page = await openControlled(context, baseUrl);
     await context.setOffline(true);
     await page.reload();
     await expect

@@ -1,5 +1,6 @@
 import { type Component, onCleanup, Show } from 'solid-js';
 import { useStores } from '../stores/app-store';
+import { ErrorNote } from './ErrorNote';
 
 /** "Scan QR code": the camera view, with torch and camera switch where the device has them. */
 export const ScanPanel: Component = () => {
@@ -40,11 +41,7 @@ export const ScanPanel: Component = () => {
           </button>
         </div>
       </div>
-      <Show when={state.error}>
-        <p class="error" role="alert">
-          {state.error}
-        </p>
-      </Show>
+      <ErrorNote text={state.error} />
     </div>
   );
 };

@@ -1,5 +1,6 @@
 import { type Component, Show } from 'solid-js';
 import { formatBytes } from '../../core/format';
+import { ErrorNote } from '../components/ErrorNote';
 import { OfferList } from '../components/OfferList';
 import { ProgressBar } from '../components/ProgressBar';
 import { ScanPanel } from '../components/ScanPanel';
@@ -48,11 +49,7 @@ export const ReceivePage: Component = () => {
         </div>
       </form>
       <ScanPanel />
-      <Show when={state.error}>
-        <p class="error" role="alert">
-          {state.error}
-        </p>
-      </Show>
+      <ErrorNote text={state.error} />
       <Show when={state.ticket}>
         {(t) => (
           <div class="ticket-card">

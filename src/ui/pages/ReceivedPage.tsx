@@ -1,5 +1,6 @@
 import { type Component, createSignal, For, onMount, Show } from 'solid-js';
 import { formatBytes } from '../../core/format';
+import { ErrorNote } from '../components/ErrorNote';
 import { ProgressBar } from '../components/ProgressBar';
 import { useStores } from '../stores/app-store';
 import type { ReceivedItem } from '../stores/received-store';
@@ -114,11 +115,7 @@ export const ReceivedPage: Component = () => {
       <p role="status" class="visually-hidden">
         {state.message}
       </p>
-      <Show when={state.error}>
-        <p class="error" role="alert">
-          {state.error}
-        </p>
-      </Show>
+      <ErrorNote text={state.error} />
       <Show when={state.items}>
         {(items) => (
           <Show

@@ -1,6 +1,7 @@
 import { type Component, createSignal, Show } from 'solid-js';
 import { filesFromInput } from '../../adapters/dropped-files';
 import { formatBytes, rateLine } from '../../core/format';
+import { ErrorNote } from '../components/ErrorNote';
 import { FILE_ROW_HEIGHT, SendFileRow } from '../components/SendFileRow';
 import { SharePanel } from '../components/SharePanel';
 import { VirtualList } from '../components/VirtualList';
@@ -113,11 +114,7 @@ export const SendPage: Component = () => {
           />
         )}
       </Show>
-      <Show when={state.error}>
-        <p class="error" role="alert">
-          {state.error}
-        </p>
-      </Show>
+      <ErrorNote text={state.error} />
     </section>
   );
 };

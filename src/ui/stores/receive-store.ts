@@ -15,7 +15,7 @@ import {
 import {
   canSaveToFolder,
   saveBlob,
-  saveToFolder,
+  saveToFolderReport,
   saveZip,
   type ZipEntry,
 } from '../../adapters/save';
@@ -400,17 +400,9 @@ export function createReceiveStore(pool: HashPool) {
     },
     /** Writes every received file into a folder the person picks, sub-folders kept. */
     async saveToFolder(): Promise<void> {
-      try {
-        const count = await saveToFolder(await receivedEntries());
-        setState(
-          'saved',
-          `Saved ${count} ${count === 1 ? 'file' : 'files'} to the folder you chose.`,
-        );
-      } catch (err) {
-        if ((err as Error).name !== 'AbortError') {
-          setState('error', `Could not save to that folder: ${(err as Error).message}`);
-        }
-      }
+      const outcome = await saveToFolderReport(await receivedEntries());
+      if (outcome.saved) setState('saved', outcome.saved);
+      if (outcome.error) setState('error', outcome.error);
     },
     /** Chooses whether file `index` is received (before receiving starts). */
     select(index: number, selected: boolean): void {

@@ -9,7 +9,7 @@ import {
 import {
   canSaveToFolder,
   saveBlob,
-  saveToFolder,
+  saveToFolderReport,
   saveZip,
   type ZipEntry,
 } from '../../adapters/save';
@@ -98,15 +98,8 @@ export function createReceivedStore() {
     },
     /** Writes a kept transfer's complete files into a folder the person picks. */
     async saveToFolder(hash: string): Promise<void> {
-      try {
-        const count = await saveToFolder(files.get(hash) ?? []);
-        setState(
-          'message',
-          `Saved ${count} ${count === 1 ? 'file' : 'files'} to the folder you chose.`,
-        );
-      } catch (err) {
-        if ((err as Error).name !== 'AbortError') fail('Could not save to that folder', err);
-      }
+      const outcome = await saveToFolderReport(files.get(hash) ?? []);
+      setState({ message: outcome.saved, error: outcome.error });
     },
   };
   return [state, actions] as const;
