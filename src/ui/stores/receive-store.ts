@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 import { createStore } from 'solid-js/store';
 import { BlockStore } from '../../adapters/block-store';
+import { fetchOffer } from '../../adapters/fetch-offer';
 import type { HashPool } from '../../adapters/hash-pool';
 import {
   receiveCollection,
@@ -21,12 +22,10 @@ import {
 } from '../../adapters/save';
 import { loadStreamCount } from '../../adapters/settings';
 import { estimateStorage } from '../../adapters/storage';
-import { bytesEqual, toHex } from '../../core/bytes';
-import { decodeManifest, type ManifestEntry, totalSize } from '../../core/content/manifest';
+import { toHex } from '../../core/bytes';
+import { type ManifestEntry, totalSize } from '../../core/content/manifest';
 import { caseCollisions } from '../../core/content/path-rules';
-import { FerryError } from '../../core/errors';
 import type { PreparingStatus } from '../../core/protocol/message-types';
-import { fetchManifest } from '../../core/session/manifest-exchange';
 import type { ProtocolStream } from '../../core/session/protocol-stream';
 import { parseTicketInput, type Ticket, ticketLink } from '../../core/ticket';
 import { verificationCode } from '../../core/verification-code';
@@ -82,9 +81,6 @@ export interface ReceiveState {
   error: string | null;
 }
 
-/** How often a sender that is still checking its files is asked again, in ms. */
-const PREPARING_POLL_MS = 400;
-
 /** The origin of a pasted link, or null for bare ticket text. */
 function linkOrigin(text: string): string | null {
   try {
@@ -134,33 +130,13 @@ export function createReceiveStore(pool: HashPool) {
 
   async function loadOffer(ticket: Ticket, relay: string, conn: ReceiverConnection): Promise<void> {
     const streams = await conn.streams;
-    let id = 0;
-    const manifest = await fetchManifest(streams[0]!, () => ++id, {
-      onPreparing: (status) => setState('senderPreparing', status),
-      later: (retry) => {
-        const timer = setTimeout(retry, PREPARING_POLL_MS);
-        return () => clearTimeout(timer);
-      },
-    });
+    const { manifest, collectionHash, parsed } = await fetchOffer(
+      streams[0]!,
+      ticket.collectionHash,
+      pool,
+      (status) => setState('senderPreparing', status),
+    );
     setState('senderPreparing', null);
-    // The collection hash is the manifest's BLAKE3, computed off the main thread.
-    const digest = await pool.hashFile(new Blob([manifest as Uint8Array<ArrayBuffer>]));
-    if (ticket.collectionHash && !bytesEqual(digest.fileHash, ticket.collectionHash)) {
-      throw new FerryError(
-        'Manifest/HashMismatch',
-        'The files offered do not match this link. Do not trust this transfer; ask the sender for a new link.',
-      );
-    }
-    let parsed: ReturnType<typeof decodeManifest>;
-    try {
-      parsed = decodeManifest(manifest);
-    } catch (err) {
-      throw new FerryError(
-        'Manifest/Refused',
-        `Ferry refused this sender's file list: ${(err as Error).message} Nothing was received. Ask the sender to check their files, or to update Ferry.`,
-        { cause: err },
-      );
-    }
     // The manifest is in byte order; people expect the order a file manager shows.
     const files = parsed.files
       .map(
@@ -179,7 +155,7 @@ export function createReceiveStore(pool: HashPool) {
     setState('offer', {
       files,
       totalSize: totalSize(parsed),
-      code: verificationCode(digest.fileHash),
+      code: verificationCode(collectionHash),
       caseCollisions: caseCollisions(files.map((f) => f.path)),
       available: storage && storage.quota > 0 ? storage.available : null,
     });
@@ -188,7 +164,7 @@ export function createReceiveStore(pool: HashPool) {
       relay,
       manifest,
       entries: parsed.files,
-      collectionHash: digest.fileHash,
+      collectionHash,
       streams,
     };
     const rtts = await Promise.all(streams.map((s) => s.ping()));

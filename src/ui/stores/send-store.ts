@@ -4,6 +4,7 @@ import { createStore, produce } from 'solid-js/store';
 import { fileBlockSource, type ServedFile } from '../../adapters/file-block-source';
 import type { HashPool } from '../../adapters/hash-pool';
 import { SenderHub } from '../../adapters/sender-hub';
+import { answerShareStream } from '../../adapters/share-stream';
 import { craftedManifest, hashingReleased } from '../../adapters/test-faults';
 import { fromHex, toHex } from '../../core/bytes';
 import { SECRET_SIZE } from '../../core/constants';
@@ -12,10 +13,9 @@ import { buildManifest, encodeManifest, type ManifestEntry } from '../../core/co
 import { sanitizePath } from '../../core/content/path-rules';
 import { isAbortError } from '../../core/errors';
 import { RateMeter } from '../../core/progress/rate-meter';
-import { ErrorCode, MessageType, type PreparingStatus } from '../../core/protocol/message-types';
-import { answerManifestRequest } from '../../core/session/manifest-exchange';
+import type { PreparingStatus } from '../../core/protocol/message-types';
 import { ticketLink } from '../../core/ticket';
-import { BlockServer, type BlockSource } from '../../core/transfer/block-server';
+import type { BlockSource } from '../../core/transfer/block-server';
 import { uniquePath } from '../../core/unique-path';
 import { verificationCode } from '../../core/verification-code';
 import { frameFlush } from './frame-flush';
@@ -200,41 +200,21 @@ export function createSendStore(pool: HashPool) {
           if (!sent.has(session.id))
             sent.set(session.id, { bytes: 0, total: 0, meter: new RateMeter() });
           const counter = sent.get(session.id)!;
-          // Made when the first request after the manifest arrives: until then there is nothing to serve.
-          let server: BlockServer | null = null;
-          stream.onMessage = (message) => {
-            if (message.type === MessageType.Plan) {
+          answerShareStream(stream, {
+            offer: () => served && { manifest: served.collection.manifest, source: served.source },
+            preparing: preparingStatus,
+            onManifestServed: () => {
+              published = true;
+            },
+            onPlan: (bytes) => {
               sentWriter.sync();
-              setReceiver(session.id, { planBytes: message.bytes, planFrom: counter.total });
-              return;
-            }
-            const offer = served;
-            if (offer && !server) {
-              server = new BlockServer(stream, offer.source);
-              server.onServed = (_file, _block, bytes) => {
-                counter.bytes += bytes;
-                sentWriter.request();
-              };
-            }
-            if (server?.handle(message)) return;
-            if (offer && message.type === MessageType.ManifestRequest) published = true;
-            void answerManifestRequest(
-              stream,
-              message,
-              offer ? offer.collection.manifest : preparingStatus(),
-            )
-              .then(async (handled) => {
-                if (!handled && 'id' in message) {
-                  await stream.send({
-                    type: MessageType.Error,
-                    id: message.id,
-                    code: ErrorCode.Protocol,
-                    message: 'A sender does not answer that message.',
-                  });
-                }
-              })
-              .catch(() => {});
-          };
+              setReceiver(session.id, { planBytes: bytes, planFrom: counter.total });
+            },
+            onServed: (bytes) => {
+              counter.bytes += bytes;
+              sentWriter.request();
+            },
+          });
         };
         session.onEnd = () => {
           sentWriter.sync();
