@@ -92,9 +92,10 @@ describe('pause, resume and cancel', () => {
     await waitForStatus(receiver, 'All 1 file received and verified.');
     const saved = await downloadAll(receiver, ['film.mkv']);
     expect(sha256(saved.get('film.mkv')!)).toBe(sha256(data));
-    // Pausing cost at most what each stream already had on its way
+    // Pausing cost at most what each stream already had on its way (the figure refreshes every 100 ms;
+    // the screen rounds it to three digits).
+    await expect.poll(() => sentBytes(sender)).toBeGreaterThanOrEqual(size - 0.05 * MiB);
     const sent = await sentBytes(sender);
-    expect(sent).toBeGreaterThanOrEqual(size);
     // (about two blocks per stream: the one being read and the one in the channel's buffers).
     expect(sent).toBeLessThanOrEqual(size + 12 * MiB);
     await sender.context().close();
