@@ -9,8 +9,7 @@ const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', tim
 
 /** One kept transfer: what it is, how far it came, and what can be done with it. */
 const ReceivedCard: Component<{ item: ReceivedItem }> = (props) => {
-  const [, actions] = useStores().received;
-  const [state] = useStores().received;
+  const [state, actions] = useStores().received;
   const [confirming, setConfirming] = createSignal(false);
   const item = () => props.item;
   const titleId = () => `received-${item().hash.slice(0, 16)}`;
