@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 import { expose, transfer } from 'comlink';
 import { createBlake3 } from '../src/adapters/blake3-wasm';
+import { type StoredBlock, toStoredBlock } from '../src/adapters/stored-block';
 import { bytesEqual } from '../src/core/bytes';
 import type { Blake3 } from '../src/core/content/blake3';
 import { type FileDigest, FileHasher } from '../src/core/content/file-hasher';
@@ -60,17 +61,18 @@ const api = {
 
   /**
    * Checks one received block against its expected BLAKE3 and, when it
-   * matches, wraps it in a Blob here, so that the main thread (which
-   * stores it) never pays for making a Blob per block. Null when it does
-   * not match.
+   * matches, turns it into what the store keeps (`toStoredBlock`): a large
+   * block becomes a Blob here, so the main thread never pays for one; a
+   * small one goes back as bytes, transferred. Null when it does not match.
    */
-  async verifyBlock(data: Uint8Array, expected: Uint8Array): Promise<Blob | null> {
+  async verifyBlock(data: Uint8Array, expected: Uint8Array): Promise<StoredBlock | null> {
     const pair = await takeHashers();
     try {
       pair[0].init();
       pair[0].update(data);
       if (!bytesEqual(pair[0].digest(), expected)) return null;
-      return new Blob([data as Uint8Array<ArrayBuffer>]);
+      const stored = toStoredBlock(data);
+      return stored instanceof Blob ? stored : transfer(stored, [stored.buffer]);
     } finally {
       idleHashers.push(pair);
     }

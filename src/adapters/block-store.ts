@@ -3,6 +3,7 @@ import { type DBSchema, type IDBPDatabase, openDB } from 'idb';
 import { blockCount } from '../core/constants';
 import { blockLength } from '../core/content/outboard';
 import { FerryError } from '../core/errors';
+import { type StoredBlock, storedBlockSize, toStoredBlock } from './stored-block';
 
 /** A received collection: its manifest bytes, kept so a reload can resume. */
 export interface StoredCollection {
@@ -31,11 +32,14 @@ export interface StoredFile {
   verifiedCount: number;
 }
 
-/** The IndexedDB schema. Blocks are Blobs so large files stay on disk, not in the JS heap. */
+/**
+ * The IndexedDB schema. Full-size blocks are Blobs so large files stay on
+ * disk, not in the JS heap; small ones are bytes (see `INLINE_BLOCK_BYTES`).
+ */
 export interface TransferDB extends DBSchema {
   collections: { key: string; value: StoredCollection };
   files: { key: string; value: StoredFile };
-  blocks: { key: [string, number]; value: Blob };
+  blocks: { key: [string, number]; value: StoredBlock };
 }
 
 /** A verified block to store. */
@@ -261,15 +265,14 @@ export class BlockStore {
             `Block ${index} is outside a file of ${count} blocks.`,
           );
         }
-        const length = data instanceof Blob ? data.size : data.byteLength;
+        const length = storedBlockSize(data as StoredBlock);
         if (length !== blockLength(file.size, index)) {
           throw new FerryError(
             'Store/BadBlock',
             `Block ${index} has ${length} bytes; ${blockLength(file.size, index)} were expected.`,
           );
         }
-        const blob = data instanceof Blob ? data : new Blob([data as Uint8Array<ArrayBuffer>]);
-        track(tx.objectStore('blocks').put(blob, [hash, index]));
+        track(tx.objectStore('blocks').put(toStoredBlock(data), [hash, index]));
         const bit = 1 << (index & 7);
         if ((file.verified[index >> 3]! & bit) === 0) {
           file.verified[index >> 3]! |= bit;
@@ -298,8 +301,8 @@ export class BlockStore {
     }
   }
 
-  /** One stored block, or undefined. */
-  async getBlock(hash: string, index: number): Promise<Blob | undefined> {
+  /** One stored block (bytes or a Blob, as `toStoredBlock` chose), or undefined. */
+  async getBlock(hash: string, index: number): Promise<StoredBlock | undefined> {
     return (await this.live()).get('blocks', [hash, index]);
   }
 
@@ -313,8 +316,10 @@ export class BlockStore {
   }
 
   /**
-   * The whole file as one Blob made of the stored block Blobs: the browser
-   * reads it from disk on demand, nothing is copied into the JS heap.
+   * The whole file as one Blob made of the stored blocks: the browser reads
+   * the full-size blocks from disk on demand; only blocks kept as bytes (at
+   * most `INLINE_BLOCK_BYTES` each, a small file or a file's short last
+   * block) pass through the JS heap.
    */
   async fileBlob(hash: string, type = 'application/octet-stream'): Promise<Blob> {
     const file = await this.getFile(hash);

@@ -3,6 +3,7 @@ import { proxy, type Remote, releaseProxy, transfer, wrap } from 'comlink';
 import type { HashWorkerApi } from '../../workers/hash.worker';
 import type { FileDigest } from '../core/content/file-hasher';
 import { FerryError } from '../core/errors';
+import type { StoredBlock } from './stored-block';
 
 /** One file's hashing, as a stream of events (the seed's AddProgressItem). */
 export type HashEvent =
@@ -129,11 +130,12 @@ export class HashPool {
 
   /**
    * Checks a received block against its expected hash in a worker; resolves
-   * with the block as a Blob (made in the worker) when it matches, else
-   * null. `data` is transferred: the array passed in is detached.
+   * with the block as the store keeps it (a Blob made in the worker, or the
+   * bytes of a small block) when it matches, else null. `data` is
+   * transferred: the array passed in is detached.
    */
-  verifyBlock(data: Uint8Array, expected: Uint8Array): Promise<Blob | null> {
-    return this.submit((remote) =>
+  verifyBlock(data: Uint8Array, expected: Uint8Array): Promise<StoredBlock | null> {
+    return this.submit<StoredBlock | null>((remote) =>
       remote.verifyBlock(transfer(data, [data.buffer as ArrayBuffer]), expected),
     );
   }

@@ -3,6 +3,7 @@ import { blockLength, expectedBlockHash } from '../core/content/outboard';
 import type { BlockSink } from '../core/transfer/receive-engine';
 import type { BlockStore } from './block-store';
 import type { HashPool } from './hash-pool';
+import { type StoredBlock, storedBlockSize } from './stored-block';
 
 /** What the sink knows of each file (by manifest index). */
 export interface SinkFile {
@@ -27,23 +28,24 @@ const BATCH_WAIT_MS = 10;
 interface Pending {
   hash: string;
   block: number;
-  data: Blob;
+  data: StoredBlock;
   resolve: () => void;
   reject: (err: unknown) => void;
 }
 
 /**
  * The receiving engine's sink in the browser: verifies blocks in the hash
- * workers against the outboard (which hand back good blocks as Blobs, so
- * the main thread makes none), and stores them in IndexedDB in batches
- * across files. A block's promise resolves only once its transaction has
+ * workers against the outboard (which hand back good blocks in the form
+ * they are stored, Blobs made there or small blocks' bytes, so the main
+ * thread makes no Blob), and stores them in IndexedDB in batches across
+ * files. A block's promise resolves only once its transaction has
  * committed.
  */
 export function storeSink(
   store: BlockStore,
   pool: HashPool,
   files: readonly SinkFile[],
-): BlockSink<Blob> {
+): BlockSink<StoredBlock> {
   let pending: Pending[] = [];
   let pendingBytes = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -74,7 +76,7 @@ export function storeSink(
     store(file, block, data) {
       return new Promise<void>((resolve, reject) => {
         pending.push({ hash: files[file]!.hashHex, block, data, resolve, reject });
-        pendingBytes += data.size;
+        pendingBytes += storedBlockSize(data);
         if (pending.length >= BATCH_BLOCKS || pendingBytes >= BATCH_BYTES) flush();
         else timer ??= setTimeout(flush, BATCH_WAIT_MS);
       });

@@ -83,6 +83,27 @@ describe('BlockStore in real IndexedDB', () => {
     );
   });
 
+  it('keeps full blocks as Blobs and small ones as their own bytes, and reads both back', async () => {
+    store = await BlockStore.open(freshDb());
+    const data = pseudoRandomBytes(MiB + 1000, 13);
+    await store.ensureFile('h', data.length, null);
+    // The short last block as a view into a larger buffer: only its own bytes are kept.
+    const padded = new Uint8Array(8000);
+    padded.set(data.subarray(MiB), 500);
+    await store.putBlocks('h', [
+      { index: 0, data: data.slice(0, MiB) },
+      { index: 1, data: padded.subarray(500, 1500) },
+    ]);
+    expect(await store.getBlock('h', 0)).toBeInstanceOf(Blob);
+    const small = await store.getBlock('h', 1);
+    expect(small).toBeInstanceOf(Uint8Array);
+    expect((small as Uint8Array).buffer.byteLength).toBe(1000);
+    const blob = await store.fileBlob('h');
+    expect(toHex(oracleHash(new Uint8Array(await blob.arrayBuffer())))).toBe(
+      toHex(oracleHash(data)),
+    );
+  });
+
   it('refuses blocks of the wrong size or index, and rolls the whole batch back', async () => {
     store = await BlockStore.open(freshDb());
     await store.ensureFile('g', 2 * MiB, null);

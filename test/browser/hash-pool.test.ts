@@ -143,4 +143,20 @@ describe('HashPool in real Chromium workers', () => {
     if (outcomes[2]!.ok) expect(toHex(outcomes[2]!.digest.fileHash)).toBe(toHex(oracleHash(b)));
     await root.removeEntry('changing.bin');
   });
+
+  it('verifies blocks: a small one comes back as its bytes, a full one as a Blob, a bad one as null', async () => {
+    pool = new HashPool({ maxWorkers: 1 });
+    const small = pseudoRandomBytes(64 * 1024, 3);
+    const full = pseudoRandomBytes(MiB, 4);
+    const kept = await pool.verifyBlock(small.slice(), oracleHash(small));
+    expect(kept).toBeInstanceOf(Uint8Array);
+    expect(toHex(oracleHash(kept as Uint8Array))).toBe(toHex(oracleHash(small)));
+    const blob = await pool.verifyBlock(full.slice(), oracleHash(full));
+    expect(blob).toBeInstanceOf(Blob);
+    const back = new Uint8Array(await (blob as Blob).arrayBuffer());
+    expect(toHex(oracleHash(back))).toBe(toHex(oracleHash(full)));
+    const damaged = small.slice();
+    damaged[100]! ^= 1;
+    expect(await pool.verifyBlock(damaged, oracleHash(small))).toBeNull();
+  });
 });
