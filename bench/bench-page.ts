@@ -109,9 +109,9 @@ async function storeRead(): Promise<Sample> {
     return await timed(async () => {
       let bytes = 0;
       for (let i = 0; i < STORE_BYTES / MiB; i++) {
-        const blob = await store.getBlock('bench', i);
-        if (!blob) throw new Error(`block ${i} missing: run store-write first`);
-        bytes += (await blob.arrayBuffer()).byteLength;
+        const block = await store.getBlock('bench', i);
+        if (!block) throw new Error(`block ${i} missing: run store-write first`);
+        bytes += block instanceof Blob ? (await block.arrayBuffer()).byteLength : block.byteLength;
       }
       return bytes;
     });

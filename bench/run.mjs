@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { createServer } from 'vite';
 import { chromiumArgs, chromiumPath } from '../scripts/chromium.mjs';
+import { chromiumCpuSeconds } from './cpu-time.mjs';
 import { makeInputs, runTransfer, startApp, TRANSFER_CASES } from './transfer-cases.mjs';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS || 3);
@@ -31,6 +32,9 @@ const BASELINES = {
   'streams-2': 'raw-channel',
   'streams-4': 'raw-channel',
   'streams-6': 'raw-channel',
+  'engine-big-6': 'raw-channel',
+  'engine-small-1': 'raw-channel',
+  'engine-small-6': 'raw-channel',
   'transfer-mixed-6': 'raw-channel',
   'transfer-small-6': 'raw-channel',
   'transfer-small-1': 'raw-channel',
@@ -84,7 +88,19 @@ const WEBRTC_CASES = {
   'streams-2': ['ferry', 2],
   'streams-4': ['ferry', 4],
   'streams-6': ['ferry', 6],
+  // The receive engine and block servers over Ferry streams, blocks from memory, no checking or
+  // storing: what the request/response protocol costs, apart from files, hashing, IndexedDB and UI.
+  'engine-big-6': ['engine', 6, { files: 1 }],
+  'engine-small-1': ['engine', 1, { files: 1000, size: 64 * 1024 }],
+  'engine-small-6': ['engine', 6, { files: 1000, size: 64 * 1024 }],
 };
+/** The engine cases' window per stream: the app's 8 MiB unless BENCH_WINDOW_MIB says otherwise. */
+const ENGINE_WINDOW_BYTES = Number(process.env.BENCH_WINDOW_MIB || 8) * 1024 * 1024;
+/** CPU ms that all of Chromium used per MB since `cpuAtStart` (null off Linux). */
+function cpuPerMB(cpuAtStart, bytes) {
+  const now = chromiumCpuSeconds();
+  return cpuAtStart === null || now === null ? null : ((now - cpuAtStart) * 1e9) / bytes;
+}
 const WEBRTC_BYTES = Number(process.env.BENCH_WEBRTC_MIB || 256) * 1024 * 1024;
 const webrtcNames = Object.keys(WEBRTC_CASES).filter((n) => only.length === 0 || only.includes(n));
 const transferNames = Object.keys(TRANSFER_CASES).filter(
@@ -123,11 +139,34 @@ if (webrtcNames.length > 0 && process.env.FERRY_PRIVATE_NETWORK !== '1') {
       await b.exposeFunction('benchSignal', (m) =>
         a.evaluate((x) => window.ferryWebrtc.deliver(x), m),
       );
+      if (kind === 'engine') {
+        await Promise.all([
+          a.evaluate(([i, c]) => window.ferryWebrtc.connectFerry(i, c), [true, count]),
+          b.evaluate(([i, c]) => window.ferryWebrtc.connectFerry(i, c), [false, count]),
+        ]);
+        const files = size.files;
+        const fileSize = size.size ?? WEBRTC_BYTES;
+        await a.evaluate(([f, z]) => window.ferryWebrtc.serveEngine(f, z), [files, fileSize]);
+        const cpuAtStart = chromiumCpuSeconds();
+        const r = await b.evaluate(
+          ([f, z, w]) => window.ferryWebrtc.receiveEngine(f, z, w),
+          [files, fileSize, ENGINE_WINDOW_BYTES],
+        );
+        if (round > 0) {
+          samples[name].push(r.bytes / (r.lastAt - r.startedAt) / 1000);
+          extra[name] ??= { ttfbMs: [], cpuMsPerMB: [] };
+          extra[name].ttfbMs.push(r.firstAt - r.startedAt);
+          extra[name].cpuMsPerMB.push(cpuPerMB(cpuAtStart, r.bytes));
+        }
+        for (const p of ends) await p.context().close();
+        continue;
+      }
       const connect = (p, initiator) =>
         kind === 'raw'
           ? p.evaluate((i) => window.ferryWebrtc.connectRaw(i), initiator)
           : p.evaluate(([i, c]) => window.ferryWebrtc.connectFerry(i, c), [initiator, count]);
       await Promise.all([connect(a, true), connect(b, false)]);
+      const cpuAtStart = chromiumCpuSeconds();
       const received = b.evaluate(
         ([t, k]) => window.ferryWebrtc.receive(t, k),
         [WEBRTC_BYTES, kind],
@@ -139,8 +178,9 @@ if (webrtcNames.length > 0 && process.env.FERRY_PRIVATE_NETWORK !== '1') {
       const { firstAt, lastAt, bytes } = await received;
       if (round > 0) {
         samples[name].push(bytes / (lastAt - startedAt) / 1000);
-        extra[name] ??= { ttfbMs: [] };
+        extra[name] ??= { ttfbMs: [], cpuMsPerMB: [] };
         extra[name].ttfbMs.push(firstAt - startedAt);
+        extra[name].cpuMsPerMB.push(cpuPerMB(cpuAtStart, bytes));
       }
       for (const p of ends) await p.context().close();
     }
@@ -159,6 +199,7 @@ if (webrtcNames.length > 0 && process.env.FERRY_PRIVATE_NETWORK !== '1') {
         samples[name].push(r.bytes / r.ms / 1000);
         extra[name] ??= {
           ttfbMs: [],
+          cpuMsPerMB: [],
           heapPeakMB: [],
           writesPerFrame: [],
           extraWritesInFrame: [],
@@ -187,6 +228,10 @@ const cases = names.map((name) => ({
   baseline: BASELINES[name] ?? null,
   // Time to first byte (and, for app transfers, the receiver's peak JS heap), medians.
   ...(extra[name] ? { ttfbMs: Math.round(median(extra[name].ttfbMs)) } : {}),
+  // CPU of every Chromium process per MB moved (Linux), median: steadier than MB/s on a busy machine.
+  ...(extra[name]?.cpuMsPerMB?.every((x) => x !== null)
+    ? { cpuMsPerMB: round2(median(extra[name].cpuMsPerMB)) }
+    : {}),
   ...(extra[name]?.heapPeakMB ? { heapPeakMB: Math.round(median(extra[name].heapPeakMB)) } : {}),
   // Smoothness (receiver page): store writes per frame (≤ 1 by design), tasks over 50 ms.
   ...(extra[name]?.writesPerFrame
@@ -222,7 +267,7 @@ writeFileSync(
 console.log(`\n${'case'.padEnd(26)}${'MB/s'.padStart(9)}  ${'ratio'.padStart(6)}  baseline`);
 for (const c of result.cases) {
   console.log(
-    `${c.name.padEnd(26)}${String(c.mbps).padStart(9)}  ${String(c.ratio ?? '–').padStart(6)}  ${(c.baseline ?? '–').padEnd(20)}${c.ttfbMs === undefined ? '' : `ttfb ${c.ttfbMs} ms`}${c.heapPeakMB === undefined ? '' : `  heap ${c.heapPeakMB} MB`}${c.writesPerFrame === undefined ? '' : `  writes/frame ${c.writesPerFrame} (2nd in a frame: ${c.extraWritesInFrame})  tasks>50ms ${c.longTasks} (max ${c.longestTaskMs} ms)`}`,
+    `${c.name.padEnd(26)}${String(c.mbps).padStart(9)}  ${String(c.ratio ?? '–').padStart(6)}  ${(c.baseline ?? '–').padEnd(20)}${c.ttfbMs === undefined ? '' : `ttfb ${c.ttfbMs} ms`}${c.cpuMsPerMB === undefined ? '' : `  cpu ${c.cpuMsPerMB} ms/MB`}${c.heapPeakMB === undefined ? '' : `  heap ${c.heapPeakMB} MB`}${c.writesPerFrame === undefined ? '' : `  writes/frame ${c.writesPerFrame} (2nd in a frame: ${c.extraWritesInFrame})  tasks>50ms ${c.longTasks} (max ${c.longestTaskMs} ms)`}`,
   );
 }
 console.log('\nwritten to bench/results/latest.json');

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { build } from 'vite';
 import { startServerProcess } from '../scripts/server-process.mjs';
+import { chromiumCpuSeconds } from './cpu-time.mjs';
 
 const MiB = 1024 * 1024;
 
@@ -98,7 +99,8 @@ async function startProfiler(page) {
 }
 
 /**
- * Runs one transfer case once; returns bytes, ms, ttfbMs, heapPeakMB, and
+ * Runs one transfer case once; returns bytes, ms, ttfbMs, heapPeakMB, the
+ * CPU all of Chromium spent per MB moved (cpuMsPerMB, both ends together), and
  * smoothness: progress store writes per animation frame, and the receiver
  * page's main-thread tasks over 50 ms (count, longest).
  */
@@ -129,6 +131,7 @@ export async function runTransfer(browser, appUrl, inputs, spec) {
     process.env.BENCH_PROFILE &&
     join(process.env.BENCH_PROFILE, `${spec.pick}-${spec.streams}-receiver.trace.json`);
   if (tracePath) await browser.startTracing(receiver, { path: tracePath, screenshots: false });
+  const cpuAtStart = chromiumCpuSeconds();
   const result = await receiver.evaluate(
     () =>
       new Promise((resolve) => {
@@ -177,6 +180,7 @@ export async function runTransfer(browser, appUrl, inputs, spec) {
         document.querySelector('.receive-button').click();
       }),
   );
+  const cpuAtEnd = chromiumCpuSeconds();
   const start = await receiver.evaluate(() => window.__benchStart);
   if (tracePath) await browser.stopTracing();
   for (const [i, stop] of profilers.entries())
@@ -194,6 +198,8 @@ export async function runTransfer(browser, appUrl, inputs, spec) {
     bytes: inputs.bytes[spec.pick],
     ms: result.end - start,
     ttfbMs: (result.first || result.end) - start,
+    cpuMsPerMB:
+      cpuAtStart === null ? null : ((cpuAtEnd - cpuAtStart) * 1e9) / inputs.bytes[spec.pick],
     heapPeakMB: result.peak / 1e6,
     writesPerFrame: result.writes / Math.max(1, result.frames),
     extraWritesInFrame: result.extraInFrame,

@@ -8,6 +8,9 @@ import { createPeer } from '../src/adapters/peer-factory';
 import { BLOCK_PIECE_SIZE } from '../src/core/protocol/constants';
 import { MessageType } from '../src/core/protocol/message-types';
 import { ProtocolStream } from '../src/core/session/protocol-stream';
+import { BlockServer } from '../src/core/transfer/block-server';
+import { ReceiveEngine } from '../src/core/transfer/receive-engine';
+import { fullPlan } from '../src/core/transfer/scheduler';
 
 declare global {
   interface Window {
@@ -146,6 +149,50 @@ const api = {
       }),
     );
     return startedAt;
+  },
+  /**
+   * Sending side of the engine cases: every stream answers requests for
+   * `files` files of `size` bytes from memory (no file reads), as the app's
+   * block servers do.
+   */
+  serveEngine(files: number, size: number) {
+    const data = new Uint8Array(Math.min(size, 1024 * 1024)).fill(7);
+    const source = {
+      size: (file: number) => (file < files ? size : null),
+      outboard: () => new Uint8Array(0),
+      read: async (_file: number, block: number) =>
+        data.subarray(0, Math.min(data.length, size - block * data.length)),
+    };
+    for (const stream of streams) {
+      const server = new BlockServer(stream, source);
+      stream.onMessage = (m) => void server.handle(m);
+    }
+  },
+  /**
+   * Receiving side of the engine cases: the real scheduler and engine over
+   * the streams, with a sink that neither verifies nor stores, so the figure
+   * is what the protocol itself costs. Times are epoch ms.
+   */
+  async receiveEngine(files: number, size: number, windowBytes: number) {
+    let bytes = 0;
+    let firstAt = 0;
+    const plans = Array.from({ length: files }, (_, i) => fullPlan(i, size));
+    const engine = new ReceiveEngine(
+      streams,
+      plans,
+      { verify: async (_f, _b, d) => d, store: async () => {} },
+      {
+        windowBytes,
+        onEvent: (e) => {
+          if (e.type !== 'verified') return;
+          if (bytes === 0) firstAt = Date.now();
+          bytes += e.bytes;
+        },
+      },
+    );
+    const startedAt = Date.now();
+    await engine.run();
+    return { startedAt, firstAt, lastAt: Date.now(), bytes };
   },
   /** Closes everything. */
   close() {
