@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 import { bytesEqual, toHex } from '../core/bytes';
-import { BLOCK_SIZE, blockCount, HASH_SIZE } from '../core/constants';
+import { blockCount, HASH_SIZE } from '../core/constants';
 import type { ManifestEntry } from '../core/content/manifest';
 import { blockLength } from '../core/content/outboard';
 import { FerryError } from '../core/errors';
@@ -9,14 +9,15 @@ import { MessageType } from '../core/protocol/message-types';
 import { fetchOutboard } from '../core/session/manifest-exchange';
 import type { ProtocolStream } from '../core/session/protocol-stream';
 import { ReceiveEngine, type ReceiveEvent } from '../core/transfer/receive-engine';
+import { requestWindow } from '../core/transfer/request-window';
 import { type FilePlan, fullPlan } from '../core/transfer/scheduler';
 import { type BlockStore, isVerified, type StoredFile } from './block-store';
 import type { HashPool } from './hash-pool';
 import { estimateStorage, requestPersistence } from './storage';
 import { type SinkFile, storeSink } from './store-sink';
 
-/** Bytes asked for and on the way, per stream (8 MiB: many small files' worth, or eight blocks). */
-const WINDOW_BYTES = 8 * BLOCK_SIZE;
+/** Longest wait for the streams' round trip before a run (ms); the largest window is used without it. */
+const RTT_WAIT_MS = 2000;
 /** Reconnects tried after every stream dropped, before giving up. */
 const MAX_RECONNECTS = 5;
 
@@ -163,6 +164,20 @@ function missingBlocks(size: number, record: StoredFile | undefined) {
   return { blocks, bytes: blocks.reduce((sum, b) => sum + blockLength(size, b), 0) };
 }
 
+/** The shortest round trip over the streams, in ms, or null when none answers in time. */
+async function roundTrip(streams: readonly ProtocolStream[]): Promise<number | null> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), RTT_WAIT_MS);
+  });
+  const rtts = await Promise.all(
+    streams.map((s) => Promise.race([s.ping().catch(() => null), late])),
+  );
+  clearTimeout(timer);
+  const known = rtts.filter((ms): ms is number => ms !== null);
+  return known.length > 0 ? Math.min(...known) : null;
+}
+
 /** Refuses, with a sentence, what this browser cannot store; asks for storage that is not evicted. */
 async function checkSpace(needed: number): Promise<void> {
   const { available } = await estimateStorage();
@@ -243,8 +258,10 @@ export async function receiveCollection(
     if (!control.paused) init.onEvent({ type: 'phase', phase: 'receiving', message: 'Receiving…' });
     // Smallest first: a note behind a film arrives at once, and finished files show early.
     plans.sort((a, b) => a.size - b.size);
+    // The window covers the round trip and no more: on a short one, more only queues data.
+    const windowBytes = requestWindow(await roundTrip(streams), streams.length);
     const engine = new ReceiveEngine(streams, plans, sink, {
-      windowBytes: WINDOW_BYTES,
+      windowBytes,
       ids,
       onEvent: init.onEvent,
     });
