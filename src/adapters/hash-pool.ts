@@ -135,8 +135,11 @@ export class HashPool {
    * transferred: the array passed in is detached.
    */
   verifyBlock(data: Uint8Array, expected: Uint8Array): Promise<StoredBlock | null> {
+    // A copy of just the 32 bytes: `expected` is often a view into a whole outboard, which
+    // posting would copy entire (128 KiB per block of a 4 GiB file).
+    const hash = expected.slice();
     return this.submit<StoredBlock | null>((remote) =>
-      remote.verifyBlock(transfer(data, [data.buffer as ArrayBuffer]), expected),
+      remote.verifyBlock(transfer(data, [data.buffer as ArrayBuffer]), hash),
     );
   }
 

@@ -158,5 +158,19 @@ describe('HashPool in real Chromium workers', () => {
     const damaged = small.slice();
     damaged[100]! ^= 1;
     expect(await pool.verifyBlock(damaged, oracleHash(small))).toBeNull();
+
+    // Many at once, some damaged: each gets its own answer.
+    const many = Array.from({ length: 50 }, (_, i) => pseudoRandomBytes(1000 + i, 100 + i));
+    const answers = await Promise.all(
+      many.map((b, i) => {
+        const sent = b.slice();
+        if (i % 7 === 3) sent[0]! ^= 1;
+        return pool.verifyBlock(sent, oracleHash(b));
+      }),
+    );
+    for (const [i, answer] of answers.entries()) {
+      if (i % 7 === 3) expect(answer).toBeNull();
+      else expect(toHex(oracleHash(answer as Uint8Array))).toBe(toHex(oracleHash(many[i]!)));
+    }
   });
 });
