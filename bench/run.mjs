@@ -139,48 +139,38 @@ if (webrtcNames.length > 0 && process.env.FERRY_PRIVATE_NETWORK !== '1') {
       await b.exposeFunction('benchSignal', (m) =>
         a.evaluate((x) => window.ferryWebrtc.deliver(x), m),
       );
-      if (kind === 'engine') {
-        await Promise.all([
-          a.evaluate(([i, c]) => window.ferryWebrtc.connectFerry(i, c), [true, count]),
-          b.evaluate(([i, c]) => window.ferryWebrtc.connectFerry(i, c), [false, count]),
-        ]);
-        const files = size.files;
-        const fileSize = size.size ?? WEBRTC_BYTES;
-        await a.evaluate(([f, z]) => window.ferryWebrtc.serveEngine(f, z), [files, fileSize]);
-        const cpuAtStart = chromiumCpuSeconds();
-        const r = await b.evaluate(
-          ([f, z, w]) => window.ferryWebrtc.receiveEngine(f, z, w),
-          [files, fileSize, ENGINE_WINDOW_BYTES],
-        );
-        if (round > 0) {
-          samples[name].push(r.bytes / (r.lastAt - r.startedAt) / 1000);
-          extra[name] ??= { ttfbMs: [], cpuMsPerMB: [] };
-          extra[name].ttfbMs.push(r.firstAt - r.startedAt);
-          extra[name].cpuMsPerMB.push(cpuPerMB(cpuAtStart, r.bytes));
-        }
-        for (const p of ends) await p.context().close();
-        continue;
-      }
       const connect = (p, initiator) =>
         kind === 'raw'
           ? p.evaluate((i) => window.ferryWebrtc.connectRaw(i), initiator)
           : p.evaluate(([i, c]) => window.ferryWebrtc.connectFerry(i, c), [initiator, count]);
       await Promise.all([connect(a, true), connect(b, false)]);
-      const cpuAtStart = chromiumCpuSeconds();
-      const received = b.evaluate(
-        ([t, k]) => window.ferryWebrtc.receive(t, k),
-        [WEBRTC_BYTES, kind],
-      );
-      const startedAt = await a.evaluate(
-        ([t, k, z]) => window.ferryWebrtc.send(t, k, z),
-        [WEBRTC_BYTES, kind, size],
-      );
-      const { firstAt, lastAt, bytes } = await received;
+      let cpuAtStart;
+      let run; // { startedAt, firstAt, lastAt, bytes }, epoch ms
+      if (kind === 'engine') {
+        const fileSize = size.size ?? WEBRTC_BYTES;
+        await a.evaluate(([f, z]) => window.ferryWebrtc.serveEngine(f, z), [size.files, fileSize]);
+        cpuAtStart = chromiumCpuSeconds();
+        run = await b.evaluate(
+          ([f, z, w]) => window.ferryWebrtc.receiveEngine(f, z, w),
+          [size.files, fileSize, ENGINE_WINDOW_BYTES],
+        );
+      } else {
+        cpuAtStart = chromiumCpuSeconds();
+        const received = b.evaluate(
+          ([t, k]) => window.ferryWebrtc.receive(t, k),
+          [WEBRTC_BYTES, kind],
+        );
+        const startedAt = await a.evaluate(
+          ([t, k, z]) => window.ferryWebrtc.send(t, k, z),
+          [WEBRTC_BYTES, kind, size],
+        );
+        run = { startedAt, ...(await received) };
+      }
       if (round > 0) {
-        samples[name].push(bytes / (lastAt - startedAt) / 1000);
+        samples[name].push(run.bytes / (run.lastAt - run.startedAt) / 1000);
         extra[name] ??= { ttfbMs: [], cpuMsPerMB: [] };
-        extra[name].ttfbMs.push(firstAt - startedAt);
-        extra[name].cpuMsPerMB.push(cpuPerMB(cpuAtStart, bytes));
+        extra[name].ttfbMs.push(run.firstAt - run.startedAt);
+        extra[name].cpuMsPerMB.push(cpuPerMB(cpuAtStart, run.bytes));
       }
       for (const p of ends) await p.context().close();
     }

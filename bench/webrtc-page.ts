@@ -5,6 +5,7 @@
 import type SimplePeer from 'simple-peer';
 import { peerChannel } from '../src/adapters/peer-channel';
 import { createPeer } from '../src/adapters/peer-factory';
+import { BLOCK_SIZE } from '../src/core/constants';
 import { BLOCK_PIECE_SIZE } from '../src/core/protocol/constants';
 import { MessageType } from '../src/core/protocol/message-types';
 import { ProtocolStream } from '../src/core/session/protocol-stream';
@@ -156,7 +157,7 @@ const api = {
    * block servers do.
    */
   serveEngine(files: number, size: number) {
-    const data = new Uint8Array(Math.min(size, 1024 * 1024)).fill(7);
+    const data = new Uint8Array(Math.min(size, BLOCK_SIZE)).fill(7);
     const source = {
       size: (file: number) => (file < files ? size : null),
       outboard: () => new Uint8Array(0),
