@@ -3,6 +3,7 @@ import { expose, transfer } from 'comlink';
 import { createBlake3 } from '../src/adapters/blake3-wasm';
 import { type StoredBlock, toStoredBlock } from '../src/adapters/stored-block';
 import { bytesEqual } from '../src/core/bytes';
+import { HASH_READ_SIZE } from '../src/core/constants';
 import type { Blake3 } from '../src/core/content/blake3';
 import { type FileDigest, FileHasher } from '../src/core/content/file-hasher';
 import { FerryError } from '../src/core/errors';
@@ -10,13 +11,8 @@ import { FerryError } from '../src/core/errors';
 /** Least time between two progress reports, in ms: enough for a smooth bar, few messages. */
 const PROGRESS_INTERVAL_MS = 50;
 
-/**
- * Bytes read per slice (8 MiB). Reads of a disk-backed File cross to the
- * browser process, so few large reads beat many small ones (1 MiB reads ran
- * at about half the speed of 16 MiB reads here), and two slices in memory
- * per file stay small.
- */
-const READ_SIZE = 8 * 1024 * 1024;
+/** Bytes read per slice: large for speed, and two slices in memory per file stay small. */
+const READ_SIZE = HASH_READ_SIZE;
 
 /**
  * Yields the file's bytes slice by slice, with the next slice's read already
@@ -80,9 +76,9 @@ const api = {
 
   /**
    * Hashes one file read in place, 8 MiB at a time (never whole in memory).
-   * Reports bytes hashed through `onProgress` at most every 50 ms.
+   * Reports bytes hashed through `onProgress`, when given, at most every 50 ms.
    */
-  async hashFile(file: Blob, onProgress: (hashed: number) => void): Promise<FileDigest> {
+  async hashFile(file: Blob, onProgress?: (hashed: number) => void): Promise<FileDigest> {
     if (!(file instanceof Blob))
       throw new FerryError('Hash/ReadFailed', 'Only files can be hashed.');
     const name = file instanceof File ? `"${file.name}"` : 'the file';
@@ -95,11 +91,11 @@ const api = {
         const now = performance.now();
         if (now - lastReport >= PROGRESS_INTERVAL_MS) {
           lastReport = now;
-          onProgress(hasher.hashed);
+          onProgress?.(hasher.hashed);
         }
       }
       const digest = hasher.finish();
-      onProgress(digest.size);
+      onProgress?.(digest.size);
       return transfer(digest, [digest.outboard.buffer as ArrayBuffer]);
     } catch (err) {
       const changed = err instanceof RangeError;

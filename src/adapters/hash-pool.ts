@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 import { proxy, type Remote, releaseProxy, transfer, wrap } from 'comlink';
 import type { HashWorkerApi } from '../../workers/hash.worker';
+import { HASH_READ_SIZE } from '../core/constants';
 import type { FileDigest } from '../core/content/file-hasher';
 import { FerryError } from '../core/errors';
 import type { StoredBlock } from './stored-block';
@@ -105,7 +106,12 @@ export class HashPool {
       const { signal } = init;
       if (signal?.aborted) return reject(abortError());
       const task: Task = {
-        work: (remote, onProgress) => remote.hashFile(file, proxy(onProgress)),
+        // A progress callback costs a MessageChannel and a round trip per file; a file read in
+        // one slice has nothing to report before it is done (the pool reports its end itself).
+        work: (remote, onProgress) =>
+          file.size > HASH_READ_SIZE
+            ? remote.hashFile(file, proxy(onProgress))
+            : remote.hashFile(file),
         init,
         resolve: resolve as (value: unknown) => void,
         reject,
@@ -249,6 +255,7 @@ export class HashPool {
     task.work(slot.remote, onProgress).then(
       (value) => {
         if (task.slot !== slot) return; // aborted or moved: already handled
+        if (isDigest(value)) onProgress(value.size);
         this.settle(task, () => {
           if (isDigest(value)) task.init.onEvent?.({ type: 'done', digest: value });
           task.resolve(value);
