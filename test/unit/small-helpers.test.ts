@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatBytes, formatDuration, formatRate } from '../../src/core/format';
-import { uniquePath } from '../../src/core/unique-path';
+import { TakenPaths, uniquePath } from '../../src/core/unique-path';
 import { verificationCode } from '../../src/core/verification-code';
 
 describe('verificationCode', () => {
@@ -14,16 +14,40 @@ describe('verificationCode', () => {
 
 describe('uniquePath', () => {
   it('numbers clashing names before the extension', () => {
-    const taken = new Set(['a.txt', 'a (2).txt', 'dir/b']);
+    const taken = new TakenPaths(['a.txt', 'a (2).txt', 'dir/b']);
     expect(uniquePath('a.txt', taken)).toBe('a (3).txt');
     expect(uniquePath('new.txt', taken)).toBe('new.txt');
-    expect(uniquePath('.bashrc', new Set(['.bashrc']))).toBe('.bashrc (2)');
+    expect(uniquePath('.bashrc', new TakenPaths(['.bashrc']))).toBe('.bashrc (2)');
   });
   it('keeps files and folders from sharing a name', () => {
-    expect(uniquePath('dir', new Set(['dir/b']))).toBe('dir (2)');
-    expect(uniquePath('x/y', new Set(['x']))).toBe('x (2)/y');
-    expect(uniquePath('x/z', new Set(['x', 'x (2)/y']))).toBe('x (2)/z');
-    expect(uniquePath('x.d/y', new Set(['x.d', 'x (2).d']))).toBe('x (3).d/y');
+    expect(uniquePath('dir', new TakenPaths(['dir/b']))).toBe('dir (2)');
+    expect(uniquePath('x/y', new TakenPaths(['x']))).toBe('x (2)/y');
+    expect(uniquePath('x/z', new TakenPaths(['x', 'x (2)/y']))).toBe('x (2)/z');
+    expect(uniquePath('x.d/y', new TakenPaths(['x.d', 'x (2).d']))).toBe('x (3).d/y');
+  });
+  it('knows every folder above a path, and a file is not its own folder', () => {
+    const taken = new TakenPaths(['a/b/c.txt']);
+    expect([taken.isFolder('a'), taken.isFolder('a/b'), taken.isFolder('a/b/c.txt')]).toEqual([
+      true,
+      true,
+      false,
+    ]);
+    expect(taken.isFolder('a/b/')).toBe(false);
+    expect(uniquePath('a/b', taken)).toBe('a/b (2)');
+    expect(uniquePath('a/b/c.txt/d', taken)).toBe('a/b/c (2).txt/d');
+    taken.add('a/b (2)');
+    expect(uniquePath('a/b', taken)).toBe('a/b (3)');
+  });
+  it('renames within a large folder without losing any file', () => {
+    const taken = new TakenPaths();
+    const out: string[] = [];
+    for (let i = 0; i < 5000; i++) {
+      const p = uniquePath(`big/${i % 2500}.bin`, taken);
+      taken.add(p);
+      out.push(p);
+    }
+    expect(new Set(out).size).toBe(5000);
+    expect(out[2500]).toBe('big/0 (2).bin');
   });
 });
 

@@ -11,7 +11,6 @@ import { useStores } from '../stores/app-store';
 export const SendPage: Component = () => {
   const [state, actions, hashProgress] = useStores().send;
   const [dragging, setDragging] = createSignal(false);
-  const hashing = () => state.files.filter((f) => f.status === 'hashing').length;
 
   const onInput = (e: Event & { currentTarget: HTMLInputElement }) => {
     actions.add(filesFromInput(e.currentTarget));
@@ -89,8 +88,8 @@ export const SendPage: Component = () => {
       </Show>
 
       <p role="status" class="status">
-        <Show when={hashing() > 0}>
-          Checking {hashing()} {hashing() === 1 ? 'file' : 'files'}…{' '}
+        <Show when={state.checking > 0}>
+          Checking {state.checking} {state.checking === 1 ? 'file' : 'files'}…{' '}
           <Show when={hashProgress.total && hashProgress.total.rate > 0}>
             <span class="muted">{rateLine(hashProgress.total!)}</span>
           </Show>

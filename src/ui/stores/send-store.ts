@@ -16,7 +16,7 @@ import { RateMeter } from '../../core/progress/rate-meter';
 import type { PreparingStatus } from '../../core/protocol/message-types';
 import { ticketLink } from '../../core/ticket';
 import type { BlockSource } from '../../core/transfer/block-server';
-import { uniquePath } from '../../core/unique-path';
+import { TakenPaths, uniquePath } from '../../core/unique-path';
 import { verificationCode } from '../../core/verification-code';
 import { frameFlush } from './frame-flush';
 import { createProgressStore } from './progress-store';
@@ -70,6 +70,8 @@ export interface Share {
 /** Everything the Send screen shows. */
 export interface SendState {
   files: SendFile[];
+  /** How many of `files` are still being checked (hashed). */
+  checking: number;
   collection: Collection | null;
   share: Share | null;
   /** A problem with the whole offer (not one file). */
@@ -87,6 +89,7 @@ export interface PickedFile {
 export function createSendStore(pool: HashPool) {
   const [state, setState] = createStore<SendState>({
     files: [],
+    checking: 0,
     collection: null,
     share: null,
     error: null,
@@ -230,19 +233,39 @@ export function createSendStore(pool: HashPool) {
   >();
   let nextId = 1;
   let collectionRun = 0;
+  /**
+   * Where each file id sits in `state.files`: updating one file must not scan
+   * them all, or checking a folder of n files costs n² (4,000 files took minutes).
+   */
+  const position = new Map<number, number>();
+  const reindex = () => {
+    position.clear();
+    state.files.forEach((f, at) => {
+      position.set(f.id, at);
+    });
+  };
 
-  const update = (id: number, change: (f: SendFile) => void) =>
-    setState('files', (f) => f.id === id, produce(change));
+  /** Applies a file's last change: it leaves 'hashing' for 'ready' or 'failed'. */
+  const finish = (id: number, change: (f: SendFile) => void) => {
+    const at = position.get(id);
+    if (at === undefined || state.files[at]!.status !== 'hashing') return;
+    batch(() => {
+      setState('files', at, produce(change));
+      setState('checking', (n) => n - 1);
+    });
+  };
 
   async function refreshCollection(): Promise<void> {
     const run = ++collectionRun;
     // Receivers may already hold the old file list: a changed offer gets a new room and link.
     if (published || state.files.length === 0) stopSharing();
+    // Only a served collection put its hash in the link; otherwise the link stands.
+    const wasServing = served !== null;
     served = null;
-    if (hub && secret) setState('share', 'link', linkFor(secret, null));
+    if (hub && secret && wasServing) setState('share', 'link', linkFor(secret, null));
     setState({ collection: null, error: null });
     if (state.files.length === 0) return;
-    if (state.files.some((f) => f.status === 'hashing')) {
+    if (state.checking > 0) {
       if (!hub) openRoom();
       return;
     }
@@ -306,14 +329,14 @@ export function createSendStore(pool: HashPool) {
           source.digest = digest;
           hashing.push({ type: 'hashed', file: id, bytes: source.file.size });
           hashing.flush();
-          update(id, (f) => {
+          finish(id, (f) => {
             f.status = 'ready';
             f.hash = toHex(digest.fileHash);
           });
         },
         (err: unknown) => {
           if (isAbortError(err)) return;
-          update(id, (f) => {
+          finish(id, (f) => {
             f.status = 'failed';
             f.error = (err as Error).message;
           });
@@ -326,7 +349,7 @@ export function createSendStore(pool: HashPool) {
     /** Adds files (from a picker, a folder or a drop) and starts hashing them. */
     add(picked: readonly PickedFile[]): void {
       if (picked.length === 0) return;
-      const taken = new Set(state.files.map((f) => f.path));
+      const taken = new TakenPaths(state.files.map((f) => f.path));
       const added: SendFile[] = [];
       for (const { file, relativePath } of picked) {
         const path = uniquePath(sanitizePath(relativePath || file.name), taken);
@@ -350,16 +373,24 @@ export function createSendStore(pool: HashPool) {
       hashing.add(added.map((f) => ({ file: f.id, size: f.size })));
       batch(() => {
         setState('files', (files) => [...files, ...added]);
+        setState('checking', (n) => n + added.length);
         setState('collection', null);
       });
+      reindex();
       for (const f of added) hash(f.id, f.path);
     },
     /** Removes one file (stopping its hashing). */
     remove(id: number): void {
+      const at = position.get(id);
+      if (at === undefined) return;
       sources.get(id)?.abort.abort();
       sources.delete(id);
       hashing.remove(id);
-      setState('files', (files) => files.filter((f) => f.id !== id));
+      batch(() => {
+        if (state.files[at]!.status === 'hashing') setState('checking', (n) => n - 1);
+        setState('files', (files) => files.filter((f) => f.id !== id));
+      });
+      reindex();
       void refreshCollection();
     },
     /** Removes every file. */
@@ -368,7 +399,8 @@ export function createSendStore(pool: HashPool) {
       sources.clear();
       hashing.clear();
       stopSharing();
-      setState({ files: [], collection: null, error: null });
+      setState({ files: [], checking: 0, collection: null, error: null });
+      position.clear();
       collectionRun++;
     },
     /** Stops sharing: receivers are disconnected and the link stops working. */
