@@ -9,7 +9,14 @@ import { chromium } from 'playwright-core';
 import { createServer } from 'vite';
 import { chromiumArgs, chromiumPath } from '../scripts/chromium.mjs';
 import { chromiumCpuSeconds } from './cpu-time.mjs';
-import { makeInputs, runTransfer, startApp, TRANSFER_CASES } from './transfer-cases.mjs';
+import {
+  CHECK_CASES,
+  makeInputs,
+  runCheck,
+  runTransfer,
+  startApp,
+  TRANSFER_CASES,
+} from './transfer-cases.mjs';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS || 3);
 /** Each case's baseline: the figure its ratio is taken against. */
@@ -40,6 +47,7 @@ const BASELINES = {
   'transfer-small-1': 'raw-channel',
   'transfer-big-1': 'raw-channel',
   'transfer-big-6': 'raw-channel',
+  'send-check-small': null,
 };
 const only = process.argv.slice(2);
 
@@ -103,7 +111,7 @@ function cpuPerMB(cpuAtStart, bytes) {
 }
 const WEBRTC_BYTES = Number(process.env.BENCH_WEBRTC_MIB || 256) * 1024 * 1024;
 const webrtcNames = Object.keys(WEBRTC_CASES).filter((n) => only.length === 0 || only.includes(n));
-const transferNames = Object.keys(TRANSFER_CASES).filter(
+const transferNames = [...Object.keys(TRANSFER_CASES), ...Object.keys(CHECK_CASES)].filter(
   (n) => only.length === 0 || only.includes(n),
 );
 // Transfer ratios are taken against the raw channel of the same run.
@@ -184,18 +192,14 @@ if (webrtcNames.length > 0 && process.env.FERRY_PRIVATE_NETWORK !== '1') {
     // Transfers are long: one warm-up, then the rounds, interleaved like the rest.
     for (let round = 0; round <= ROUNDS; round++) {
       for (const name of transferNames) {
-        const r = await runTransfer(browser, app.url, inputs, TRANSFER_CASES[name]);
+        const r = CHECK_CASES[name]
+          ? await runCheck(browser, app.url, inputs, CHECK_CASES[name])
+          : await runTransfer(browser, app.url, inputs, TRANSFER_CASES[name]);
         if (round === 0) continue;
         samples[name].push(r.bytes / r.ms / 1000);
-        extra[name] ??= {
-          ttfbMs: [],
-          cpuMsPerMB: [],
-          heapPeakMB: [],
-          writesPerFrame: [],
-          extraWritesInFrame: [],
-          longTasks: [],
-          longestTaskMs: [],
-        };
+        // Every figure the case gave besides bytes and time: a list per figure, one entry per round.
+        const figures = Object.keys(r).filter((key) => key !== 'bytes' && key !== 'ms');
+        extra[name] ??= Object.fromEntries(figures.map((key) => [key, []]));
         for (const key of Object.keys(extra[name])) extra[name][key].push(r[key]);
       }
       if (round > 0) console.log(`transfer round ${round}/${ROUNDS} done`);
@@ -217,7 +221,7 @@ const cases = names.map((name) => ({
   samples: samples[name],
   baseline: BASELINES[name] ?? null,
   // Time to first byte (and, for app transfers, the receiver's peak JS heap), medians.
-  ...(extra[name] ? { ttfbMs: Math.round(median(extra[name].ttfbMs)) } : {}),
+  ...(extra[name]?.ttfbMs ? { ttfbMs: Math.round(median(extra[name].ttfbMs)) } : {}),
   // CPU of every Chromium process per MB moved (Linux), median: steadier than MB/s on a busy machine.
   ...(extra[name]?.cpuMsPerMB?.every((x) => x !== null)
     ? { cpuMsPerMB: round2(median(extra[name].cpuMsPerMB)) }

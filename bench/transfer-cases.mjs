@@ -62,6 +62,35 @@ export const TRANSFER_CASES = {
   'transfer-mixed-6': { pick: 'mixed', streams: 6 },
 };
 
+/**
+ * Sender-only cases: from picking the files to the final link (every file
+ * checked, the collection hashed). What a person waits for before they can
+ * share; reported as MB/s checked and CPU per MB.
+ */
+export const CHECK_CASES = {
+  'send-check-small': { pick: 'small' },
+};
+
+/** Runs one check case once; returns bytes, ms and the CPU all of Chromium spent per MB checked. */
+export async function runCheck(browser, appUrl, inputs, spec) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(appUrl);
+  const cpuAtStart = chromiumCpuSeconds();
+  const startedAt = Date.now();
+  await page.getByLabel('Add folder').setInputFiles(join(inputs.root, spec.pick));
+  await page.locator('.share-panel .code').waitFor({ timeout: 300_000 });
+  const ms = Date.now() - startedAt;
+  const cpuAtEnd = chromiumCpuSeconds();
+  await context.close();
+  const bytes = inputs.bytes[spec.pick];
+  return {
+    bytes,
+    ms,
+    cpuMsPerMB: cpuAtStart === null ? null : ((cpuAtEnd - cpuAtStart) * 1e9) / bytes,
+  };
+}
+
 /** Builds the app and starts the real server on a free loopback port. */
 export async function startApp(root) {
   const dist = mkdtempSync(join(tmpdir(), 'ferry-bench-dist-'));
