@@ -250,14 +250,18 @@ export class BlockStore {
       requests.push(request);
     };
     try {
+      // Every file's record asked for at once: one at a time, each waited for, cost a
+      // thousand small files twice the CPU of the reads themselves (measured in Chromium).
+      const hashes = [...new Set(writes.map((w) => w.hash))];
+      const records = await Promise.all(hashes.map((h) => tx.objectStore('files').get(h)));
       const files = new Map<string, StoredFile>();
+      hashes.forEach((h, i) => {
+        const record = records[i];
+        if (!record) throw new FerryError('Store/NotFound', 'That file is not being received.');
+        files.set(h, record);
+      });
       for (const { hash, index, data } of writes) {
-        let file = files.get(hash);
-        if (!file) {
-          file = await tx.objectStore('files').get(hash);
-          if (!file) throw new FerryError('Store/NotFound', 'That file is not being received.');
-          files.set(hash, file);
-        }
+        const file = files.get(hash)!;
         const count = blockCount(file.size);
         if (!Number.isInteger(index) || index < 0 || index >= count) {
           throw new FerryError(
