@@ -115,8 +115,31 @@ describe('BlockStore in real IndexedDB', () => {
       store.putBlocks('g', [{ index: 2, data: new Uint8Array(MiB) }]),
     ).rejects.toMatchObject({ name: 'Store/BadBlock' });
     await expect(store.putBlocks('nope', [good])).rejects.toMatchObject({ name: 'Store/NotFound' });
+    // A batch of many files with one unknown among them stores none of them.
+    await store.ensureFile('s1', 100, null);
+    await store.ensureFile('s2', 200, null);
+    await expect(
+      store.putBatch([
+        { hash: 's1', index: 0, data: new Uint8Array(100) },
+        { hash: 'nope', index: 0, data: new Uint8Array(5) },
+        { hash: 's2', index: 0, data: new Uint8Array(200) },
+      ]),
+    ).rejects.toMatchObject({ name: 'Store/NotFound' });
+    expect(await store.missingBlocks('s1')).toEqual([0]);
+    expect(await store.missingBlocks('s2')).toEqual([0]);
     expect(await store.missingBlocks('g')).toEqual([0, 1]);
     expect(await store.getBlock('g', 0)).toBeUndefined();
+    // The same files again without the stranger, two blocks of one of them in the batch: all stored.
+    await store.ensureFile('s3', MiB + 10, null);
+    const stored = await store.putBatch([
+      { hash: 's3', index: 1, data: new Uint8Array(10) },
+      { hash: 's1', index: 0, data: new Uint8Array(100) },
+      { hash: 's3', index: 0, data: new Uint8Array(MiB) },
+      { hash: 's2', index: 0, data: new Uint8Array(200) },
+    ]);
+    expect([...stored.keys()].sort()).toEqual(['s1', 's2', 's3']);
+    expect(stored.get('s3')?.verifiedCount).toBe(2);
+    for (const h of ['s1', 's2', 's3']) expect(await store.missingBlocks(h)).toEqual([]);
   });
 
   it('reports free space and asks for persistence', async () => {
