@@ -142,6 +142,28 @@ describe('BlockStore in real IndexedDB', () => {
     for (const h of ['s1', 's2', 's3']) expect(await store.missingBlocks(h)).toEqual([]);
   });
 
+  it('registers many files at once, keeping what is stored and sharing one record per content', async () => {
+    store = await BlockStore.open(freshDb());
+    await store.ensureFile('kept', 100, null);
+    await store.putBlocks('kept', [{ index: 0, data: new Uint8Array(100) }]);
+    const records = await store.ensureFiles([
+      { hash: 'new1', size: 10, outboard: null },
+      { hash: 'kept', size: 100, outboard: null },
+      { hash: 'new2', size: 3 * MiB, outboard: new Uint8Array(96) },
+      { hash: 'new1', size: 10, outboard: null },
+    ]);
+    expect(records.map((r) => [r.hash, r.verifiedCount])).toEqual([
+      ['new1', 0],
+      ['kept', 1],
+      ['new2', 0],
+      ['new1', 0],
+    ]);
+    expect(records[2]!.verified.length).toBe(1);
+    expect(await store.missingBlocks('kept')).toEqual([]);
+    expect(await store.missingBlocks('new2')).toEqual([0, 1, 2]);
+    expect((await store.getFile('new1'))?.size).toBe(10);
+  });
+
   it('reports free space and asks for persistence', async () => {
     const info = await estimateStorage();
     expect(info.quota).toBeGreaterThan(0);
