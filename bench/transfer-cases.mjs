@@ -18,7 +18,8 @@ function writeRandom(path, size, seed) {
   let x = seed >>> 0 || 1;
   const parts = [];
   for (let done = 0; done < size; done += MiB) {
-    for (let i = 0; i < MiB; i += 4) {
+    // Only as many words as this piece needs: thousands of tiny files stay quick to make.
+    for (let i = 0; i < Math.min(MiB, size - done); i += 4) {
       x ^= x << 13;
       x ^= x >>> 17;
       x ^= x << 5;
@@ -37,6 +38,10 @@ export function makeInputs(bigMiB) {
   mkdirSync(small);
   for (let i = 0; i < 1000; i++)
     writeRandom(join(small, `f${String(i).padStart(4, '0')}.bin`), 64 * 1024, i + 2);
+  const many = join(root, 'many');
+  mkdirSync(many);
+  for (let i = 0; i < 5000; i++)
+    writeRandom(join(many, `n${String(i).padStart(4, '0')}.txt`), 500 + (i % 25), 9000 + i);
   const mixed = join(root, 'mixed');
   mkdirSync(join(mixed, 'docs'), { recursive: true });
   writeRandom(join(mixed, 'video.mp4'), 96 * MiB, 5000);
@@ -49,7 +54,12 @@ export function makeInputs(bigMiB) {
       .map((f) => statSync(join(dir, f)))
       .filter((st) => st.isFile())
       .reduce((sum, st) => sum + st.size, 0);
-  const bytes = { big: bigMiB * MiB, small: sizeOf(small), mixed: sizeOf(mixed) };
+  const bytes = {
+    big: bigMiB * MiB,
+    small: sizeOf(small),
+    many: sizeOf(many),
+    mixed: sizeOf(mixed),
+  };
   return { root, bytes, cleanup: () => rmSync(root, { recursive: true, force: true }) };
 }
 
@@ -69,25 +79,39 @@ export const TRANSFER_CASES = {
  */
 export const CHECK_CASES = {
   'send-check-small': { pick: 'small' },
+  'send-check-many': { pick: 'many' },
 };
 
-/** Runs one check case once; returns bytes, ms and the CPU all of Chromium spent per MB checked. */
+/**
+ * Runs one check case once; returns bytes, ms, the CPU all of Chromium spent
+ * per MB checked, and the sending page's main-thread tasks over 50 ms (count,
+ * longest): how long the page stops answering while it takes the files in.
+ */
 export async function runCheck(browser, appUrl, inputs, spec) {
   const context = await browser.newContext();
   const page = await context.newPage();
   await page.goto(appUrl);
+  await page.evaluate(() => {
+    window.__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__longTasks.push(e.duration);
+    }).observe({ type: 'longtask' });
+  });
   const cpuAtStart = chromiumCpuSeconds();
   const startedAt = Date.now();
   await page.getByLabel('Add folder').setInputFiles(join(inputs.root, spec.pick));
   await page.locator('.share-panel .code').waitFor({ timeout: 300_000 });
   const ms = Date.now() - startedAt;
   const cpuAtEnd = chromiumCpuSeconds();
+  const longTasks = await page.evaluate(() => window.__longTasks);
   await context.close();
   const bytes = inputs.bytes[spec.pick];
   return {
     bytes,
     ms,
     cpuMsPerMB: cpuAtStart === null ? null : ((cpuAtEnd - cpuAtStart) * 1e9) / bytes,
+    longTasks: longTasks.length,
+    longestTaskMs: Math.max(0, ...longTasks),
   };
 }
 
