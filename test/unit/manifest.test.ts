@@ -41,6 +41,22 @@ describe('manifest encoding', () => {
     expect(toHex(encodeManifest(manifest))).toBe(GOLDEN);
   });
 
+  it('sorts by UTF-8 bytes, not by UTF-16 code units', () => {
+    // U+1F600 sorts before U+FF5E in UTF-16 (a surrogate, 0xD83D) but after it in UTF-8 (F0 > EF).
+    const sorted = buildManifest([
+      entry('\u{1F600}.txt'),
+      entry('\uFF5E.txt'),
+      entry('b.txt'),
+      entry('a.txt'),
+    ]);
+    expect(sorted.files.map((f) => f.path)).toEqual([
+      'a.txt',
+      'b.txt',
+      '\uFF5E.txt',
+      '\u{1F600}.txt',
+    ]);
+  });
+
   it('decodes the golden bytes back to the same manifest', () => {
     const decoded = decodeManifest(fromHex(GOLDEN));
     expect(decoded.files.map((f) => f.path)).toEqual(['a.txt', 'dir/é.bin']);
