@@ -55,4 +55,35 @@ describe('the Send list while files are checked', () => {
     expect(await page.getByText(/Checking|Ready:/).count()).toBe(0);
     await page.context().close();
   });
+
+  it('takes a pick of over a thousand files in over several frames, all of it or, after Clear all, none', async () => {
+    const many: Record<string, Uint8Array> = {};
+    for (let i = 0; i < 1200; i++) many[`n${i}.txt`] = pseudoRandomBytes(40 + (i % 50), 1000 + i);
+    const folder = writeTree('ferry-send-many-', many);
+    const page = await (await app.browser.newContext()).newPage();
+    await page.goto(app.url);
+    const status = page.getByRole('status').filter({ hasText: /Checking|Ready/ });
+    const paths = () => page.locator('.file-list .file-row').allTextContents();
+
+    // Cleared while (most likely) still joining the list: nothing of that pick comes back.
+    await page.getByLabel('Add folder').setInputFiles(folder);
+    await page.getByRole('button', { name: 'Clear all' }).click();
+    await expect.poll(paths).toHaveLength(0);
+    const few = writeTree('ferry-send-few-', {
+      'a.txt': many['n1.txt']!,
+      'b.txt': many['n2.txt']!,
+    });
+    await page.getByLabel('Add files').setInputFiles([join(few, 'a.txt'), join(few, 'b.txt')]);
+    await expect.poll(() => status.textContent(), { timeout: 30_000 }).toMatch(/^Ready: 2 files/);
+    await page.locator('.share-panel .code').waitFor({ timeout: 30_000 });
+    expect(await paths()).toHaveLength(2);
+
+    // The whole folder, twice: every file offered once per pick, under a name of its own.
+    await page.getByLabel('Add folder').setInputFiles(folder);
+    await page.getByLabel('Add folder').setInputFiles(folder);
+    await expect
+      .poll(() => status.textContent(), { timeout: 120_000 })
+      .toMatch(/^Ready: 2402 files/);
+    await page.context().close();
+  });
 });
