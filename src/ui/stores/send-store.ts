@@ -344,7 +344,13 @@ export function createSendStore(pool: HashPool) {
         joining = [];
         hashing.add(added.map((f) => ({ file: f.id, size: f.size })));
         const first = state.files.length;
-        setState('files', (files) => [...files, ...added]);
+        // Pushed in place: a new array made the store walk every listed file again, per slice.
+        setState(
+          'files',
+          produce((files) => {
+            files.push(...added);
+          }),
+        );
         added.forEach((f, i) => {
           position.set(f.id, first + i);
         });
