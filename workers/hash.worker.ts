@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-import { expose, transfer } from 'comlink';
+import { expose, releaseProxy, transfer } from 'comlink';
 import { createBlake3 } from '../src/adapters/blake3-wasm';
 import { type StoredBlock, toStoredBlock } from '../src/adapters/stored-block';
 import { bytesEqual } from '../src/core/bytes';
@@ -108,6 +108,9 @@ const api = {
       );
     } finally {
       idleHashers.push(pair);
+      // The page's callback comes as a Comlink proxy holding a MessagePort: let it go now
+      // rather than whenever this worker collects garbage (the page's end stays open till then).
+      (onProgress as { [releaseProxy]?: () => void } | undefined)?.[releaseProxy]?.();
     }
   },
 };

@@ -57,6 +57,26 @@ describe('HashPool in real Chromium workers', () => {
     expect(peakWorkers).toBeLessThanOrEqual(navigator.hardwareConcurrency);
   });
 
+  it('lets go of the progress channel of each file it reported on once the file is done', async () => {
+    pool = new HashPool();
+    // Comlink closes the page's end of a callback's MessagePort when the worker releases it.
+    const close = MessagePort.prototype.close;
+    let closed = 0;
+    MessagePort.prototype.close = function (this: MessagePort) {
+      closed++;
+      close.call(this);
+    };
+    try {
+      // Over 8 MiB: read in several slices, so these get a progress callback.
+      const files = [1, 2, 3].map((i) => new File([pseudoRandomBytes(9 * MiB, 90 + i)], `${i}`));
+      const outcomes = await pool.hashFiles(files);
+      expect(outcomes.every((o) => o.ok)).toBe(true);
+      await expect.poll(() => closed).toBeGreaterThanOrEqual(3);
+    } finally {
+      MessagePort.prototype.close = close;
+    }
+  });
+
   it('never starts more workers than there are files', async () => {
     pool = new HashPool({ maxWorkers: 8 });
     await pool.hashFile(new File([pseudoRandomBytes(1000)], 'one'));
