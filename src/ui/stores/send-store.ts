@@ -348,7 +348,7 @@ export function createSendStore(pool: HashPool) {
         setState(
           'files',
           produce((files) => {
-            files.push(...added);
+            for (const f of added) files.push(f);
           }),
         );
         added.forEach((f, i) => {
