@@ -3,21 +3,19 @@ import { batch } from 'solid-js';
 import { createStore, produce } from 'solid-js/store';
 import type { HashPool } from '../../adapters/hash-pool';
 import { SenderHub } from '../../adapters/sender-hub';
-import { answerShareStream } from '../../adapters/share-stream';
 import { hashingReleased } from '../../adapters/test-faults';
 import { fromHex, toHex } from '../../core/bytes';
 import { SECRET_SIZE } from '../../core/constants';
 import type { FileDigest } from '../../core/content/file-hasher';
 import { sanitizePath } from '../../core/content/path-rules';
 import { isAbortError } from '../../core/errors';
-import { RateMeter } from '../../core/progress/rate-meter';
 import type { PreparingStatus } from '../../core/protocol/message-types';
 import { ticketLink } from '../../core/ticket';
 import type { BlockSource } from '../../core/transfer/block-server';
 import { TakenPaths, uniquePath } from '../../core/unique-path';
-import { frameFlush } from './frame-flush';
 import { buildOffer, type CheckedFile, type Collection } from './offer';
 import { createProgressStore } from './progress-store';
+import { receiverRows, type SendReceiver } from './receiver-rows';
 import { SlicedIntake } from './sliced-intake';
 
 /**
@@ -40,21 +38,8 @@ export interface SendFile {
   error: string | null;
 }
 
-/** One receiver connected to this share. */
-export interface SendReceiver {
-  id: string;
-  /** Bytes of blocks sent to this receiver. */
-  sentBytes: number;
-  /** Bytes per second sent to it, smoothed. */
-  rate: number;
-  /** Bytes it said it is about to fetch (its PLAN), or null before it said. */
-  planBytes: number | null;
-  /** `sentBytes` when that plan arrived: progress is what was sent since. */
-  planFrom: number;
-  streamsUp: number;
-  streams: number;
-  status: 'connecting' | 'connected' | 'gone';
-}
+/** One receiver connected to this share (the rows live in `receiver-rows.ts`). */
+export type { SendReceiver };
 
 /** The live share: the link to give, and who is connected. */
 export interface Share {
@@ -95,20 +80,10 @@ export function createSendStore(pool: HashPool) {
   let hub: SenderHub | null = null;
   /** Hashing progress per file id, written once per frame. */
   const hashing = createProgressStore();
-  /** Bytes sent per receiver since the last frame, and each one's rate. */
-  const sent = new Map<string, { bytes: number; total: number; meter: RateMeter }>();
-  const sentWriter = frameFlush(() => {
-    const now = performance.now();
-    batch(() => {
-      for (const [id, s] of sent) {
-        if (s.bytes === 0 && s.meter.rate(now) === 0) continue;
-        s.total += s.bytes;
-        s.bytes = 0;
-        s.meter.sample(now, s.total);
-        const rate = s.meter.rate(now);
-        setState('share', 'receivers', (r) => r.id === id, { sentBytes: s.total, rate });
-      }
-    });
+  /** One row per receiver connected to this share. */
+  const rows = receiverRows({
+    add: (row) => setState('share', 'receivers', (list) => [...list, row]),
+    change: (id, change) => setState('share', 'receivers', (r) => r.id === id, change),
   });
 
   /** The room's secret while sharing; the link carries it. */
@@ -172,58 +147,20 @@ export function createSendStore(pool: HashPool) {
       problem: null,
       receivers: [],
     });
-    const setReceiver = (id: string, change: Partial<SendReceiver>) =>
-      setState('share', 'receivers', (r) => r.id === id, change);
     hub = new SenderHub({
       secret: roomSecret,
       relay: window.location.origin,
       onState: (signaling, message) => {
         setState('share', { signaling, problem: message ?? null });
       },
-      onSession: (session) => {
-        setState('share', 'receivers', (list) => [
-          ...list,
-          {
-            id: session.id,
-            sentBytes: 0,
-            rate: 0,
-            planBytes: null,
-            planFrom: 0,
-            streamsUp: 0,
-            streams: session.streamCount,
-            status: 'connecting' as const,
+      onSession: (session) =>
+        rows.attach(session, {
+          offer: () => served && { manifest: served.collection.manifest, source: served.source },
+          preparing: preparingStatus,
+          onManifestServed: () => {
+            published = true;
           },
-        ]);
-        session.onStream = (stream) => {
-          setReceiver(session.id, {
-            streamsUp: session.streams.length,
-            status: session.streams.length === session.streamCount ? 'connected' : 'connecting',
-          });
-          if (!sent.has(session.id))
-            sent.set(session.id, { bytes: 0, total: 0, meter: new RateMeter() });
-          const counter = sent.get(session.id)!;
-          answerShareStream(stream, {
-            offer: () => served && { manifest: served.collection.manifest, source: served.source },
-            preparing: preparingStatus,
-            onManifestServed: () => {
-              published = true;
-            },
-            onPlan: (bytes) => {
-              sentWriter.sync();
-              setReceiver(session.id, { planBytes: bytes, planFrom: counter.total });
-            },
-            onServed: (bytes) => {
-              counter.bytes += bytes;
-              sentWriter.request();
-            },
-          });
-        };
-        session.onEnd = () => {
-          sentWriter.sync();
-          sent.delete(session.id);
-          setReceiver(session.id, { status: 'gone', streamsUp: 0, rate: 0 });
-        };
-      },
+        }),
     });
   }
   const sources = new Map<
