@@ -53,7 +53,8 @@ export type FerryErrorName =
   | 'Store/QuotaExceeded'
   | 'Store/Unavailable'
   | 'Store/NotFound'
-  | 'Store/BadBlock';
+  | 'Store/BadBlock'
+  | 'Store/Busy';
 
 /** The one error family Ferry throws; `name` says exactly what went wrong. */
 export class FerryError extends Error {

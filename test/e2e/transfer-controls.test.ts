@@ -59,6 +59,37 @@ describe('many files', () => {
   });
 });
 
+describe('two tabs of one browser', () => {
+  it('lets only one receive the same files at a time; the other can once it is done', async () => {
+    const data = pseudoRandomBytes(24 * MiB, 44);
+    const dir = writeTree('ferry-two-tabs-', { 'talk.webm': data });
+    const { sender, link } = await share({ files: [join(dir, 'talk.webm')] });
+    const first = await receive(link);
+    await expect.poll(() => totalPercent(first), { timeout: 60_000 }).toBeGreaterThan(0);
+    // Paused, the first tab still holds the transfer.
+    await first.getByRole('button', { name: 'Pause' }).click();
+    await waitForStatus(first, /^Paused/);
+
+    const second = await receive(link, await first.context().newPage());
+    await second.getByText(/already being received in another tab/).waitFor({ timeout: 30_000 });
+    // Nothing started there: Receive is still offered, no transfer status.
+    expect(await second.getByRole('button', { name: 'Receive' }).isVisible()).toBe(true);
+    expect(await second.locator('.transfer-status').count()).toBe(0);
+
+    await first.getByRole('button', { name: 'Resume' }).click();
+    await waitForStatus(first, 'All 1 file received and verified.', 60_000);
+    // Now the second tab may: everything is already stored and verified, so nothing is sent to it.
+    await second.getByRole('button', { name: 'Receive' }).click();
+    await waitForStatus(second, 'All 1 file received and verified.', 60_000);
+    const rows = sender.locator('.receivers > li');
+    expect(await rows.count()).toBe(2);
+    expect(await rows.nth(0).locator('.sent').count()).toBe(1);
+    expect(await rows.nth(1).locator('.sent').count()).toBe(0);
+    await sender.context().close();
+    await first.context().close();
+  });
+});
+
 describe('pause, resume and cancel', () => {
   it('pauses at once (nothing more is sent), resumes, and finishes with the file right', async () => {
     const size = 48 * MiB;

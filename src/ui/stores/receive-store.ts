@@ -3,6 +3,7 @@ import { createStore } from 'solid-js/store';
 import { BlockStore } from '../../adapters/block-store';
 import { fetchOffer } from '../../adapters/fetch-offer';
 import type { HashPool } from '../../adapters/hash-pool';
+import { withReceiveLock } from '../../adapters/receive-lock';
 import {
   receiveCollection,
   type SessionEvent,
@@ -25,6 +26,7 @@ import { estimateStorage } from '../../adapters/storage';
 import { toHex } from '../../core/bytes';
 import { type ManifestEntry, totalSize } from '../../core/content/manifest';
 import { caseCollisions } from '../../core/content/path-rules';
+import { isFerryError } from '../../core/errors';
 import type { PreparingStatus } from '../../core/protocol/message-types';
 import type { ProtocolStream } from '../../core/session/protocol-stream';
 import { parseTicketInput, type Ticket, ticketLink } from '../../core/ticket';
@@ -212,33 +214,35 @@ export function createReceiveStore(pool: HashPool) {
     setState('error', null);
     try {
       const store = await openStore();
-      const { failed, cancelled } = await receiveCollection({
-        collectionHash: c.collectionHash,
-        manifest: c.manifest,
-        entries: c.entries,
-        // Kept with the collection, naming the hash that was checked (even if the link opened had none).
-        link: ticketLink(window.location.origin, {
-          secret: c.ticket.secret,
-          relayUrl: c.relay === window.location.origin ? null : c.relay,
+      const { failed, cancelled } = await withReceiveLock(toHex(c.collectionHash), () =>
+        receiveCollection({
           collectionHash: c.collectionHash,
+          manifest: c.manifest,
+          entries: c.entries,
+          // Kept with the collection, naming the hash that was checked (even if the link opened had none).
+          link: ticketLink(window.location.origin, {
+            secret: c.ticket.secret,
+            relayUrl: c.relay === window.location.origin ? null : c.relay,
+            collectionHash: c.collectionHash,
+          }),
+          selected,
+          streams: c.streams,
+          reconnect: async () => {
+            connection?.close();
+            connection = connectToSender({
+              ticket: c.ticket,
+              relay: c.relay,
+              streams: loadStreamCount(),
+            });
+            c.streams = await connection.streams;
+            return c.streams;
+          },
+          store,
+          pool,
+          control: ctl,
+          onEvent: onSessionEvent,
         }),
-        selected,
-        streams: c.streams,
-        reconnect: async () => {
-          connection?.close();
-          connection = connectToSender({
-            ticket: c.ticket,
-            relay: c.relay,
-            streams: loadStreamCount(),
-          });
-          c.streams = await connection.streams;
-          return c.streams;
-        },
-        store,
-        pool,
-        control: ctl,
-        onEvent: onSessionEvent,
-      });
+      );
       // Left for another link or screen (not cancelled by the person): everything stays stored.
       if (control !== ctl) return;
       progress.flush();
@@ -256,6 +260,12 @@ export function createReceiveStore(pool: HashPool) {
       void failed;
     } catch (err) {
       if (control !== ctl) return;
+      if (isFerryError(err, 'Store/Busy') && !state.transfer) {
+        // Nothing started here: the screen stays as it was, Receive ready for later.
+        progress.clear();
+        setState('error', err.message);
+        return;
+      }
       progress.flush();
       setState('transfer', {
         phase: 'stopped',
