@@ -24,41 +24,21 @@ import {
 import { loadStreamCount } from '../../adapters/settings';
 import { estimateStorage } from '../../adapters/storage';
 import { toHex } from '../../core/bytes';
-import { type ManifestEntry, totalSize } from '../../core/content/manifest';
-import { caseCollisions } from '../../core/content/path-rules';
+import type { ManifestEntry } from '../../core/content/manifest';
 import { isFerryError } from '../../core/errors';
 import type { PreparingStatus } from '../../core/protocol/message-types';
 import type { ProtocolStream } from '../../core/session/protocol-stream';
 import { parseTicketInput, type Ticket, ticketLink } from '../../core/ticket';
 import { verificationCode } from '../../core/verification-code';
+import { type Offer, type OfferedFile, offerFrom } from './offered-files';
 import { createProgressStore } from './progress-store';
 
-/** One file the sender offers, and how far it has come. */
-export interface OfferedFile {
-  /** Index in the manifest. */
-  index: number;
-  path: string;
-  size: number;
-  hash: string;
-  /** Chosen to receive (all are, until the person unticks some). */
-  selected: boolean;
-}
+export type { Offer, OfferedFile };
 
 /** The transfer, once the person asked to receive. */
 export interface TransferState {
   phase: 'preparing' | 'receiving' | 'paused' | 'reconnecting' | 'done' | 'stopped' | 'cancelled';
   message: string;
-}
-
-/** What the sender offers, once its manifest is fetched and checked. */
-export interface Offer {
-  files: OfferedFile[];
-  totalSize: number;
-  code: string;
-  /** Paths that differ only by letter case (they would collide on Windows and macOS). */
-  caseCollisions: string[][];
-  /** Bytes this browser may still store (its estimate), or null when it gives none. */
-  available: number | null;
 }
 
 /** What the Receive screen knows. */
@@ -139,28 +119,11 @@ export function createReceiveStore(pool: HashPool) {
       (status) => setState('senderPreparing', status),
     );
     setState('senderPreparing', null);
-    // The manifest is in byte order; people expect the order a file manager shows.
-    const files = parsed.files
-      .map(
-        (f, index): OfferedFile => ({
-          index,
-          path: f.path,
-          size: f.size,
-          hash: toHex(f.fileHash),
-          selected: true,
-        }),
-      )
-      .sort((a, b) =>
-        a.path.localeCompare(b.path, undefined, { numeric: true, sensitivity: 'base' }),
-      );
     const storage = await estimateStorage().catch(() => null);
-    setState('offer', {
-      files,
-      totalSize: totalSize(parsed),
-      code: verificationCode(collectionHash),
-      caseCollisions: caseCollisions(files.map((f) => f.path)),
-      available: storage && storage.quota > 0 ? storage.available : null,
-    });
+    setState(
+      'offer',
+      offerFrom(parsed, collectionHash, storage && storage.quota > 0 ? storage.available : null),
+    );
     current = {
       ticket,
       relay,
