@@ -19,5 +19,7 @@ export function withReceiveLock<T>(collectionHash: string, work: () => Promise<T
       );
     }
     return await work();
+    // The lock is held until the callback's promise settles; TypeScript's LockManager types
+    // that as a promise of a promise.
   }) as Promise<T>;
 }
