@@ -2,7 +2,7 @@
 // Runs every benchmark case in real Chromium, rounds interleaved so that the
 // machine's noise hits all cases alike; reports medians and ratios to each
 // case's baseline from the same run. Started by scripts/bench.mjs.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -42,6 +42,8 @@ const BASELINES = {
   'engine-big-6': 'raw-channel',
   'engine-small-1': 'raw-channel',
   'engine-small-6': 'raw-channel',
+  'ceiling-big': 'raw-channel',
+  'ceiling-small': 'raw-channel',
   'transfer-mixed-6': 'raw-channel',
   'transfer-small-6': 'raw-channel',
   'transfer-small-1': 'raw-channel',
@@ -101,6 +103,10 @@ const WEBRTC_CASES = {
   'engine-big-6': ['engine', 6, { files: 1 }],
   'engine-small-1': ['engine', 1, { files: 1000, size: 64 * 1024 }],
   'engine-small-6': ['engine', 6, { files: 1000, size: 64 * 1024 }],
+  // The least work of any verified, stored transfer (bench/ceiling.ts): the transfer cases' own files
+  // read, sent over the raw channel, hashed and stored, with no protocol. Bounds every transfer ratio.
+  'ceiling-big': ['ceiling', 1, { pick: 'big' }],
+  'ceiling-small': ['ceiling', 1, { pick: 'small' }],
 };
 /** The engine cases' window per stream: the app's 8 MiB unless BENCH_WINDOW_MIB says otherwise. */
 const ENGINE_WINDOW_BYTES = Number(process.env.BENCH_WINDOW_MIB || 8) * 1024 * 1024;
@@ -118,6 +124,19 @@ const transferNames = [...Object.keys(TRANSFER_CASES), ...Object.keys(CHECK_CASE
 if (transferNames.length > 0 && !webrtcNames.includes('raw-channel'))
   webrtcNames.unshift('raw-channel');
 const extra = {};
+// Files on disk, made once, for the ceiling and transfer cases.
+const inputs =
+  transferNames.length > 0 || webrtcNames.some((n) => WEBRTC_CASES[n][0] === 'ceiling')
+    ? makeInputs(Number(process.env.BENCH_BIG_MIB || 512))
+    : null;
+/** Paths of the files a case picks: the big file, or a folder's files in name order. */
+function pickPaths(pick) {
+  if (pick === 'big') return [join(inputs.root, 'big.bin')];
+  const dir = join(inputs.root, pick);
+  return readdirSync(dir)
+    .sort()
+    .map((f) => join(dir, f));
+}
 if (webrtcNames.length > 0 && process.env.FERRY_PRIVATE_NETWORK !== '1') {
   console.warn(
     'Skipping WebRTC cases: they run only inside the private network namespace (npm run bench makes it when allowed).',
@@ -148,13 +167,20 @@ if (webrtcNames.length > 0 && process.env.FERRY_PRIVATE_NETWORK !== '1') {
         a.evaluate((x) => window.ferryWebrtc.deliver(x), m),
       );
       const connect = (p, initiator) =>
-        kind === 'raw'
+        kind === 'raw' || kind === 'ceiling'
           ? p.evaluate((i) => window.ferryWebrtc.connectRaw(i), initiator)
           : p.evaluate(([i, c]) => window.ferryWebrtc.connectFerry(i, c), [initiator, count]);
       await Promise.all([connect(a, true), connect(b, false)]);
       let cpuAtStart;
       let run; // { startedAt, firstAt, lastAt, bytes }, epoch ms
-      if (kind === 'engine') {
+      if (kind === 'ceiling') {
+        await a.locator('#pick').setInputFiles(pickPaths(size.pick));
+        const sizes = await a.evaluate(() => window.ferryWebrtc.pickedSizes());
+        cpuAtStart = chromiumCpuSeconds();
+        const received = b.evaluate((z) => window.ferryWebrtc.ceilingReceive(z), sizes);
+        const startedAt = await a.evaluate(() => window.ferryWebrtc.ceilingSend());
+        run = { startedAt, ...(await received) };
+      } else if (kind === 'engine') {
         const fileSize = size.size ?? WEBRTC_BYTES;
         await a.evaluate(([f, z]) => window.ferryWebrtc.serveEngine(f, z), [size.files, fileSize]);
         cpuAtStart = chromiumCpuSeconds();
@@ -186,7 +212,6 @@ if (webrtcNames.length > 0 && process.env.FERRY_PRIVATE_NETWORK !== '1') {
   }
   names.push(...webrtcNames);
   if (transferNames.length > 0) {
-    const inputs = makeInputs(Number(process.env.BENCH_BIG_MIB || 512));
     const app = await startApp(root);
     for (const name of transferNames) samples[name] = [];
     // Transfers are long: one warm-up, then the rounds, interleaved like the rest.
@@ -205,11 +230,11 @@ if (webrtcNames.length > 0 && process.env.FERRY_PRIVATE_NETWORK !== '1') {
       if (round > 0) console.log(`transfer round ${round}/${ROUNDS} done`);
     }
     app.stop();
-    inputs.cleanup();
     names.push(...transferNames);
   }
   await browser.close();
 }
+inputs?.cleanup();
 await vite.close();
 rmSync(profile, { recursive: true, force: true });
 

@@ -12,6 +12,7 @@ import { ProtocolStream } from '../src/core/session/protocol-stream';
 import { BlockServer } from '../src/core/transfer/block-server';
 import { ReceiveEngine } from '../src/core/transfer/receive-engine';
 import { fullPlan } from '../src/core/transfer/scheduler';
+import { ceilingReceive, ceilingSend } from './ceiling';
 
 declare global {
   interface Window {
@@ -195,6 +196,14 @@ const api = {
     await engine.run();
     return { startedAt, firstAt, lastAt: Date.now(), bytes };
   },
+  /** Sizes of the files picked in this page's `#pick` input (ceiling cases). */
+  pickedSizes: () =>
+    [...(document.querySelector<HTMLInputElement>('#pick')!.files ?? [])].map((f) => f.size),
+  /** Sending side of the ceiling cases: the picked files over the raw channel; returns the epoch ms it started. */
+  ceilingSend: () =>
+    ceilingSend(raw!, [...(document.querySelector<HTMLInputElement>('#pick')!.files ?? [])]),
+  /** Receiving side of the ceiling cases: every block hashed and stored (see ceiling.ts). */
+  ceilingReceive: (sizes: number[]) => ceilingReceive(raw!, sizes),
   /** Closes everything. */
   close() {
     raw?.close();
