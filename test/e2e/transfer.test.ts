@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { unzipSync } from 'fflate';
@@ -102,6 +102,43 @@ describe('faults during a transfer', () => {
     expect(sha256(saved.get('video.mp4')!)).toBe(sha256(data));
     // The damaged block was sent twice; nothing else was.
     await expect.poll(() => sentBytes(sender)).toBeCloseTo(17 * 1024 * 1024, -5);
+    await sender.context().close();
+    await receiver.context().close();
+  });
+
+  it('fails only the file changed on the sender after it was shared; the small files read with it arrive', async () => {
+    // 40 small files: the sender reads them sixteen at a time, so f20 shares a read with f17..f32.
+    const originals: Record<string, Uint8Array> = {};
+    for (let i = 0; i < 40; i++)
+      originals[`batch/f${String(i).padStart(2, '0')}.txt`] = pseudoRandomBytes(3000 + i, 300 + i);
+    const dir = writeTree('ferry-changed-', originals);
+    const { sender, link } = await share({ folder: join(dir, 'batch') });
+    // Edited on disk after it was picked and checked: the browser refuses to read it now.
+    const changed = join(dir, 'batch', 'f20.txt');
+    writeFileSync(changed, pseudoRandomBytes(3020, 999));
+    utimesSync(changed, new Date(), new Date(Date.now() + 60_000));
+    const receiver = await receive(link);
+    await expect
+      .poll(() => receiver.locator('.transfer-status').textContent(), { timeout: 60_000 })
+      .toBe('39 of 40 files received and verified; 1 failed.');
+    const failedRow = receiver.locator('.file-row', { hasText: 'f20.txt' });
+    expect(await failedRow.locator('.file-error').textContent()).toMatch(
+      /can no longer read this file/,
+    );
+    // The zip holds every file that arrived, byte for byte, and not the one that failed.
+    const [zipDownload] = await Promise.all([
+      receiver.waitForEvent('download'),
+      receiver.getByRole('button', { name: 'Download zip' }).click(),
+    ]);
+    const unzipped = unzipSync(new Uint8Array(readFileSync((await zipDownload.path())!)));
+    const expected = Object.keys(originals).filter((p) => !p.endsWith('f20.txt'));
+    expect(
+      Object.keys(unzipped)
+        .filter((p) => !p.endsWith('/'))
+        .sort(),
+    ).toEqual(expected.sort());
+    for (const path of expected)
+      expect(sha256(unzipped[path]!), path).toBe(sha256(originals[path]!));
     await sender.context().close();
     await receiver.context().close();
   });
