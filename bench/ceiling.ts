@@ -1,18 +1,22 @@
 // SPDX-License-Identifier: MIT
 // The ceiling cases: the least work any verified, stored transfer must do,
 // over one raw data channel and no protocol. The sender reads the picked
-// files block by block (1 MiB, two blocks read ahead) and sends them in
-// messages of at most 256 KiB; the receiver puts each block together,
+// files block by block (1 MiB; small files sixteen to a read, as the app's
+// SmallFileReader; 2 MiB read ahead) and sends each block in messages of at
+// most 256 KiB; the receiver puts each block together,
 // hashes it with BLAKE3 in one of two workers, and stores it in IndexedDB
 // in transactions of at most 64 blocks or 8 MiB. No requests, no file
 // records, no progress, no UI: what is left between this and raw-channel
 // is the price of reading, hashing and storing on this machine, which no
 // implementation can avoid, so its ratio bounds every transfer case's.
+import { SMALL_FILE_BYTES } from '../src/adapters/small-file-reader';
 import { BLOCK_SIZE } from '../src/core/constants';
 
 const MESSAGE = 256 * 1024;
 const LOW_WATER = 64 * 1024;
 const READ_AHEAD_BYTES = 2 * BLOCK_SIZE;
+const GROUP_FILES = 16;
+const GROUP_BYTES = 1024 * 1024;
 const BATCH_BLOCKS = 64;
 const BATCH_BYTES = 8 * 1024 * 1024;
 const BATCH_WAIT_MS = 10;
@@ -27,28 +31,64 @@ function blocksOf(sizes: readonly number[]): [number, number, number][] {
   return out;
 }
 
+/** One read of the sender: a Blob (a block, or several small files) and the blocks' lengths in it. */
+interface SenderRead {
+  blob: Blob;
+  lengths: number[];
+}
+
+/** The sender's reads in order: each big file's blocks one by one, small files sixteen (≤ 1 MiB) at a time. */
+function readsOf(files: readonly File[]): SenderRead[] {
+  const reads: SenderRead[] = [];
+  let group: File[] = [];
+  const flush = () => {
+    if (group.length > 0) reads.push({ blob: new Blob(group), lengths: group.map((f) => f.size) });
+    group = [];
+  };
+  for (const file of files) {
+    if (file.size > 0 && file.size <= SMALL_FILE_BYTES) {
+      const bytes = group.reduce((a, f) => a + f.size, 0);
+      if (group.length === GROUP_FILES || bytes + file.size > GROUP_BYTES) flush();
+      group.push(file);
+      continue;
+    }
+    flush();
+    for (const [, block, length] of blocksOf([file.size])) {
+      const at = block * BLOCK_SIZE;
+      reads.push({ blob: file.slice(at, at + length), lengths: [length] });
+    }
+  }
+  flush();
+  return reads;
+}
+
 /** Sends the files' bytes over `dc`, read in place, bounded read-ahead; returns the epoch ms it started. */
 export async function ceilingSend(dc: RTCDataChannel, files: readonly File[]): Promise<number> {
   const startedAt = Date.now();
-  const blocks = blocksOf(files.map((f) => f.size));
-  const ahead: Promise<ArrayBuffer>[] = [];
+  const reads = readsOf(files);
+  const ahead: { data: Promise<ArrayBuffer>; lengths: number[]; bytes: number }[] = [];
   let aheadBytes = 0;
   let next = 0;
   const fill = () => {
-    while (next < blocks.length && (ahead.length === 0 || aheadBytes < READ_AHEAD_BYTES)) {
-      const [file, block, length] = blocks[next++]!;
-      const at = block * BLOCK_SIZE;
-      ahead.push(files[file]!.slice(at, at + length).arrayBuffer());
-      aheadBytes += length;
+    while (next < reads.length && (ahead.length === 0 || aheadBytes < READ_AHEAD_BYTES)) {
+      const { blob, lengths } = reads[next++]!;
+      ahead.push({ data: blob.arrayBuffer(), lengths, bytes: blob.size });
+      aheadBytes += blob.size;
     }
   };
   for (fill(); ahead.length > 0; fill()) {
-    const data = await ahead.shift()!;
-    aheadBytes -= data.byteLength;
-    for (let o = 0; o < data.byteLength; o += MESSAGE) {
-      if (dc.bufferedAmount > LOW_WATER)
-        await new Promise((r) => dc.addEventListener('bufferedamountlow', r, { once: true }));
-      dc.send(new Uint8Array(data, o, Math.min(MESSAGE, data.byteLength - o)));
+    const read = ahead.shift()!;
+    const data = await read.data;
+    aheadBytes -= read.bytes;
+    let at = 0;
+    for (const length of read.lengths) {
+      // Each block in messages of at most 256 KiB, as the receiver puts blocks together.
+      for (let o = 0; o < length; o += MESSAGE) {
+        if (dc.bufferedAmount > LOW_WATER)
+          await new Promise((r) => dc.addEventListener('bufferedamountlow', r, { once: true }));
+        dc.send(new Uint8Array(data, at + o, Math.min(MESSAGE, length - o)));
+      }
+      at += length;
     }
   }
   return startedAt;
