@@ -10,9 +10,10 @@ import { fetchOutboard } from '../core/session/manifest-exchange';
 import type { ProtocolStream } from '../core/session/protocol-stream';
 import { ReceiveEngine, type ReceiveEvent } from '../core/transfer/receive-engine';
 import { requestWindow } from '../core/transfer/request-window';
-import { type FilePlan, fullPlan } from '../core/transfer/scheduler';
+import { type FilePlan, fetchOrder, fullPlan } from '../core/transfer/scheduler';
 import { type BlockStore, isVerified, type StoredFile } from './block-store';
 import type { HashPool } from './hash-pool';
+import { SMALL_FILE_BYTES } from './small-file-reader';
 import { estimateStorage, requestPersistence } from './storage';
 import { type SinkFile, storeSink } from './store-sink';
 
@@ -256,11 +257,11 @@ export async function receiveCollection(
       ?.send({ type: MessageType.Plan, files: filesToFetch, bytes: toFetch })
       .catch(() => {});
     if (!control.paused) init.onEvent({ type: 'phase', phase: 'receiving', message: 'Receiving…' });
-    // Smallest first: a note behind a film arrives at once, and finished files show early.
-    plans.sort((a, b) => a.size - b.size);
+    // Small files in manifest order: the sender's SmallFileReader then reads them several at a time.
+    const ordered = fetchOrder(plans, SMALL_FILE_BYTES);
     // The window covers the round trip and no more: on a short one, more only queues data.
     const windowBytes = requestWindow(await roundTrip(streams), streams.length);
-    const engine = new ReceiveEngine(streams, plans, sink, {
+    const engine = new ReceiveEngine(streams, ordered, sink, {
       windowBytes,
       ids,
       onEvent: init.onEvent,

@@ -240,6 +240,17 @@ export class Scheduler {
   }
 }
 
+/**
+ * The order to fetch files in: smallest first (a note behind a film arrives
+ * at once, and finished files show early), except that small files (at most
+ * `smallBytes`) all come first in manifest order: a sender that reads small
+ * files asked for in order several at a time then can. Ties go by manifest order.
+ */
+export function fetchOrder(plans: readonly FilePlan[], smallBytes: number): FilePlan[] {
+  const rank = (p: FilePlan) => (p.size <= smallBytes ? 0 : p.size);
+  return [...plans].sort((a, b) => rank(a) - rank(b) || a.file - b.file);
+}
+
 /** A plan for a file with nothing received yet. */
 export function fullPlan(file: number, size: number): FilePlan {
   return { file, size, missing: Array.from({ length: blockCount(size) }, (_, i) => i) };

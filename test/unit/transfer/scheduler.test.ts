@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fullPlan, Scheduler } from '../../../src/core/transfer/scheduler';
+import { fetchOrder, fullPlan, Scheduler } from '../../../src/core/transfer/scheduler';
 
 const MiB = 1024 * 1024;
 const KiB = 1024;
@@ -80,5 +80,15 @@ describe('Scheduler windows', () => {
     expect(s.rejected(0, 0, 0)).toBe('retry');
     s.arrived(1, 0, 3);
     expect(s.take(1)).toEqual({ file: 0, start: 0, count: 1 });
+  });
+});
+
+describe('fetchOrder', () => {
+  it('puts small files first in manifest order, then the rest smallest first', () => {
+    const sizes = [9000, 5_000_000, 100, 300_000, 2_000_000, 256, 300_000, 0];
+    const plans = sizes.map((size, file) => fullPlan(file, size)).reverse();
+    expect(fetchOrder(plans, 1000).map((p) => p.file)).toEqual([2, 5, 7, 0, 3, 6, 4, 1]);
+    // The plans given are left as they were.
+    expect(plans.map((p) => p.file)).toEqual([7, 6, 5, 4, 3, 2, 1, 0]);
   });
 });
