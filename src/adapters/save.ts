@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 import { downloadZip } from 'client-zip';
+import { formatCount } from '../core/format';
 
 /** Hands a Blob to the browser's download, under `name`. */
 export function saveBlob(blob: Blob, name: string): void {
@@ -80,7 +81,7 @@ export async function saveToFolderReport(entries: readonly ZipEntry[]): Promise<
   try {
     const count = await saveToFolder(entries);
     return {
-      saved: `Saved ${count} ${count === 1 ? 'file' : 'files'} to the folder you chose.`,
+      saved: `Saved ${formatCount(count, 'file')} to the folder you chose.`,
       error: null,
     };
   } catch (err) {

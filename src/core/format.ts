@@ -15,6 +15,18 @@ export function formatBytes(bytes: number): string {
   return `${value.toFixed(digits)} ${UNITS[unit]}`;
 }
 
+const COUNT = new Intl.NumberFormat('en-US');
+
+/** A whole number as a person reads it: "2,402". */
+export function formatNumber(n: number): string {
+  return COUNT.format(n);
+}
+
+/** A count with its noun as a person reads it: "1 file", "2,402 files". */
+export function formatCount(count: number, noun: string, plural = `${noun}s`): string {
+  return `${COUNT.format(count)} ${count === 1 ? noun : plural}`;
+}
+
 /** A rate as a person reads it ("12.3 MB/s"). */
 export function formatRate(bytesPerSecond: number): string {
   return `${formatBytes(bytesPerSecond)}/s`;

@@ -83,7 +83,7 @@ describe('the Send list while files are checked', () => {
     await page.getByLabel('Add folder').setInputFiles(folder);
     await expect
       .poll(() => status.textContent(), { timeout: 120_000 })
-      .toMatch(/^Ready: 2402 files/);
+      .toMatch(/^Ready: 2,402 files/);
     await page.context().close();
   });
 });

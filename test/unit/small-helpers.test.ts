@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatDuration, formatRate } from '../../src/core/format';
+import {
+  formatBytes,
+  formatCount,
+  formatDuration,
+  formatNumber,
+  formatRate,
+} from '../../src/core/format';
 import { TakenPaths, uniquePath } from '../../src/core/unique-path';
 import { verificationCode } from '../../src/core/verification-code';
 
@@ -71,5 +77,16 @@ describe('formatDuration and formatRate', () => {
     expect(formatDuration(7500)).toBe('2 h 5 min');
     expect(formatDuration(Number.POSITIVE_INFINITY)).toBe('–');
     expect(formatRate(12_345_678)).toBe('12.3 MB/s');
+  });
+});
+
+describe('formatCount', () => {
+  it('groups thousands and says the noun in the singular only for one', () => {
+    expect(formatCount(0, 'file')).toBe('0 files');
+    expect(formatCount(1, 'file')).toBe('1 file');
+    expect(formatCount(2402, 'file')).toBe('2,402 files');
+    expect(formatCount(1, 'file is', 'files are')).toBe('1 file is');
+    expect(formatCount(1_000_000, 'file is', 'files are')).toBe('1,000,000 files are');
+    expect(formatNumber(4_000_000_000)).toBe('4,000,000,000');
   });
 });

@@ -10,6 +10,7 @@ import {
   MAX_PATH_BYTES,
 } from '../constants';
 import { FerryError } from '../errors';
+import { formatNumber } from '../format';
 import { type Blake3, blake3Of } from './blake3';
 import { hasOutboard } from './outboard';
 import { checkPath } from './path-rules';
@@ -67,7 +68,7 @@ export function validateManifest(manifest: Manifest): void {
   if (files.length > MAX_FILES) {
     throw new FerryError(
       'Manifest/TooManyFiles',
-      `The collection lists ${files.length} files; at most ${MAX_FILES} are allowed.`,
+      `The collection lists ${formatNumber(files.length)} files; at most ${formatNumber(MAX_FILES)} are allowed.`,
     );
   }
   let total = 0;
@@ -180,7 +181,7 @@ export function decodeManifest(bytes: Uint8Array): Manifest {
   if (count > MAX_FILES) {
     throw new FerryError(
       'Manifest/TooManyFiles',
-      `The collection lists ${count} files; at most ${MAX_FILES} are allowed.`,
+      `The collection lists ${formatNumber(count)} files; at most ${formatNumber(MAX_FILES)} are allowed.`,
     );
   }
   if (count * MIN_ENTRY_BYTES > r.remaining) {

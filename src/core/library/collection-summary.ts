@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 import { BLOCK_SIZE, blockCount } from '../constants';
 import { blockLength } from '../content/outboard';
+import { formatCount, formatNumber } from '../format';
 
 /** What the store knows about one received file (none of it trusted to be consistent: it is clamped). */
 export interface StoredProgress {
@@ -41,11 +42,11 @@ export function collectionTitle(paths: readonly string[]): string {
   if (paths.length === 0) return 'Nothing';
   const tops = new Set(paths.map((p) => p.split('/')[0]));
   if (tops.size === 1 && paths.every((p) => p.includes('/'))) {
-    return `${[...tops][0]} (${paths.length} ${paths.length === 1 ? 'file' : 'files'})`;
+    return `${[...tops][0]} (${formatCount(paths.length, 'file')})`;
   }
   const first = [...paths].sort((a, b) => a.localeCompare(b))[0]!;
   const name = first.split('/').pop()!;
-  return paths.length === 1 ? name : `${name} and ${paths.length - 1} more`;
+  return paths.length === 1 ? name : `${name} and ${formatNumber(paths.length - 1)} more`;
 }
 
 /** Sums a collection's stored progress; `records[i]` belongs to `files[i]` (undefined: not chosen). */

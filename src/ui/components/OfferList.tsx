@@ -1,5 +1,5 @@
 import { type Component, createMemo, Match, Show, Switch } from 'solid-js';
-import { formatBytes, rateLine } from '../../core/format';
+import { formatBytes, formatCount, formatNumber, rateLine } from '../../core/format';
 import type { FileProgress } from '../../core/progress/progress-model';
 import type { ProgressView } from '../stores/progress-store';
 import type { Offer, OfferedFile } from '../stores/receive-store';
@@ -23,7 +23,8 @@ const ChosenLine: Component<{ offer: Offer }> = (props) => {
   const tooBig = () => props.offer.available !== null && chosen().bytes > props.offer.available;
   return (
     <p class="muted chosen-line" classList={{ error: tooBig() }}>
-      Chosen: {chosen().count} of {props.offer.files.length} · {formatBytes(chosen().bytes)}
+      Chosen: {formatNumber(chosen().count)} of {formatNumber(props.offer.files.length)} ·{' '}
+      {formatBytes(chosen().bytes)}
       <Show when={props.offer.available !== null}>
         {' '}
         · {formatBytes(props.offer.available!)} free for Ferry on this device
@@ -126,8 +127,7 @@ export const OfferList: Component<{
   <section aria-labelledby="offer-title">
     <div class="list-header">
       <h2 id="offer-title">
-        {props.offer.files.length} {props.offer.files.length === 1 ? 'file' : 'files'} ·{' '}
-        {formatBytes(props.offer.totalSize)}
+        {formatCount(props.offer.files.length, 'file')} · {formatBytes(props.offer.totalSize)}
       </h2>
       <span class="muted">
         Code <strong class="code">{props.offer.code}</strong>

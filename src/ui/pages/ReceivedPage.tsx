@@ -1,5 +1,5 @@
 import { type Component, createSignal, For, onMount, Show } from 'solid-js';
-import { formatBytes } from '../../core/format';
+import { formatBytes, formatCount, formatNumber } from '../../core/format';
 import { ErrorNote } from '../components/ErrorNote';
 import { ProgressBar } from '../components/ProgressBar';
 import { useStores } from '../stores/app-store';
@@ -24,11 +24,11 @@ const ReceivedCard: Component<{ item: ReceivedItem }> = (props) => {
         </span>
       </div>
       <p class="muted">
-        {dateFormat.format(item().receivedAt)} · {item().chosenFiles}{' '}
-        {item().chosenFiles === 1 ? 'file' : 'files'} · {formatBytes(item().chosenBytes)}
+        {dateFormat.format(item().receivedAt)} · {formatCount(item().chosenFiles, 'file')} ·{' '}
+        {formatBytes(item().chosenBytes)}
         <Show when={item().chosenFiles < item().offeredFiles}>
           {' '}
-          (of {item().offeredFiles} offered)
+          (of {formatNumber(item().offeredFiles)} offered)
         </Show>
       </p>
       <Show

@@ -1,6 +1,6 @@
 import { type Component, createSignal, Show } from 'solid-js';
 import { filesFromInput } from '../../adapters/dropped-files';
-import { formatBytes, rateLine } from '../../core/format';
+import { formatBytes, formatCount, rateLine } from '../../core/format';
 import { ErrorNote } from '../components/ErrorNote';
 import { FILE_ROW_HEIGHT, SendFileRow } from '../components/SendFileRow';
 import { SharePanel } from '../components/SharePanel';
@@ -64,7 +64,7 @@ export const SendPage: Component = () => {
       <Show when={state.files.length > 0}>
         <div class="list-header">
           <h2>
-            {state.files.length} {state.files.length === 1 ? 'file' : 'files'} ·{' '}
+            {formatCount(state.files.length, 'file')} ·{' '}
             {formatBytes(state.files.reduce((s, f) => s + f.size, 0))}
           </h2>
           <button type="button" class="link-button" onClick={() => actions.clear()}>
@@ -89,7 +89,7 @@ export const SendPage: Component = () => {
 
       <p role="status" class="status">
         <Show when={state.checking > 0}>
-          Checking {state.checking} {state.checking === 1 ? 'file' : 'files'}…{' '}
+          Checking {formatCount(state.checking, 'file')}…{' '}
           <Show when={hashProgress.total && hashProgress.total.rate > 0}>
             <span class="muted">{rateLine(hashProgress.total!)}</span>
           </Show>
@@ -97,9 +97,8 @@ export const SendPage: Component = () => {
         <Show when={state.collection}>
           {(c) => (
             <>
-              Ready: {c().fileCount} {c().fileCount === 1 ? 'file' : 'files'},{' '}
-              {formatBytes(c().totalSize)}. Verification code{' '}
-              <strong class="code">{c().code}</strong>.
+              Ready: {formatCount(c().fileCount, 'file')}, {formatBytes(c().totalSize)}.
+              Verification code <strong class="code">{c().code}</strong>.
             </>
           )}
         </Show>

@@ -26,6 +26,7 @@ import { estimateStorage } from '../../adapters/storage';
 import { toHex } from '../../core/bytes';
 import type { ManifestEntry } from '../../core/content/manifest';
 import { isFerryError } from '../../core/errors';
+import { formatCount, formatNumber } from '../../core/format';
 import type { PreparingStatus } from '../../core/protocol/message-types';
 import type { ProtocolStream } from '../../core/session/protocol-stream';
 import { parseTicketInput, type Ticket, ticketLink } from '../../core/ticket';
@@ -217,8 +218,8 @@ export function createReceiveStore(pool: HashPool) {
         phase: 'done',
         message:
           failedNow === 0
-            ? `All ${ok} ${ok === 1 ? 'file' : 'files'} received and verified.`
-            : `${ok} of ${chosen.length} files received and verified; ${failedNow} failed.`,
+            ? `All ${formatCount(ok, 'file')} received and verified.`
+            : `${formatNumber(ok)} of ${formatCount(chosen.length, 'file')} received and verified; ${formatNumber(failedNow)} failed.`,
       });
       void failed;
     } catch (err) {
@@ -253,7 +254,7 @@ export function createReceiveStore(pool: HashPool) {
       message:
         kept === 0
           ? 'Cancelled. Nothing was kept.'
-          : `Cancelled. ${kept} finished ${kept === 1 ? 'file is' : 'files are'} kept; unfinished files were removed.`,
+          : `Cancelled. ${formatCount(kept, 'finished file is', 'finished files are')} kept; unfinished files were removed.`,
     });
   }
 

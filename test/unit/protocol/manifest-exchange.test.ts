@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { MessageType, type PreparingStatus } from '../../../src/core/protocol/message-types';
 import {
   answerManifestRequest,
@@ -84,10 +84,10 @@ describe('fetching the manifest from a sender that is still hashing', () => {
     const wait = recordingWait();
     let id = 0;
     const fetching = fetchManifest(receiver, () => ++id, wait);
-    await new Promise((r) => setTimeout(r, 30));
+    // Closed once the receiver is waiting on the sender's status (a fixed sleep flaked under load).
+    await vi.waitFor(() => expect(wait.seen.length).toBeGreaterThan(0));
     a.close();
     await expect(fetching).rejects.toMatchObject({ name: 'Protocol/Closed' });
-    expect(wait.seen.length).toBeGreaterThan(0);
   });
 });
 
