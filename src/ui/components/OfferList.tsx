@@ -142,8 +142,8 @@ export const OfferList: Component<{
           <ProgressBar value={total().received} max={total().size} label="Received in total" />
           <p class="muted total-line">
             <span>
-              {formatBytes(total().verified)} of {formatBytes(total().size)} · {total().doneFiles}{' '}
-              of {total().files} files
+              {formatBytes(total().verified)} of {formatBytes(total().size)} ·{' '}
+              {formatNumber(total().doneFiles)} of {formatCount(total().files, 'file')}
             </span>
             <span>{rateLine(total())}</span>
           </p>

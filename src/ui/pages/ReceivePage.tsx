@@ -1,5 +1,5 @@
 import { type Component, Show } from 'solid-js';
-import { formatBytes } from '../../core/format';
+import { formatBytes, formatNumber } from '../../core/format';
 import { ErrorNote } from '../components/ErrorNote';
 import { OfferList } from '../components/OfferList';
 import { ProgressBar } from '../components/ProgressBar';
@@ -66,9 +66,9 @@ export const ReceivePage: Component = () => {
               {(p) => (
                 <div class="sender-preparing">
                   <p>
-                    The sender is still checking its files: {p().filesReady} of {p().fileCount}{' '}
-                    ready ({formatBytes(p().hashedBytes)} of {formatBytes(p().totalBytes)}). The
-                    list appears here when they are.
+                    The sender is still checking its files: {formatNumber(p().filesReady)} of{' '}
+                    {formatNumber(p().fileCount)} ready ({formatBytes(p().hashedBytes)} of{' '}
+                    {formatBytes(p().totalBytes)}). The list appears here when they are.
                   </p>
                   <ProgressBar
                     value={p().hashedBytes}
