@@ -9,14 +9,12 @@
 // records, no progress, no UI: what is left between this and raw-channel
 // is the price of reading, hashing and storing on this machine, which no
 // implementation can avoid, so its ratio bounds every transfer case's.
-import { SMALL_FILE_BYTES } from '../src/adapters/small-file-reader';
+import { GROUP_BYTES, GROUP_FILES, SMALL_FILE_BYTES } from '../src/adapters/small-file-reader';
 import { BLOCK_SIZE } from '../src/core/constants';
 
 const MESSAGE = 256 * 1024;
 const LOW_WATER = 64 * 1024;
 const READ_AHEAD_BYTES = 2 * BLOCK_SIZE;
-const GROUP_FILES = 16;
-const GROUP_BYTES = 1024 * 1024;
 const BATCH_BLOCKS = 64;
 const BATCH_BYTES = 8 * 1024 * 1024;
 const BATCH_WAIT_MS = 10;

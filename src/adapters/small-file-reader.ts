@@ -2,9 +2,10 @@
 
 /** Files up to this size (256 KiB, not empty) are read through a SmallFileReader. */
 export const SMALL_FILE_BYTES = 256 * 1024;
-/** Most files (16) and bytes (1 MiB) read together in one group. */
-const GROUP_FILES = 16;
-const GROUP_BYTES = 1024 * 1024;
+/** Most files (16) read together in one group. */
+export const GROUP_FILES = 16;
+/** Most bytes (1 MiB) read together in one group. */
+export const GROUP_BYTES = 1024 * 1024;
 /** Most bytes (4 MiB) read ahead and not yet asked for; the oldest go first. */
 const CACHE_BYTES = 4 * 1024 * 1024;
 /** How many recently served files count when telling an in-order run of requests. */

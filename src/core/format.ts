@@ -24,7 +24,7 @@ export function formatNumber(n: number): string {
 
 /** A count with its noun as a person reads it: "1 file", "2,402 files". */
 export function formatCount(count: number, noun: string, plural = `${noun}s`): string {
-  return `${COUNT.format(count)} ${count === 1 ? noun : plural}`;
+  return `${formatNumber(count)} ${count === 1 ? noun : plural}`;
 }
 
 /** A rate as a person reads it ("12.3 MB/s"). */
