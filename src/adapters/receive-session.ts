@@ -3,6 +3,7 @@ import { bytesEqual, toHex } from '../core/bytes';
 import { blockCount, HASH_SIZE } from '../core/constants';
 import type { ManifestEntry } from '../core/content/manifest';
 import { blockLength } from '../core/content/outboard';
+import { recordKey } from '../core/content/record-key';
 import { FerryError } from '../core/errors';
 import { formatBytes } from '../core/format';
 import { MessageType } from '../core/protocol/message-types';
@@ -210,9 +211,7 @@ export async function receiveCollection(
   let reconnects = 0;
   init.onEvent({ type: 'phase', phase: 'preparing', message: 'Getting ready…' });
   // Free space first: nothing is asked of the sender for files this device cannot hold.
-  const records = await init.store.getFiles(
-    init.selected.map((i) => toHex(init.entries[i]!.fileHash)),
-  );
+  const records = await init.store.getFiles(init.selected.map((i) => recordKey(init.entries[i]!)));
   const known = new Map<number, StoredFile>();
   let needed = 0;
   for (const [k, index] of init.selected.entries()) {
@@ -223,7 +222,7 @@ export async function receiveCollection(
   await checkSpace(needed);
   const obs = await outboards(init, streams, known);
   const files: SinkFile[] = init.entries.map((e, i) => ({
-    hashHex: toHex(e.fileHash),
+    hashHex: recordKey(e),
     fileHash: e.fileHash,
     size: e.size,
     outboard: obs.get(i) ?? new Uint8Array(0),

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
-import { fromHex, toHex } from '../core/bytes';
+import { fromHex } from '../core/bytes';
 import { blockCount } from '../core/constants';
 import { decodeManifest, type ManifestEntry } from '../core/content/manifest';
+import { recordKey } from '../core/content/record-key';
 import { type CollectionSummary, summarizeCollection } from '../core/library/collection-summary';
 import { verificationCode } from '../core/verification-code';
 import { type BlockStore, isVerified } from './block-store';
@@ -35,7 +36,7 @@ export async function listReceived(store: BlockStore): Promise<ReceivedCollectio
   const result: ReceivedCollection[] = [];
   for (const c of await store.listCollections()) {
     const entries = entriesOf(c.manifest) ?? [];
-    const hashes = entries.map((e) => toHex(e.fileHash));
+    const hashes = entries.map(recordKey);
     const records = await store.getFiles(hashes);
     const progress = records.map((r) =>
       r
@@ -55,7 +56,7 @@ export async function listReceived(store: BlockStore): Promise<ReceivedCollectio
       .map((e) => ({
         path: e.path,
         mtime: e.mtime,
-        open: () => store.fileBlob(toHex(e.fileHash)),
+        open: () => store.fileBlob(recordKey(e)),
       }))
       .sort((a, b) => a.path.localeCompare(b.path, undefined, { numeric: true }));
     result.push({
@@ -81,11 +82,11 @@ export async function deleteReceived(store: BlockStore, hash: string): Promise<v
   const elsewhere = new Set<string>();
   for (const c of all) {
     if (c.hash === hash) continue;
-    for (const e of entriesOf(c.manifest) ?? []) elsewhere.add(toHex(e.fileHash));
+    for (const e of entriesOf(c.manifest) ?? []) elsewhere.add(recordKey(e));
   }
   for (const e of entriesOf(target.manifest) ?? []) {
-    const fileHash = toHex(e.fileHash);
-    if (!elsewhere.has(fileHash)) await store.deleteFile(fileHash);
+    const key = recordKey(e);
+    if (!elsewhere.has(key)) await store.deleteFile(key);
   }
   await store.deleteCollection(hash);
 }

@@ -25,6 +25,7 @@ import { loadStreamCount } from '../../adapters/settings';
 import { estimateStorage } from '../../adapters/storage';
 import { toHex } from '../../core/bytes';
 import type { ManifestEntry } from '../../core/content/manifest';
+import { recordKey } from '../../core/content/record-key';
 import { isFerryError } from '../../core/errors';
 import { formatCount, formatNumber } from '../../core/format';
 import type { PreparingStatus } from '../../core/protocol/message-types';
@@ -148,7 +149,7 @@ export function createReceiveStore(pool: HashPool) {
       .map((e) => ({
         path: e.path,
         mtime: e.mtime,
-        open: () => store.fileBlob(toHex(e.fileHash)),
+        open: () => store.fileBlob(recordKey(e)),
       }));
   }
 
@@ -247,7 +248,7 @@ export function createReceiveStore(pool: HashPool) {
     connection = null;
     const c = current!;
     const unfinished = state.offer!.files.filter((f) => f.selected && !isDone(f.index));
-    for (const f of unfinished) await store.deleteFile(toHex(c.entries[f.index]!.fileHash));
+    for (const f of unfinished) await store.deleteFile(recordKey(c.entries[f.index]!));
     const kept = state.offer!.files.filter((f) => isDone(f.index)).length;
     setState('transfer', {
       phase: 'cancelled',
@@ -341,7 +342,7 @@ export function createReceiveStore(pool: HashPool) {
     async download(index: number): Promise<void> {
       const entry = current?.entries[index];
       if (!entry) return;
-      const blob = await (await openStore()).fileBlob(toHex(entry.fileHash));
+      const blob = await (await openStore()).fileBlob(recordKey(entry));
       saveBlob(blob, entry.path.split('/').pop() ?? 'file');
     },
     /** Saves every received file as one zip, folders kept. */
