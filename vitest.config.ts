@@ -5,11 +5,14 @@ import { playwright } from '@vitest/browser-playwright';
 import solid from 'vite-plugin-solid';
 import { defineConfig } from 'vitest/config';
 import { chromiumArgs, chromiumPath } from './scripts/chromium.mjs';
+import { TEST_HOOKS_DEFINE } from './test/helpers/test-build';
 
 export default defineConfig({
   test: {
     projects: [
       {
+        // Tests exercise the fault hooks and counters that only test builds have.
+        define: TEST_HOOKS_DEFINE,
         test: {
           name: 'unit',
           environment: 'node',
@@ -18,9 +21,11 @@ export default defineConfig({
       },
       {
         plugins: [solid()],
+        define: TEST_HOOKS_DEFINE,
         test: {
           name: 'browser',
           include: ['test/browser/**/*.test.{ts,tsx}'],
+          setupFiles: ['test/browser/build-flags.setup.ts'],
           testTimeout: 60_000,
           browser: {
             enabled: true,
@@ -36,6 +41,7 @@ export default defineConfig({
         },
       },
       {
+        define: TEST_HOOKS_DEFINE,
         test: {
           name: 'e2e',
           environment: 'node',

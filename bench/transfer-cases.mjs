@@ -122,6 +122,8 @@ export async function startApp(root) {
     root,
     logLevel: 'warn',
     mode: 'production',
+    // The bench reads the progress counters (window.ferryStats), which only test builds have.
+    define: { __FERRY_TEST_HOOKS__: 'true' },
     // Profiles need readable function names.
     build: { outDir: dist, emptyOutDir: true, minify: !process.env.BENCH_PROFILE },
   });

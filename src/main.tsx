@@ -5,7 +5,8 @@ import { progressStats } from './ui/stores/frame-flush';
 import './ui/styles.css';
 
 // Read by `npm run bench` to check that progress reaches the store at most once per frame.
-(window as unknown as { ferryStats: typeof progressStats }).ferryStats = progressStats;
+if (__FERRY_TEST_HOOKS__)
+  (window as unknown as { ferryStats: typeof progressStats }).ferryStats = progressStats;
 
 const root = document.getElementById('app');
 if (!root) throw new Error('index.html lacks #app');

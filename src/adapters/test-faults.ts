@@ -4,7 +4,8 @@ import { fromHex } from '../core/bytes';
 /**
  * Test-only fault injection. End-to-end tests set `globalThis.__ferryFaults`
  * on a sender page to play a broken or hostile sender and prove the receiver
- * catches it. Nothing in the app sets it; unset, every hook is a no-op.
+ * catches it. Only builds made for tests (`__FERRY_TEST_HOOKS__`) read it;
+ * callers also test the flag, so a shipped bundle contains none of this.
  */
 interface FaultHooks {
   /** Damage the first byte of this block, `times` times. */
@@ -15,8 +16,9 @@ interface FaultHooks {
   holdHashing?: { path: string; until: Promise<unknown> };
 }
 
+// Behind the build flag as well as at each call site: a shipped build has no way to reach the hooks.
 const hooks = (): FaultHooks | undefined =>
-  (globalThis as { __ferryFaults?: FaultHooks }).__ferryFaults;
+  __FERRY_TEST_HOOKS__ ? (globalThis as { __ferryFaults?: FaultHooks }).__ferryFaults : undefined;
 
 /** Damages a block being served when a test asked for it. */
 export function applyBlockFault(file: number, block: number, data: Uint8Array): void {

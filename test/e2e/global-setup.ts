@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { build } from 'vite';
 import type { TestProject } from 'vitest/node';
 import { startServerProcess } from '../../scripts/server-process.mjs';
+import { TEST_HOOKS_DEFINE } from '../helpers/test-build';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -26,6 +27,8 @@ export default async function setup(project: TestProject) {
     await build({
       mode: 'production',
       logLevel: 'warn',
+      // The production bundle plus the fault hooks tests play hostile peers with.
+      define: TEST_HOOKS_DEFINE,
       build: { outDir: distDir, emptyOutDir: true },
     });
   } finally {

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: MIT
+// The bundle `npm start` serves is built without the test build flag: no fault
+// hook and no bench counter may be in it, while the test build (which the
+// other e2e tests drive) has them, so this test would notice a renamed hook.
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'vite';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+
+const HOOK_NAMES = ['__ferryFaults', 'ferryStats', 'corruptBlock', 'manifestHex', 'holdHashing'];
+
+/** Every JavaScript file of a built app, read as text. */
+function scripts(dir: string): string {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const entry of readdirSync(d, { withFileTypes: true })) {
+      const path = join(d, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.endsWith('.js')) out.push(readFileSync(path, 'utf8'));
+    }
+  };
+  walk(dir);
+  return out.join('\n');
+}
+
+describe('the shipped bundle', () => {
+  const shipped = mkdtempSync(join(tmpdir(), 'ferry-shipped-dist-'));
+  afterAll(() => rmSync(shipped, { recursive: true, force: true }));
+
+  it('contains no fault hook or bench counter; the test build does', async () => {
+    const nodeEnv = process.env.NODE_ENV;
+    process.env.NODE_ENV = 'production';
+    try {
+      // Exactly what `npm run build` (and so `npm start`) makes: the config file, nothing added.
+      await build({
+        mode: 'production',
+        logLevel: 'warn',
+        build: { outDir: shipped, emptyOutDir: true, sourcemap: false },
+      });
+    } finally {
+      process.env.NODE_ENV = nodeEnv;
+    }
+    const shippedCode = scripts(shipped);
+    const testCode = scripts(inject('distDir'));
+    for (const name of HOOK_NAMES) {
+      // Booleans, not the bundles: a failure names the hook instead of printing megabytes.
+      expect(shippedCode.includes(name), `${name} in the shipped bundle`).toBe(false);
+      expect(testCode.includes(name), `${name} in the test build`).toBe(true);
+    }
+  });
+});
