@@ -3,7 +3,7 @@
 // secret. The rendezvous server sees the room id and ciphertext only, so it
 // can neither read nor forge a handshake (and so cannot swap a DTLS
 // fingerprint): a man in the middle would need the ticket.
-import { fromBase64Url, toBase64Url, utf8 } from '../core/bytes';
+import { bytesEqual, fromBase64Url, toBase64Url, utf8 } from '../core/bytes';
 import type { Role } from '../core/signaling/messages';
 
 const SALT = utf8('ferry/v1 signaling');
@@ -142,6 +142,12 @@ export class SealedSession {
       if (seq !== this.recvSeq && headerMatchesExceptSeq(header, expected))
         this.dropped.outOfOrder++;
       else this.dropped.forged++;
+      return null;
+    }
+    // The cipher text was authenticated against the header we expect, not the one sent:
+    // a header altered on the way (version, session id, sequence number) must not pass either.
+    if (!bytesEqual(header, expected)) {
+      this.dropped.forged++;
       return null;
     }
     this.recvSeq++;
