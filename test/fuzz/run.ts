@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: MIT
+// Runs fuzz targets for `npm run fuzz`: each input checked, plus a time bound
+// per input and a heap bound per run. Prints the seed; a failure prints the
+// seed and path that replay it:
+//   node --expose-gc --import tsx test/fuzz/run.ts TARGET --runs N --seed S [--path P]
+import fc from 'fast-check';
+import { DECODER_TARGETS, type FuzzTarget, FuzzViolation } from './targets';
+
+/** Longest one input may take, ms: a decoder that takes longer on a small input has a complexity bug. */
+const MAX_INPUT_MS = 250;
+/** Most the heap may grow over a run, bytes, after garbage collection: decoders keep nothing. */
+const MAX_HEAP_GROWTH = 64 * 1024 * 1024;
+/** How often (inputs) the heap is measured. */
+const HEAP_CHECK_EVERY = 100_000;
+
+function flag(name: string): string | undefined {
+  const at = process.argv.indexOf(`--${name}`);
+  return at === -1 ? undefined : process.argv[at + 1];
+}
+
+const gc = (globalThis as { gc?: () => void }).gc;
+
+/** Heap in use after a full collection (when the runner was started with --expose-gc). */
+function heapNow(): number {
+  gc?.();
+  return process.memoryUsage().heapUsed;
+}
+
+/** Runs one target for `runs` inputs; returns the counts, or throws fast-check's report. */
+async function fuzz(target: FuzzTarget<never>, runs: number, seed: number, path?: string) {
+  await target.prepare?.();
+  const heapAtStart = heapNow();
+  let inputs = 0;
+  let slowest = 0;
+  let heapPeak = 0;
+  const checkOne = async (input: never) => {
+    const started = performance.now();
+    await target.check(input);
+    const took = performance.now() - started;
+    slowest = Math.max(slowest, took);
+    if (took > MAX_INPUT_MS) throw new FuzzViolation(`one input took ${took.toFixed(0)} ms`);
+    if (++inputs % HEAP_CHECK_EVERY === 0) {
+      const growth = heapNow() - heapAtStart;
+      heapPeak = Math.max(heapPeak, growth);
+      if (growth > MAX_HEAP_GROWTH)
+        throw new FuzzViolation(`the heap grew ${(growth / 2 ** 20).toFixed(0)} MiB`);
+    }
+  };
+  const started = performance.now();
+  await fc.assert(fc.asyncProperty(target.input, checkOne), {
+    numRuns: runs,
+    seed,
+    ...(path ? { path } : {}),
+    endOnFailure: false,
+  });
+  const seconds = (performance.now() - started) / 1000;
+  return { inputs, seconds, slowest, heapPeak };
+}
+
+const names = process.argv
+  .slice(2)
+  .filter((a, i, all) => !a.startsWith('--') && !all[i - 1]?.startsWith('--'));
+const runs = Number(flag('runs') ?? 1_000_000);
+const seed = Number(flag('seed') ?? Date.now() % 2 ** 31);
+const targets =
+  names.length > 0 ? DECODER_TARGETS.filter((t) => names.includes(t.name)) : DECODER_TARGETS;
+if (targets.length === 0) {
+  console.error(`No such target. Targets: ${DECODER_TARGETS.map((t) => t.name).join(', ')}`);
+  process.exit(2);
+}
+let failed = 0;
+for (const target of targets) {
+  try {
+    const r = await fuzz(target, runs, seed, flag('path'));
+    console.log(
+      `${target.name.padEnd(16)} ${r.inputs.toLocaleString('en')} inputs in ${r.seconds.toFixed(1)} s ` +
+        `(${Math.round(r.inputs / r.seconds).toLocaleString('en')}/s), slowest ${r.slowest.toFixed(1)} ms, ` +
+        `heap growth ≤ ${(r.heapPeak / 2 ** 20).toFixed(1)} MiB, seed ${seed}: ok`,
+    );
+  } catch (err) {
+    failed++;
+    console.error(`${target.name}: FAILED (seed ${seed})\n${(err as Error).message}`);
+  }
+}
+process.exit(failed > 0 ? 1 : 0);

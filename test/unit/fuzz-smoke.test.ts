@@ -1,0 +1,24 @@
+// SPDX-License-Identifier: MIT
+// A few thousand inputs of every fuzz target on each `npm test` (fixed seed,
+// so a failure replays); `npm run fuzz` runs a million of each.
+import fc from 'fast-check';
+import { describe, it } from 'vitest';
+import { DECODER_TARGETS } from '../fuzz/targets';
+
+/** Inputs per target here: a few seconds in all on this machine. */
+const SMOKE_RUNS = 3000;
+const SEED = 20261126;
+
+describe('fuzz targets, briefly', () => {
+  for (const target of DECODER_TARGETS) {
+    it(`${target.name}: refuses only with Ferry errors and re-encodes what it accepts`, async () => {
+      await target.prepare?.();
+      await fc.assert(
+        fc.asyncProperty(target.input, async (input) => {
+          await target.check(input);
+        }),
+        { numRuns: SMOKE_RUNS, seed: SEED },
+      );
+    });
+  }
+});
