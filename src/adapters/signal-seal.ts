@@ -44,7 +44,7 @@ export async function deriveRoomKeys(secret: Uint8Array): Promise<RoomKeys> {
 export interface DropCounts {
   /** Failed authentication: altered, reflected, wrong key or wrong session. */
   forged: number;
-  /** Sequence number already seen or skipped ahead: replayed or reordered. */
+  /** Authentic, but numbered at or below one already accepted: replayed or reordered. */
   outOfOrder: number;
   /** Not a sealed message at all. */
   malformed: number;
@@ -54,10 +54,14 @@ export interface DropCounts {
  * One direction-aware sealed conversation between a receiver and the sender.
  * Each message binds (version, session id, direction, sequence number) as
  * AES-GCM additional data: a message replayed, reflected back, reordered,
- * altered or from another session fails and is dropped and counted.
+ * altered or from another session fails and is dropped and counted. Gaps
+ * are allowed (a message numbered above the last accepted one opens), so one
+ * message lost by the server or a reconnecting socket does not desynchronise
+ * every later one.
  */
 export class SealedSession {
   private sendSeq = 0;
+  /** The lowest sequence number still acceptable: one above the last accepted. */
   private recvSeq = 0;
   /** Refused messages, by reason. */
   readonly dropped: DropCounts = { forged: 0, outOfOrder: 0, malformed: 0 };
@@ -125,8 +129,13 @@ export class SealedSession {
     }
     const header = bytes.subarray(0, HEADER_SIZE);
     const seq = new DataView(bytes.buffer, bytes.byteOffset).getUint32(2 + SESSION_ID_SIZE);
-    // Authenticate against the header we expect: our session, the other side's direction, the next number.
-    const expected = this.header(this.role === 'recv' ? 1 : 0, this.recvSeq);
+    // Authenticate against the header we expect (our session, the other side's direction) with the
+    // number the message claims: the key binds it, so a forged number fails like any forgery.
+    const expected = this.header(this.role === 'recv' ? 1 : 0, seq);
+    if (!headerMatchesExceptSeq(header, expected)) {
+      this.dropped.forged++;
+      return null;
+    }
     let plain: ArrayBuffer;
     try {
       plain = await crypto.subtle.decrypt(
@@ -139,12 +148,15 @@ export class SealedSession {
         bytes.subarray(HEADER_SIZE + IV_SIZE) as Uint8Array<ArrayBuffer>,
       );
     } catch {
-      if (seq !== this.recvSeq && headerMatchesExceptSeq(header, expected))
-        this.dropped.outOfOrder++;
-      else this.dropped.forged++;
+      this.dropped.forged++;
       return null;
     }
-    this.recvSeq++;
+    // Authentic; still refused when it is not newer than the last accepted (a replay or a reorder).
+    if (seq < this.recvSeq) {
+      this.dropped.outOfOrder++;
+      return null;
+    }
+    this.recvSeq = seq + 1;
     try {
       return JSON.parse(new TextDecoder().decode(plain));
     } catch {

@@ -45,13 +45,33 @@ describe('sealed signaling', () => {
     expect(send.dropped.outOfOrder).toBe(1);
   });
 
-  it('drops reordered messages', async () => {
+  it('opens the next messages after one was lost on the way', async () => {
+    const { recv, send } = await pair();
+    expect(await send.open(await recv.seal({ n: 1 }))).toEqual({ n: 1 });
+    await recv.seal({ n: 2 }); // lost: the server dropped it, or the socket was reconnecting
+    expect(await send.open(await recv.seal({ n: 3 }))).toEqual({ n: 3 });
+    expect(await send.open(await recv.seal({ n: 4 }))).toEqual({ n: 4 });
+    expect(send.dropped).toEqual({ forged: 0, outOfOrder: 0, malformed: 0 });
+  });
+
+  it('drops reordered messages: one older than the last accepted', async () => {
     const { recv, send } = await pair();
     const one = await recv.seal({ n: 1 });
     const two = await recv.seal({ n: 2 });
+    expect(await send.open(two)).toEqual({ n: 2 });
+    expect(await send.open(one)).toBeNull();
     expect(await send.open(two)).toBeNull();
-    expect(send.dropped.outOfOrder).toBe(1);
-    expect(await send.open(one)).toEqual({ n: 1 });
+    expect(send.dropped.outOfOrder).toBe(2);
+    expect(await send.open(await recv.seal({ n: 3 }))).toEqual({ n: 3 });
+  });
+
+  it('counts a forged sequence number as forged, and it does not move the window', async () => {
+    const { recv, send } = await pair();
+    const bytes = fromBase64Url(await recv.seal({ n: 1 }))!;
+    bytes[1 + 16 + 1]! = 0x7f; // claims a far-ahead number the key never sealed
+    expect(await send.open(toBase64Url(bytes))).toBeNull();
+    expect(send.dropped.forged).toBe(1);
+    expect(await send.open(await recv.seal({ n: 2 }))).toEqual({ n: 2 });
   });
 
   it('drops a message reflected back to its sender', async () => {
