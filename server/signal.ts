@@ -121,7 +121,7 @@ export function attachSignaling(
           peer.close(CLOSE.badMessage, 'Already in a room.');
           return;
         }
-        rooms.join(peer, message.room, message.role);
+        rooms.join(peer, message.room, message.role, message.claim);
         if (peer.room)
           log('info', 'joined', { peer: peer.id, role: peer.role, room: message.room.slice(0, 8) });
       } else if (!peer.room) {

@@ -121,6 +121,13 @@ describe('signaling envelopes', () => {
       to: null,
       data: 'abc',
     });
+    const claim = 'c'.repeat(43);
+    expect(parseClientMessage(JSON.stringify({ t: 'join', room, role: 'send', claim }))).toEqual({
+      t: 'join',
+      room,
+      role: 'send',
+      claim,
+    });
     expect(parseServerMessage(JSON.stringify({ t: 'joined', id: 'p1', sender: false }))).toEqual({
       t: 'joined',
       id: 'p1',
@@ -134,6 +141,9 @@ describe('signaling envelopes', () => {
       'null',
       JSON.stringify({ t: 'join', room: 'short', role: 'recv' }),
       JSON.stringify({ t: 'join', room, role: 'admin' }),
+      JSON.stringify({ t: 'join', room, role: 'send', claim: 'c'.repeat(42) }),
+      JSON.stringify({ t: 'join', room, role: 'send', claim: 'c'.repeat(42) + '=' }),
+      JSON.stringify({ t: 'join', room, role: 'recv', claim: 'c'.repeat(43) }),
       JSON.stringify({ t: 'relay', to: '../x', data: 'abc' }),
       JSON.stringify({ t: 'relay', data: 'has spaces' }),
       JSON.stringify({ t: 'relay', data: 'A'.repeat(48 * 1024 + 1) }),
