@@ -142,7 +142,7 @@ describe('signaling envelopes', () => {
       JSON.stringify({ t: 'join', room: 'short', role: 'recv' }),
       JSON.stringify({ t: 'join', room, role: 'admin' }),
       JSON.stringify({ t: 'join', room, role: 'send', claim: 'c'.repeat(42) }),
-      JSON.stringify({ t: 'join', room, role: 'send', claim: 'c'.repeat(42) + '=' }),
+      JSON.stringify({ t: 'join', room, role: 'send', claim: `${'c'.repeat(42)}=` }),
       JSON.stringify({ t: 'join', room, role: 'recv', claim: 'c'.repeat(43) }),
       JSON.stringify({ t: 'relay', to: '../x', data: 'abc' }),
       JSON.stringify({ t: 'relay', data: 'has spaces' }),
