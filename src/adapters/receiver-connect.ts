@@ -4,7 +4,7 @@ import { FerryError } from '../core/errors';
 import { ProtocolStream } from '../core/session/protocol-stream';
 import type { Ticket } from '../core/ticket';
 import { peerChannel } from './peer-channel';
-import { asStreamSignal, createPeer, fetchIceServers } from './peer-factory';
+import { asStreamSignal, createPeer, fetchIceServers, isSessionBusy } from './peer-factory';
 import { type DropCounts, deriveRoomKeys, SESSION_ID_SIZE, SealedSession } from './signal-seal';
 import { SignalingClient, signalUrl } from './signaling-client';
 
@@ -55,7 +55,6 @@ export function connectToSender(init: ReceiverConnectInit): ReceiverConnection {
   let sealed: SealedSession | null = null;
   let closed = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const pending: string[] = [];
   const status = (phase: ReceiverStatus['phase'], message: string) =>
     init.onStatus?.({ phase, streamsUp: ready.length, streams: n, message });
 
@@ -72,9 +71,8 @@ export function connectToSender(init: ReceiverConnectInit): ReceiverConnection {
     close();
   };
 
-  const send = (data: string) => {
-    if (!client?.send(null, data)) pending.push(data);
-  };
+  // The client holds what is sent while it reconnects, and sends it once it has joined again.
+  const send = (data: string) => client?.send(null, data);
 
   const startPeers = () => {
     if (peers.length > 0 || !sealed) return;
@@ -132,14 +130,21 @@ export function connectToSender(init: ReceiverConnectInit): ReceiverConnection {
     status('signaling', 'Looking for the sender…');
     client = new SignalingClient(signalUrl(init.relay), keys.roomId, 'recv', {
       onJoined: (_id, senderPresent) => {
-        for (const data of pending.splice(0)) client?.send(null, data);
         if (senderPresent) startPeers();
         else if (peers.length === 0) status('waiting', 'Waiting for the sender to open Ferry…');
       },
       onSender: startPeers,
       onRelay: async (_from, data) => {
-        const signal = asStreamSignal(await session.open(data));
+        const opened = await session.open(data);
         Object.assign(dropped, session.dropped);
+        if (isSessionBusy(opened))
+          return fail(
+            new FerryError(
+              'Signal/Refused',
+              'The sender is already connected to as many devices as it can serve. Try again when one of them has finished.',
+            ),
+          );
+        const signal = asStreamSignal(opened);
         if (!signal || signal.n !== n) return;
         try {
           peers[signal.s]?.signal(signal.sig);
