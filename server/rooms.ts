@@ -13,6 +13,8 @@ export interface Peer {
   room: Room | null;
   send(message: ServerMessage): void;
   close(code: number, reason: string): void;
+  /** Closes with a code and reason, without waiting for an answer: the other end is presumed gone. */
+  drop(code: number, reason: string): void;
 }
 
 /** One rendezvous room. */
@@ -81,7 +83,7 @@ export class Rooms {
         const stale = room.sender;
         stale.room = null; // so its close does not empty the room or say the sender has gone
         room.sender = null;
-        stale.close(CLOSE.replaced, CLOSE_REASONS.replaced);
+        stale.drop(CLOSE.replaced, CLOSE_REASONS.replaced);
       }
       room.claim = claimHash;
       room.sender = peer;

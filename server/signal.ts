@@ -86,6 +86,11 @@ export function attachSignaling(
         if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
       },
       close: (code, reason) => ws.close(code, reason),
+      drop: (code, reason) => {
+        // A socket replaced by its own tab is most likely dead: a closing handshake would hold it 30 s.
+        ws.close(code, reason);
+        ws.terminate();
+      },
     };
     let idle = setTimeout(
       () => peer.close(CLOSE.idle, 'Closed after a long time without activity.'),

@@ -6,7 +6,7 @@ import type { Ticket } from '../core/ticket';
 import { peerChannel } from './peer-channel';
 import { asStreamSignal, createPeer, fetchIceServers, isSessionBusy } from './peer-factory';
 import { type DropCounts, deriveRoomKeys, SESSION_ID_SIZE, SealedSession } from './signal-seal';
-import { SignalingClient, signalUrl } from './signaling-client';
+import { OUTBOX_LIMIT, SignalingClient, signalUrl } from './signaling-client';
 
 /** Where a receiver's connection stands, for the UI. */
 export interface ReceiverStatus {
@@ -72,8 +72,12 @@ export function connectToSender(init: ReceiverConnectInit): ReceiverConnection {
   };
 
   // The client holds what is sent while it reconnects, and sends it once it has joined again.
-  const send = (data: string) => client?.send(null, data);
-
+  // What was sent is kept too (bounded), for a sender that comes back on a new socket.
+  const sentLog: string[] = [];
+  const send = (data: string) => {
+    if (sentLog.length < OUTBOX_LIMIT.messages) sentLog.push(data);
+    client?.send(null, data);
+  };
   const startPeers = () => {
     if (peers.length > 0 || !sealed) return;
     status('connecting', `Connecting to the sender (0 of ${n} streams)…`);
@@ -117,6 +121,16 @@ export function connectToSender(init: ReceiverConnectInit): ReceiverConnection {
     }
   };
 
+  /**
+   * The server says the sender is here: first arrival, or the same sender back on a new socket
+   * (what went to its old one is lost). The handshake so far is sent again; the sender's sealed
+   * session drops the copies it already has as replays.
+   */
+  const onSender = () => {
+    if (peers.length === 0) return startPeers();
+    if (ready.length < n) for (const data of sentLog) client?.send(null, data);
+  };
+
   let iceServers: RTCIceServer[] = [];
   void (async () => {
     const [keys, ice] = await Promise.all([
@@ -133,7 +147,7 @@ export function connectToSender(init: ReceiverConnectInit): ReceiverConnection {
         if (senderPresent) startPeers();
         else if (peers.length === 0) status('waiting', 'Waiting for the sender to open Ferry…');
       },
-      onSender: startPeers,
+      onSender,
       onRelay: async (_from, data) => {
         const opened = await session.open(data);
         Object.assign(dropped, session.dropped);
