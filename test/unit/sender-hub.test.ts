@@ -9,6 +9,9 @@ import {
 } from '../../src/adapters/sender-hub';
 import { deriveRoomKeys, SealedSession } from '../../src/adapters/signal-seal';
 import type { SignalingHandlers } from '../../src/adapters/signaling-client';
+import { CAPABILITIES } from '../../src/core/protocol/constants';
+import { encodeMessage } from '../../src/core/protocol/encode';
+import { MessageType } from '../../src/core/protocol/message-types';
 
 const secret = Uint8Array.from({ length: 32 }, (_, i) => 100 + i);
 
@@ -23,6 +26,30 @@ class FakePeer extends EventEmitter {
     if (this.destroyed) return;
     this.destroyed = true;
     this.emit('close');
+  }
+  read(): null {
+    return null;
+  }
+  /** Connects as stream `stream` of `streams`, and the receiver's hello arrives. */
+  connect(stream: number, streams: number): void {
+    const dc = {
+      bufferedAmount: 0,
+      bufferedAmountLowThreshold: 0,
+      readyState: 'open',
+      send: () => {},
+      addEventListener: () => {},
+      removeEventListener: () => {},
+      onmessage: null as ((event: { data: ArrayBuffer }) => void) | null,
+    };
+    Object.assign(this, { _channel: dc });
+    this.emit('connect');
+    const hello = encodeMessage({
+      type: MessageType.Hello,
+      capabilities: CAPABILITIES,
+      stream,
+      streams,
+    });
+    dc.onmessage!({ data: hello.slice().buffer as ArrayBuffer });
   }
 }
 
@@ -127,6 +154,34 @@ describe('SenderHub sessions', () => {
     expect(t.peers[0]!.destroyed).toBe(true);
     expect(t.peers.filter((p) => p.destroyed)).toHaveLength(1);
     expect(t.hub.size).toBe(MAX_SESSIONS);
+  });
+
+  it('tells a new receiver the sender is busy when every session it can hold is connected', async () => {
+    const t = await hubUnderTest();
+    for (let i = 0; i < MAX_SESSIONS; i++) {
+      const r = t.receiver();
+      r.deliver(await r.seal(offer(0, 1)));
+      await vi.waitFor(() => expect(t.peers).toHaveLength(i + 1));
+      t.peers[i]!.connect(0, 1);
+    }
+    await vi.waitFor(() => expect(t.sessions.every((s) => s.streams.length === 1)).toBe(true));
+    const late = t.receiver('late');
+    late.deliver(await late.seal(offer(0, 1)));
+    await vi.waitFor(() => expect(t.sent.filter((m) => m.to === 'late')).toHaveLength(1));
+    expect(await late.sealed.open(t.sent.find((m) => m.to === 'late')!.data)).toEqual({
+      refused: 'busy',
+    });
+    // Nobody connected was pushed out, and the refused session stays refused (not asked again).
+    late.deliver(await late.seal(offer(0, 1)));
+    const probe = t.receiver('probe'); // handled after late's second message: relays go in order
+    probe.deliver(await probe.seal(offer(0, 1)));
+    await vi.waitFor(() => expect(t.sent.filter((m) => m.to === 'probe')).toHaveLength(1));
+    expect(t.sent.filter((m) => m.to === 'late')).toHaveLength(1);
+    t.fireTimers();
+    expect(t.sessions).toHaveLength(MAX_SESSIONS);
+    expect(t.ended).toEqual([]);
+    expect(t.hub.size).toBe(MAX_SESSIONS);
+    expect(t.peers.some((p) => p.destroyed)).toBe(false);
   });
 
   it('removes a session whose streams all closed, and destroys its peers', async () => {
