@@ -48,7 +48,7 @@ export interface ReceiverConnection {
 export function connectToSender(init: ReceiverConnectInit): ReceiverConnection {
   const n = init.streams;
   const sid = crypto.getRandomValues(new Uint8Array(SESSION_ID_SIZE));
-  const dropped: DropCounts = { forged: 0, outOfOrder: 0, malformed: 0 };
+  const dropped: DropCounts = { forged: 0, outOfOrder: 0, malformed: 0, overflow: 0 };
   const peers: SimplePeer.Instance[] = [];
   const ready: ProtocolStream[] = [];
   let client: SignalingClient | null = null;

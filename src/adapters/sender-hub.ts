@@ -33,6 +33,9 @@ export const MAX_SESSIONS = 32;
  */
 export const SESSION_CONNECT_MS = 45_000;
 
+/** Most relayed messages waiting to be handled; past it, more are dropped (a flood from the server). */
+export const MAX_RELAY_BACKLOG = 512;
+
 /** Ended session ids remembered, so a replayed first message cannot start a ghost session. */
 export const ENDED_MEMORY = 1024;
 
@@ -137,11 +140,17 @@ export class SenderHub {
 
   /** Relays are handled one at a time: a new receiver's first messages arrive together, before its session exists. */
   private relayQueue: Promise<void> = Promise.resolve();
+  private relayBacklog = 0;
 
   private onRelay(key: CryptoKey, iceServers: RTCIceServer[], from: string, data: string): void {
+    if (this.relayBacklog >= MAX_RELAY_BACKLOG) return;
+    this.relayBacklog++;
     this.relayQueue = this.relayQueue
       .then(() => this.handleRelay(key, iceServers, from, data))
-      .catch(() => {});
+      .catch(() => {})
+      .then(() => {
+        this.relayBacklog--;
+      });
   }
 
   private async handleRelay(

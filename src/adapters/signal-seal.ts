@@ -12,6 +12,8 @@ const SEAL_VERSION = 1;
 export const SESSION_ID_SIZE = 16;
 const HEADER_SIZE = 1 + SESSION_ID_SIZE + 1 + 4;
 const IV_SIZE = 12;
+/** Most messages waiting to be opened at once; past it, more are dropped (a flood, not a handshake). */
+export const MAX_PENDING_OPENS = 256;
 
 /** What the ticket secret yields: the public room id and the private sealing key. */
 export interface RoomKeys {
@@ -48,6 +50,8 @@ export interface DropCounts {
   outOfOrder: number;
   /** Not a sealed message at all. */
   malformed: number;
+  /** Arrived while `MAX_PENDING_OPENS` others were waiting to be opened. */
+  overflow: number;
 }
 
 /**
@@ -64,7 +68,8 @@ export class SealedSession {
   /** The lowest sequence number still acceptable: one above the last accepted. */
   private recvSeq = 0;
   /** Refused messages, by reason. */
-  readonly dropped: DropCounts = { forged: 0, outOfOrder: 0, malformed: 0 };
+  readonly dropped: DropCounts = { forged: 0, outOfOrder: 0, malformed: 0, overflow: 0 };
+  private pendingOpens = 0;
 
   constructor(
     private readonly key: CryptoKey,
@@ -95,11 +100,24 @@ export class SealedSession {
   /**
    * Opens a sealed message from the other side, or returns null (counted in
    * `dropped`) when it is malformed, forged, replayed, reflected or out of
-   * order. Calls are processed one at a time, in call order.
+   * order, or arrives in a flood (more than `MAX_PENDING_OPENS` waiting).
+   * Calls are processed one at a time, in call order.
    */
   open(text: string): Promise<unknown | null> {
+    if (this.pendingOpens >= MAX_PENDING_OPENS) {
+      this.dropped.overflow++;
+      return Promise.resolve(null);
+    }
+    this.pendingOpens++;
     const result = this.openQueue.then(() => this.openNow(text));
-    this.openQueue = result.catch(() => {});
+    this.openQueue = result.then(
+      () => {
+        this.pendingOpens--;
+      },
+      () => {
+        this.pendingOpens--;
+      },
+    );
     return result;
   }
 

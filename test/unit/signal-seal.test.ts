@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { deriveRoomKeys, peekSessionId, SealedSession } from '../../src/adapters/signal-seal';
+import {
+  deriveRoomKeys,
+  MAX_PENDING_OPENS,
+  peekSessionId,
+  SealedSession,
+} from '../../src/adapters/signal-seal';
 import { fromBase64Url, toBase64Url, toHex } from '../../src/core/bytes';
 import { parseClientMessage, parseServerMessage } from '../../src/core/signaling/messages';
 
@@ -51,7 +56,7 @@ describe('sealed signaling', () => {
     await recv.seal({ n: 2 }); // lost: the server dropped it, or the socket was reconnecting
     expect(await send.open(await recv.seal({ n: 3 }))).toEqual({ n: 3 });
     expect(await send.open(await recv.seal({ n: 4 }))).toEqual({ n: 4 });
-    expect(send.dropped).toEqual({ forged: 0, outOfOrder: 0, malformed: 0 });
+    expect(send.dropped).toEqual({ forged: 0, outOfOrder: 0, malformed: 0, overflow: 0 });
   });
 
   it('drops reordered messages: one older than the last accepted', async () => {
@@ -98,6 +103,17 @@ describe('sealed signaling', () => {
     // None of those advanced the sequence: the genuine message still opens, then the next one.
     expect(await send.open(genuine)).toEqual({ sdp: 'a=fingerprint' });
     expect(await send.open(await recv.seal({ ok: true }))).toEqual({ ok: true });
+  });
+
+  it('drops a flood past MAX_PENDING_OPENS without queueing it', async () => {
+    const { recv, send } = await pair();
+    const genuine = await recv.seal({ n: 1 });
+    const opens = Array.from({ length: MAX_PENDING_OPENS + 44 }, () => send.open('AAAA'));
+    expect(send.dropped.overflow).toBe(44);
+    await Promise.all(opens);
+    expect(send.dropped.malformed).toBe(MAX_PENDING_OPENS);
+    // Once the backlog has drained, messages open again.
+    expect(await send.open(genuine)).toEqual({ n: 1 });
   });
 
   it('counts garbage as malformed', async () => {
