@@ -49,7 +49,7 @@ export interface IncomingSession {
   readonly streams: ProtocolStream[];
   /** Called as each stream comes up. */
   onStream: ((stream: ProtocolStream) => void) | null;
-  /** Called once when the session ends: every stream closed, or it did not come up in time. */
+  /** Called once when the session ends: its streams all closed, did not come up in time, or it made room for a newer receiver. */
   onEnd: (() => void) | null;
 }
 
