@@ -2,6 +2,7 @@
 // Room bookkeeping of the rendezvous server, without sockets: peers are
 // objects that can be sent a message and closed. One sender and up to N
 // receivers per room; payloads are relayed untouched and never read.
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { CLOSE, type Role, type ServerMessage } from '../src/core/signaling/messages';
 import type { SignalLimits } from './config';
 
@@ -12,12 +13,16 @@ export interface Peer {
   room: Room | null;
   send(message: ServerMessage): void;
   close(code: number, reason: string): void;
+  /** Closes with a code and reason, without waiting for an answer: the other end is presumed gone. */
+  drop(code: number, reason: string): void;
 }
 
 /** One rendezvous room. */
 export interface Room {
   readonly id: string;
   sender: Peer | null;
+  /** SHA-256 of the claim token the room's sender showed (the token itself is not kept); null if none. */
+  claim: Buffer | null;
   readonly receivers: Map<string, Peer>;
   readonly expires: ReturnType<typeof setTimeout>;
   readonly noSenderTimers: Map<string, ReturnType<typeof setTimeout>>;
@@ -26,6 +31,7 @@ export interface Room {
 /** Reasons sent with close codes: sentences a person can act on. */
 export const CLOSE_REASONS = {
   senderExists: 'This link is already being shared from another tab or device.',
+  replaced: 'This tab reconnected to the Ferry server on a newer connection; this one is closed.',
   roomFull: 'Too many devices are receiving from this link at once. Try again later.',
   serverFull: 'The Ferry server is busy. Try again in a minute.',
   noSender: 'No one is sharing with this link any more. Ask the sender for a new link.',
@@ -43,8 +49,14 @@ export class Rooms {
     return this.rooms.size;
   }
 
-  /** Adds `peer` to room `roomId` as `role`, or closes it with the reason it cannot join. */
-  join(peer: Peer, roomId: string, role: Role): void {
+  /**
+   * Adds `peer` to room `roomId` as `role`, or closes it with the reason it
+   * cannot join. A sender showing the `claim` token of the room's present
+   * sender is that same tab back on a new socket (a network switch, or its
+   * old socket not yet seen dead): it takes the room over, and the stale
+   * socket is closed. Any other sender is refused while one is present.
+   */
+  join(peer: Peer, roomId: string, role: Role, claim?: string): void {
     let room = this.rooms.get(roomId);
     if (!room) {
       if (this.rooms.size >= this.limits.maxRooms) {
@@ -54,6 +66,7 @@ export class Rooms {
       room = {
         id: roomId,
         sender: null,
+        claim: null,
         receivers: new Map(),
         expires: setTimeout(() => this.expire(roomId), this.limits.roomLifetimeMs),
         noSenderTimers: new Map(),
@@ -61,10 +74,18 @@ export class Rooms {
       this.rooms.set(roomId, room);
     }
     if (role === 'send') {
+      const claimHash = claim === undefined ? null : createHash('sha256').update(claim).digest();
       if (room.sender) {
-        this.refuse(peer, room, CLOSE.senderExists, CLOSE_REASONS.senderExists);
-        return;
+        if (!claimHash || !room.claim || !timingSafeEqual(claimHash, room.claim)) {
+          this.refuse(peer, room, CLOSE.senderExists, CLOSE_REASONS.senderExists);
+          return;
+        }
+        const stale = room.sender;
+        stale.room = null; // so its close does not empty the room or say the sender has gone
+        room.sender = null;
+        stale.drop(CLOSE.replaced, CLOSE_REASONS.replaced);
       }
+      room.claim = claimHash;
       room.sender = peer;
       peer.role = role;
       peer.room = room;

@@ -86,6 +86,11 @@ export function attachSignaling(
         if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
       },
       close: (code, reason) => ws.close(code, reason),
+      drop: (code, reason) => {
+        // A socket replaced by its own tab is most likely dead: a closing handshake would hold it 30 s.
+        ws.close(code, reason);
+        ws.terminate();
+      },
     };
     let idle = setTimeout(
       () => peer.close(CLOSE.idle, 'Closed after a long time without activity.'),
@@ -121,7 +126,7 @@ export function attachSignaling(
           peer.close(CLOSE.badMessage, 'Already in a room.');
           return;
         }
-        rooms.join(peer, message.room, message.role);
+        rooms.join(peer, message.room, message.role, message.claim);
         if (peer.room)
           log('info', 'joined', { peer: peer.id, role: peer.role, room: message.room.slice(0, 8) });
       } else if (!peer.room) {

@@ -42,6 +42,18 @@ export function asStreamSignal(value: unknown): StreamSignal | null {
   return v as StreamSignal;
 }
 
+/** What a sender seals to a receiver it cannot take now: every session it can hold is connected. */
+export const SESSION_BUSY = { refused: 'busy' } as const;
+
+/** True when an opened signaling payload is the sender's `SESSION_BUSY`. */
+export function isSessionBusy(value: unknown): boolean {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { refused?: unknown }).refused === 'busy'
+  );
+}
+
 /** Reads the relay's ICE servers from `/config.json`; none if it has none or cannot be read. */
 export async function fetchIceServers(relay: string): Promise<RTCIceServer[]> {
   try {

@@ -4,9 +4,9 @@ import { FerryError } from '../core/errors';
 import { ProtocolStream } from '../core/session/protocol-stream';
 import type { Ticket } from '../core/ticket';
 import { peerChannel } from './peer-channel';
-import { asStreamSignal, createPeer, fetchIceServers } from './peer-factory';
+import { asStreamSignal, createPeer, fetchIceServers, isSessionBusy } from './peer-factory';
 import { type DropCounts, deriveRoomKeys, SESSION_ID_SIZE, SealedSession } from './signal-seal';
-import { SignalingClient, signalUrl } from './signaling-client';
+import { OUTBOX_LIMIT, SignalingClient, signalUrl } from './signaling-client';
 
 /** Where a receiver's connection stands, for the UI. */
 export interface ReceiverStatus {
@@ -48,14 +48,13 @@ export interface ReceiverConnection {
 export function connectToSender(init: ReceiverConnectInit): ReceiverConnection {
   const n = init.streams;
   const sid = crypto.getRandomValues(new Uint8Array(SESSION_ID_SIZE));
-  const dropped: DropCounts = { forged: 0, outOfOrder: 0, malformed: 0 };
+  const dropped: DropCounts = { forged: 0, outOfOrder: 0, malformed: 0, overflow: 0 };
   const peers: SimplePeer.Instance[] = [];
   const ready: ProtocolStream[] = [];
   let client: SignalingClient | null = null;
   let sealed: SealedSession | null = null;
   let closed = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const pending: string[] = [];
   const status = (phase: ReceiverStatus['phase'], message: string) =>
     init.onStatus?.({ phase, streamsUp: ready.length, streams: n, message });
 
@@ -72,10 +71,13 @@ export function connectToSender(init: ReceiverConnectInit): ReceiverConnection {
     close();
   };
 
+  // The client holds what is sent while it reconnects, and sends it once it has joined again.
+  // What was sent is kept too (bounded), for a sender that comes back on a new socket.
+  const sentLog: string[] = [];
   const send = (data: string) => {
-    if (!client?.send(null, data)) pending.push(data);
+    if (sentLog.length < OUTBOX_LIMIT.messages) sentLog.push(data);
+    client?.send(null, data);
   };
-
   const startPeers = () => {
     if (peers.length > 0 || !sealed) return;
     status('connecting', `Connecting to the sender (0 of ${n} streams)…`);
@@ -119,6 +121,16 @@ export function connectToSender(init: ReceiverConnectInit): ReceiverConnection {
     }
   };
 
+  /**
+   * The server says the sender is here: first arrival, or the same sender back on a new socket
+   * (what went to its old one is lost). The handshake so far is sent again; the sender's sealed
+   * session drops the copies it already has as replays.
+   */
+  const onSender = () => {
+    if (peers.length === 0) return startPeers();
+    if (ready.length < n) for (const data of sentLog) client?.send(null, data);
+  };
+
   let iceServers: RTCIceServer[] = [];
   void (async () => {
     const [keys, ice] = await Promise.all([
@@ -132,14 +144,21 @@ export function connectToSender(init: ReceiverConnectInit): ReceiverConnection {
     status('signaling', 'Looking for the sender…');
     client = new SignalingClient(signalUrl(init.relay), keys.roomId, 'recv', {
       onJoined: (_id, senderPresent) => {
-        for (const data of pending.splice(0)) client?.send(null, data);
         if (senderPresent) startPeers();
         else if (peers.length === 0) status('waiting', 'Waiting for the sender to open Ferry…');
       },
-      onSender: startPeers,
+      onSender,
       onRelay: async (_from, data) => {
-        const signal = asStreamSignal(await session.open(data));
+        const opened = await session.open(data);
         Object.assign(dropped, session.dropped);
+        if (isSessionBusy(opened))
+          return fail(
+            new FerryError(
+              'Signal/Refused',
+              'The sender is already connected to as many devices as it can serve. Try again when one of them has finished.',
+            ),
+          );
+        const signal = asStreamSignal(opened);
         if (!signal || signal.n !== n) return;
         try {
           peers[signal.s]?.signal(signal.sig);

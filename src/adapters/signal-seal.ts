@@ -3,7 +3,7 @@
 // secret. The rendezvous server sees the room id and ciphertext only, so it
 // can neither read nor forge a handshake (and so cannot swap a DTLS
 // fingerprint): a man in the middle would need the ticket.
-import { bytesEqual, fromBase64Url, toBase64Url, utf8 } from '../core/bytes';
+import { fromBase64Url, toBase64Url, utf8 } from '../core/bytes';
 import type { Role } from '../core/signaling/messages';
 
 const SALT = utf8('ferry/v1 signaling');
@@ -12,6 +12,8 @@ const SEAL_VERSION = 1;
 export const SESSION_ID_SIZE = 16;
 const HEADER_SIZE = 1 + SESSION_ID_SIZE + 1 + 4;
 const IV_SIZE = 12;
+/** Most messages waiting to be opened at once; past it, more are dropped (a flood, not a handshake). */
+export const MAX_PENDING_OPENS = 256;
 
 /** What the ticket secret yields: the public room id and the private sealing key. */
 export interface RoomKeys {
@@ -44,23 +46,30 @@ export async function deriveRoomKeys(secret: Uint8Array): Promise<RoomKeys> {
 export interface DropCounts {
   /** Failed authentication: altered, reflected, wrong key or wrong session. */
   forged: number;
-  /** Sequence number already seen or skipped ahead: replayed or reordered. */
+  /** Authentic, but numbered at or below one already accepted: replayed or reordered. */
   outOfOrder: number;
   /** Not a sealed message at all. */
   malformed: number;
+  /** Arrived while `MAX_PENDING_OPENS` others were waiting to be opened. */
+  overflow: number;
 }
 
 /**
  * One direction-aware sealed conversation between a receiver and the sender.
  * Each message binds (version, session id, direction, sequence number) as
  * AES-GCM additional data: a message replayed, reflected back, reordered,
- * altered or from another session fails and is dropped and counted.
+ * altered or from another session fails and is dropped and counted. Gaps
+ * are allowed (a message numbered above the last accepted one opens), so one
+ * message lost by the server or a reconnecting socket does not desynchronise
+ * every later one.
  */
 export class SealedSession {
   private sendSeq = 0;
+  /** The lowest sequence number still acceptable: one above the last accepted. */
   private recvSeq = 0;
   /** Refused messages, by reason. */
-  readonly dropped: DropCounts = { forged: 0, outOfOrder: 0, malformed: 0 };
+  readonly dropped: DropCounts = { forged: 0, outOfOrder: 0, malformed: 0, overflow: 0 };
+  private pendingOpens = 0;
 
   constructor(
     private readonly key: CryptoKey,
@@ -91,11 +100,24 @@ export class SealedSession {
   /**
    * Opens a sealed message from the other side, or returns null (counted in
    * `dropped`) when it is malformed, forged, replayed, reflected or out of
-   * order. Calls are processed one at a time, in call order.
+   * order, or arrives in a flood (more than `MAX_PENDING_OPENS` waiting).
+   * Calls are processed one at a time, in call order.
    */
   open(text: string): Promise<unknown | null> {
+    if (this.pendingOpens >= MAX_PENDING_OPENS) {
+      this.dropped.overflow++;
+      return Promise.resolve(null);
+    }
+    this.pendingOpens++;
     const result = this.openQueue.then(() => this.openNow(text));
-    this.openQueue = result.catch(() => {});
+    this.openQueue = result.then(
+      () => {
+        this.pendingOpens--;
+      },
+      () => {
+        this.pendingOpens--;
+      },
+    );
     return result;
   }
 
@@ -125,8 +147,13 @@ export class SealedSession {
     }
     const header = bytes.subarray(0, HEADER_SIZE);
     const seq = new DataView(bytes.buffer, bytes.byteOffset).getUint32(2 + SESSION_ID_SIZE);
-    // Authenticate against the header we expect: our session, the other side's direction, the next number.
-    const expected = this.header(this.role === 'recv' ? 1 : 0, this.recvSeq);
+    // Authenticate against the header we expect (our session, the other side's direction) with the
+    // number the message claims: the key binds it, so a forged number fails like any forgery.
+    const expected = this.header(this.role === 'recv' ? 1 : 0, seq);
+    if (!headerMatchesExceptSeq(header, expected)) {
+      this.dropped.forged++;
+      return null;
+    }
     let plain: ArrayBuffer;
     try {
       plain = await crypto.subtle.decrypt(
@@ -139,18 +166,15 @@ export class SealedSession {
         bytes.subarray(HEADER_SIZE + IV_SIZE) as Uint8Array<ArrayBuffer>,
       );
     } catch {
-      if (seq !== this.recvSeq && headerMatchesExceptSeq(header, expected))
-        this.dropped.outOfOrder++;
-      else this.dropped.forged++;
-      return null;
-    }
-    // The cipher text was authenticated against the header we expect, not the one sent:
-    // a header altered on the way (version, session id, sequence number) must not pass either.
-    if (!bytesEqual(header, expected)) {
       this.dropped.forged++;
       return null;
     }
-    this.recvSeq++;
+    // Authentic; still refused when it is not newer than the last accepted (a replay or a reorder).
+    if (seq < this.recvSeq) {
+      this.dropped.outOfOrder++;
+      return null;
+    }
+    this.recvSeq = seq + 1;
     try {
       return JSON.parse(new TextDecoder().decode(plain));
     } catch {

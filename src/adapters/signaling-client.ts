@@ -30,8 +30,25 @@ const FATAL: Record<number, FerryError['name']> = {
   [CLOSE.noSender]: 'Signal/NoSender',
   [CLOSE.roomExpired]: 'Signal/NoSender',
   [CLOSE.senderExists]: 'Signal/Refused',
+  [CLOSE.replaced]: 'Signal/Refused',
   [CLOSE.badMessage]: 'Signal/Refused',
 };
+
+/**
+ * Most messages held while the socket is away (reconnecting, or not yet
+ * joined), and most characters: a full six-stream handshake with trickled
+ * candidates is ~60 messages of a few KiB. Past either bound the oldest go
+ * first (sealed signaling tolerates gaps; a stale message matters least).
+ */
+export const OUTBOX_LIMIT = { messages: 256, chars: 1024 * 1024 } as const;
+
+/** What a sender's or receiver's signaling needs besides the room. */
+export interface SignalingLink {
+  /** Sends a sealed payload to a peer (receivers: to the sender, `to` null); held while reconnecting. */
+  send(to: string | null, data: string): void;
+  /** Leaves the room and stops reconnecting. */
+  close(): void;
+}
 
 /** First reconnect delay and the cap, ms. */
 const BACKOFF_MS = [500, 15_000] as const;
@@ -49,35 +66,56 @@ export function signalUrl(relay: string): string {
 /**
  * A connection to the rendezvous server for one room, that reconnects with
  * exponential backoff (and jitter) when the connection drops, and stops for
- * good when the server says retrying is pointless.
+ * good when the server says retrying is pointless. Messages sent while it is
+ * away are held (bounded) and sent once it has joined again. A sender shows
+ * its `claim` token on every join, so the server gives it its room back.
  */
-export class SignalingClient {
+export class SignalingClient implements SignalingLink {
   private ws: WebSocket | null = null;
+  private joined = false;
   private attempt = 0;
   private stopped = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly outbox: string[] = [];
+  private outboxChars = 0;
 
   constructor(
     private readonly url: string,
     private readonly roomId: string,
     private readonly role: Role,
     private readonly handlers: SignalingHandlers,
+    private readonly claim?: string,
   ) {
     this.connect();
   }
 
-  /** Sends a sealed payload to a peer (receivers: to the sender, `to` null). False when not connected. */
-  send(to: string | null, data: string): boolean {
-    if (this.ws?.readyState !== WebSocket.OPEN) return false;
-    this.ws.send(JSON.stringify(to ? { t: 'relay', to, data } : { t: 'relay', data }));
-    return true;
+  /** Sends a sealed payload to a peer (receivers: to the sender, `to` null); held while away. */
+  send(to: string | null, data: string): void {
+    if (this.stopped) return;
+    const frame = JSON.stringify(to ? { t: 'relay', to, data } : { t: 'relay', data });
+    if (this.joined && this.ws?.readyState === WebSocket.OPEN) {
+      this.ws.send(frame);
+      return;
+    }
+    this.outbox.push(frame);
+    this.outboxChars += frame.length;
+    while (this.outbox.length > OUTBOX_LIMIT.messages || this.outboxChars > OUTBOX_LIMIT.chars)
+      this.outboxChars -= this.outbox.shift()!.length;
   }
 
   /** Leaves the room and stops reconnecting. */
   close(): void {
     this.stopped = true;
     clearTimeout(this.timer);
+    this.outbox.length = 0;
     this.ws?.close(1000);
+  }
+
+  private flush(): void {
+    const ws = this.ws;
+    if (!ws) return;
+    for (const frame of this.outbox.splice(0)) ws.send(frame);
+    this.outboxChars = 0;
   }
 
   private connect(): void {
@@ -85,8 +123,10 @@ export class SignalingClient {
     this.handlers.onState?.(this.attempt === 0 ? 'connecting' : 'reconnecting', this.attempt);
     const ws = new WebSocket(this.url);
     this.ws = ws;
+    this.joined = false;
     ws.onopen = () => {
-      ws.send(JSON.stringify({ t: 'join', room: this.roomId, role: this.role }));
+      const join = { t: 'join', room: this.roomId, role: this.role };
+      ws.send(JSON.stringify(this.claim ? { ...join, claim: this.claim } : join));
     };
     ws.onmessage = (event) => {
       let message: ServerMessage;
@@ -99,6 +139,7 @@ export class SignalingClient {
     };
     ws.onclose = (event) => {
       if (this.ws !== ws || this.stopped) return;
+      this.joined = false;
       const fatal = FATAL[event.code];
       if (fatal) {
         this.stopped = true;
@@ -119,6 +160,8 @@ export class SignalingClient {
     switch (message.t) {
       case 'joined':
         this.attempt = 0;
+        this.joined = true;
+        this.flush();
         this.handlers.onState?.('open', 0);
         this.handlers.onJoined?.(message.id, message.sender);
         break;

@@ -133,6 +133,64 @@ describe('rendezvous rooms over real sockets', () => {
     expect((await extra.closed).code).toBe(4430);
   });
 
+  it('gives the room back to a sender that rejoins with its claim token, and to no one else', async () => {
+    const { url } = await startServer();
+    const claim = 'C'.repeat(43);
+    const stale = new Client(url, '10.0.0.1');
+    await stale.opened();
+    stale.send({ t: 'join', room: ROOM, role: 'send', claim });
+    await stale.next('joined');
+    const r = await Client.joined(url, 'recv', ROOM, '10.0.0.2');
+    await stale.next('peer');
+
+    // The same tab on a new socket (a network switch): the server has not seen the old one die.
+    const back = new Client(url, '10.0.0.3');
+    await back.opened();
+    back.send({ t: 'join', room: ROOM, role: 'send', claim });
+    expect(await Promise.race([back.next('joined'), back.closed])).toMatchObject({
+      t: 'joined',
+      sender: true,
+    });
+    expect(await back.next('peer')).toEqual({ t: 'peer', id: r.id });
+    expect(await stale.closed).toEqual({
+      code: 4411,
+      reason: expect.stringMatching(/reconnected/),
+    });
+    await r.client.next('sender'); // told the sender is back
+    r.client.send({ t: 'relay', data: 'YWdhaW4' });
+    expect(await back.next('relay')).toMatchObject({ from: r.id, data: 'YWdhaW4' });
+    expect(r.client.inbox.some((m) => m.t === 'gone')).toBe(false);
+
+    // Another token, or none, while the sender is there: refused as before.
+    for (const join of [
+      { t: 'join', room: ROOM, role: 'send', claim: 'D'.repeat(43) },
+      { t: 'join', room: ROOM, role: 'send' },
+    ]) {
+      const other = new Client(url, '10.0.0.4');
+      await other.opened();
+      other.send(join);
+      expect((await other.closed).code).toBe(4409);
+    }
+    // The rightful sender is still in place.
+    r.client.send({ t: 'relay', data: 'c3RpbGw' });
+    expect(await back.next('relay')).toMatchObject({ data: 'c3RpbGw' });
+  });
+
+  it('refuses a malformed claim token, and one shown by a receiver', async () => {
+    const { url } = await startServer();
+    for (const join of [
+      { t: 'join', room: ROOM, role: 'send', claim: 'short' },
+      { t: 'join', room: ROOM, role: 'send', claim: 'C'.repeat(44) },
+      { t: 'join', room: ROOM, role: 'send', claim: 7 },
+      { t: 'join', room: ROOM, role: 'recv', claim: 'C'.repeat(43) },
+    ]) {
+      const c = new Client(url);
+      await c.opened();
+      c.send(join);
+      expect((await c.closed).code).toBe(4400);
+    }
+  });
+
   it('refuses new rooms when the server is full', async () => {
     const { url } = await startServer({ SIGNAL_MAX_ROOMS: '1' });
     await Client.joined(url, 'send');

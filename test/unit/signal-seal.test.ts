@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { deriveRoomKeys, peekSessionId, SealedSession } from '../../src/adapters/signal-seal';
+import {
+  deriveRoomKeys,
+  MAX_PENDING_OPENS,
+  peekSessionId,
+  SealedSession,
+} from '../../src/adapters/signal-seal';
 import { fromBase64Url, toBase64Url, toHex } from '../../src/core/bytes';
 import { parseClientMessage, parseServerMessage } from '../../src/core/signaling/messages';
 
@@ -45,13 +50,33 @@ describe('sealed signaling', () => {
     expect(send.dropped.outOfOrder).toBe(1);
   });
 
-  it('drops reordered messages', async () => {
+  it('opens the next messages after one was lost on the way', async () => {
+    const { recv, send } = await pair();
+    expect(await send.open(await recv.seal({ n: 1 }))).toEqual({ n: 1 });
+    await recv.seal({ n: 2 }); // lost: the server dropped it, or the socket was reconnecting
+    expect(await send.open(await recv.seal({ n: 3 }))).toEqual({ n: 3 });
+    expect(await send.open(await recv.seal({ n: 4 }))).toEqual({ n: 4 });
+    expect(send.dropped).toEqual({ forged: 0, outOfOrder: 0, malformed: 0, overflow: 0 });
+  });
+
+  it('drops reordered messages: one older than the last accepted', async () => {
     const { recv, send } = await pair();
     const one = await recv.seal({ n: 1 });
     const two = await recv.seal({ n: 2 });
+    expect(await send.open(two)).toEqual({ n: 2 });
+    expect(await send.open(one)).toBeNull();
     expect(await send.open(two)).toBeNull();
-    expect(send.dropped.outOfOrder).toBe(1);
-    expect(await send.open(one)).toEqual({ n: 1 });
+    expect(send.dropped.outOfOrder).toBe(2);
+    expect(await send.open(await recv.seal({ n: 3 }))).toEqual({ n: 3 });
+  });
+
+  it('counts a forged sequence number as forged, and it does not move the window', async () => {
+    const { recv, send } = await pair();
+    const bytes = fromBase64Url(await recv.seal({ n: 1 }))!;
+    bytes[1 + 16 + 1]! = 0x7f; // claims a far-ahead number the key never sealed
+    expect(await send.open(toBase64Url(bytes))).toBeNull();
+    expect(send.dropped.forged).toBe(1);
+    expect(await send.open(await recv.seal({ n: 2 }))).toEqual({ n: 2 });
   });
 
   it('drops a message reflected back to its sender', async () => {
@@ -80,6 +105,17 @@ describe('sealed signaling', () => {
     expect(await send.open(await recv.seal({ ok: true }))).toEqual({ ok: true });
   });
 
+  it('drops a flood past MAX_PENDING_OPENS without queueing it', async () => {
+    const { recv, send } = await pair();
+    const genuine = await recv.seal({ n: 1 });
+    const opens = Array.from({ length: MAX_PENDING_OPENS + 44 }, () => send.open('AAAA'));
+    expect(send.dropped.overflow).toBe(44);
+    await Promise.all(opens);
+    expect(send.dropped.malformed).toBe(MAX_PENDING_OPENS);
+    // Once the backlog has drained, messages open again.
+    expect(await send.open(genuine)).toEqual({ n: 1 });
+  });
+
   it('counts garbage as malformed', async () => {
     const { send } = await pair();
     expect(await send.open('not base64!')).toBeNull();
@@ -101,6 +137,13 @@ describe('signaling envelopes', () => {
       to: null,
       data: 'abc',
     });
+    const claim = 'c'.repeat(43);
+    expect(parseClientMessage(JSON.stringify({ t: 'join', room, role: 'send', claim }))).toEqual({
+      t: 'join',
+      room,
+      role: 'send',
+      claim,
+    });
     expect(parseServerMessage(JSON.stringify({ t: 'joined', id: 'p1', sender: false }))).toEqual({
       t: 'joined',
       id: 'p1',
@@ -114,6 +157,9 @@ describe('signaling envelopes', () => {
       'null',
       JSON.stringify({ t: 'join', room: 'short', role: 'recv' }),
       JSON.stringify({ t: 'join', room, role: 'admin' }),
+      JSON.stringify({ t: 'join', room, role: 'send', claim: 'c'.repeat(42) }),
+      JSON.stringify({ t: 'join', room, role: 'send', claim: `${'c'.repeat(42)}=` }),
+      JSON.stringify({ t: 'join', room, role: 'recv', claim: 'c'.repeat(43) }),
       JSON.stringify({ t: 'relay', to: '../x', data: 'abc' }),
       JSON.stringify({ t: 'relay', data: 'has spaces' }),
       JSON.stringify({ t: 'relay', data: 'A'.repeat(48 * 1024 + 1) }),

@@ -7,16 +7,6 @@ import {
   formatRate,
 } from '../../src/core/format';
 import { TakenPaths, uniquePath } from '../../src/core/unique-path';
-import { verificationCode } from '../../src/core/verification-code';
-
-describe('verificationCode', () => {
-  it('gives 8 Crockford base32 characters from the first 40 bits', () => {
-    expect(verificationCode(new Uint8Array(32))).toBe('0000-0000');
-    expect(verificationCode(new Uint8Array(32).fill(0xff))).toBe('ZZZZ-ZZZZ');
-    // 0x0123456789 = 00000 00100 10001 10100 01010 11001 11100 01001
-    expect(verificationCode(new Uint8Array([0x01, 0x23, 0x45, 0x67, 0x89]))).toBe('04HM-ASW9');
-  });
-});
 
 describe('uniquePath', () => {
   it('numbers clashing names before the extension', () => {

@@ -10,17 +10,26 @@ export type Role = 'send' | 'recv';
 /** Length of a room id: base64url of 32 bytes. */
 export const ROOM_ID_LENGTH = 43;
 
+/**
+ * Length of a sender's claim token: base64url of 32 random bytes. A sender
+ * tab picks one when it opens a room and shows it on every join, so the
+ * server can give the room back to the same tab after a reconnect (and to no
+ * one else while that tab is there) without learning anything of the ticket.
+ */
+export const CLAIM_LENGTH = 43;
+
 /** Longest sealed payload accepted in a relay message, in characters (48 KiB: under the 64 KiB frame limit). */
 export const MAX_SEALED_LENGTH = 48 * 1024;
 
 /** Peer ids the server hands out: 1 to 32 URL-safe characters. */
 const PEER_ID = /^[A-Za-z0-9_-]{1,32}$/;
 const ROOM_ID = /^[A-Za-z0-9_-]{43}$/;
+const CLAIM = /^[A-Za-z0-9_-]{43}$/;
 const SEALED = /^[A-Za-z0-9_-]+$/;
 
 /** Browser → server. */
 export type ClientMessage =
-  | { t: 'join'; room: string; role: Role }
+  | { t: 'join'; room: string; role: Role; claim?: string }
   | { t: 'relay'; to: string | null; data: string };
 
 /** Server → browser. */
@@ -39,6 +48,7 @@ export const CLOSE = {
   idle: 4408,
   senderExists: 4409,
   roomExpired: 4410,
+  replaced: 4411,
   tooLarge: 4413,
   rateLimited: 4429,
   roomFull: 4430,
@@ -85,7 +95,10 @@ export function parseClientMessage(text: string): ClientMessage {
   if (m.t === 'join') {
     if (typeof m.room !== 'string' || !ROOM_ID.test(m.room)) throw bad('room id malformed');
     if (m.role !== 'send' && m.role !== 'recv') throw bad('role must be "send" or "recv"');
-    return { t: 'join', room: m.room, role: m.role };
+    if (m.claim === undefined) return { t: 'join', room: m.room, role: m.role };
+    if (m.role !== 'send') throw bad('only a sender shows a claim token');
+    if (typeof m.claim !== 'string' || !CLAIM.test(m.claim)) throw bad('claim token malformed');
+    return { t: 'join', room: m.room, role: m.role, claim: m.claim };
   }
   if (m.t === 'relay') {
     return {
