@@ -288,6 +288,16 @@ const clientMessage = fc.oneof(
     }),
     role: fc.constantFrom('send', 'recv'),
   }),
+  fc.record({
+    t: fc.constant('join'),
+    room: fc.constant('a'.repeat(43)),
+    role: fc.constantFrom('send', 'recv'),
+    claim: fc.string({
+      unit: fc.constantFrom('x', 'Y', '7', '-', '_'),
+      minLength: 42,
+      maxLength: 44,
+    }),
+  }),
   fc.record({ t: fc.constant('relay'), to: fc.option(peerId, { nil: null }), data: sealedText }),
 );
 const serverMessage = fc.oneof(
