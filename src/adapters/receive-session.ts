@@ -222,7 +222,7 @@ export async function receiveCollection(
   await checkSpace(needed);
   const obs = await outboards(init, streams, known);
   const files: SinkFile[] = init.entries.map((e, i) => ({
-    hashHex: recordKey(e),
+    key: recordKey(e),
     fileHash: e.fileHash,
     size: e.size,
     outboard: obs.get(i) ?? new Uint8Array(0),
@@ -236,7 +236,7 @@ export async function receiveCollection(
     // One transaction for every file's record (registering new ones): it also says what is stored.
     const stored = await init.store.ensureFiles(
       init.selected.map((i) => ({
-        hash: files[i]!.hashHex,
+        key: files[i]!.key,
         size: files[i]!.size,
         outboard: obs.get(i) ?? null,
       })),

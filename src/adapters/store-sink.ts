@@ -7,8 +7,8 @@ import { type StoredBlock, storedBlockSize } from './stored-block';
 
 /** What the sink knows of each file (by manifest index). */
 export interface SinkFile {
-  /** File hash, hex: the store's key. */
-  hashHex: string;
+  /** The store's key for the file (`recordKey`). */
+  key: string;
   fileHash: Uint8Array;
   size: number;
   outboard: Uint8Array;
@@ -26,7 +26,7 @@ const BATCH_BLOCKS = 64;
 const BATCH_WAIT_MS = 10;
 
 interface Pending {
-  hash: string;
+  key: string;
   block: number;
   data: StoredBlock;
   resolve: () => void;
@@ -57,7 +57,7 @@ export function storeSink(
     pending = [];
     pendingBytes = 0;
     if (batch.length === 0) return;
-    store.putBatch(batch.map((p) => ({ hash: p.hash, index: p.block, data: p.data }))).then(
+    store.putBatch(batch.map((p) => ({ key: p.key, index: p.block, data: p.data }))).then(
       () => {
         for (const p of batch) p.resolve();
       },
@@ -73,10 +73,10 @@ export function storeSink(
       if (!f || data.length !== blockLength(f.size, block)) return Promise.resolve(null);
       return pool.verifyBlock(data, expectedBlockHash(f.size, f.fileHash, f.outboard, block));
     },
-    store(file, block, data) {
+    store(file, block, kept) {
       return new Promise<void>((resolve, reject) => {
-        pending.push({ hash: files[file]!.hashHex, block, data, resolve, reject });
-        pendingBytes += storedBlockSize(data);
+        pending.push({ key: files[file]!.key, block, data: kept, resolve, reject });
+        pendingBytes += storedBlockSize(kept);
         if (pending.length >= BATCH_BLOCKS || pendingBytes >= BATCH_BYTES) flush();
         else timer ??= setTimeout(flush, BATCH_WAIT_MS);
       });

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { BlockStore } from '../../src/adapters/block-store';
+import { ensureFile, missingBlocks, putBlocks } from '../../src/adapters/block-store-extras';
 import { estimateStorage, requestPersistence } from '../../src/adapters/storage';
 import { toHex } from '../../src/core/bytes';
 import { oracleHash, pseudoRandomBytes } from '../helpers/data';
@@ -69,14 +70,18 @@ describe('BlockStore in real IndexedDB', () => {
     store = await BlockStore.open(freshDb());
     const data = pseudoRandomBytes(3 * MiB + 5, 12);
     const blocks = blocksOf(data);
-    await store.ensureFile('f', data.length, null);
-    expect(await store.missingBlocks('f')).toEqual([0, 1, 2, 3]);
-    await store.putBlocks('f', [blocks[3]!, blocks[1]!]);
-    await store.putBlocks('f', [blocks[1]!]); // a duplicate does not count twice
-    expect(await store.missingBlocks('f')).toEqual([0, 2]);
+    await ensureFile(store, 'f', data.length, null);
+    expect(await missingBlocks(store, 'f')).toEqual([0, 1, 2, 3]);
+    await putBlocks(store, 'f', [blocks[3]!, blocks[1]!]);
+    await putBlocks(store, 'f', [blocks[1]!]); // a duplicate does not count twice
+    expect(await missingBlocks(store, 'f')).toEqual([0, 2]);
     expect((await store.getFile('f'))?.verifiedCount).toBe(2);
+    await expect(store.storedBytes('f')).rejects.toMatchObject({ name: 'Store/NotFound' });
+    await putBlocks(store, 'f', [blocks[0]!, blocks[2]!]);
+    // Complete, but a file of several blocks is not offered before its bytes are proven.
+    expect((await store.getFile('f'))?.proven).toBe(false);
     await expect(store.fileBlob('f')).rejects.toMatchObject({ name: 'Store/NotFound' });
-    await store.putBlocks('f', [blocks[0]!, blocks[2]!]);
+    expect(await store.markProven('f')).toBe(true);
     const blob = await store.fileBlob('f');
     expect(toHex(oracleHash(new Uint8Array(await blob.arrayBuffer())))).toBe(
       toHex(oracleHash(data)),
@@ -86,11 +91,11 @@ describe('BlockStore in real IndexedDB', () => {
   it('keeps full blocks as Blobs and small ones as their own bytes, and reads both back', async () => {
     store = await BlockStore.open(freshDb());
     const data = pseudoRandomBytes(MiB + 1000, 13);
-    await store.ensureFile('h', data.length, null);
+    await ensureFile(store, 'h', data.length, null);
     // The short last block as a view into a larger buffer: only its own bytes are kept.
     const padded = new Uint8Array(8000);
     padded.set(data.subarray(MiB), 500);
-    await store.putBlocks('h', [
+    await putBlocks(store, 'h', [
       { index: 0, data: data.slice(0, MiB) },
       { index: 1, data: padded.subarray(500, 1500) },
     ]);
@@ -98,7 +103,7 @@ describe('BlockStore in real IndexedDB', () => {
     const small = await store.getBlock('h', 1);
     expect(small).toBeInstanceOf(Uint8Array);
     expect((small as Uint8Array).buffer.byteLength).toBe(1000);
-    const blob = await store.fileBlob('h');
+    const blob = await store.storedBytes('h');
     expect(toHex(oracleHash(new Uint8Array(await blob.arrayBuffer())))).toBe(
       toHex(oracleHash(data)),
     );
@@ -106,61 +111,63 @@ describe('BlockStore in real IndexedDB', () => {
 
   it('refuses blocks of the wrong size or index, and rolls the whole batch back', async () => {
     store = await BlockStore.open(freshDb());
-    await store.ensureFile('g', 2 * MiB, null);
+    await ensureFile(store, 'g', 2 * MiB, null);
     const good = { index: 0, data: new Uint8Array(MiB) };
     await expect(
-      store.putBlocks('g', [good, { index: 1, data: new Uint8Array(10) }]),
+      putBlocks(store, 'g', [good, { index: 1, data: new Uint8Array(10) }]),
     ).rejects.toMatchObject({ name: 'Store/BadBlock' });
     await expect(
-      store.putBlocks('g', [{ index: 2, data: new Uint8Array(MiB) }]),
+      putBlocks(store, 'g', [{ index: 2, data: new Uint8Array(MiB) }]),
     ).rejects.toMatchObject({ name: 'Store/BadBlock' });
-    await expect(store.putBlocks('nope', [good])).rejects.toMatchObject({ name: 'Store/NotFound' });
+    await expect(putBlocks(store, 'nope', [good])).rejects.toMatchObject({
+      name: 'Store/NotFound',
+    });
     // A batch of many files with one unknown among them stores none of them.
-    await store.ensureFile('s1', 100, null);
-    await store.ensureFile('s2', 200, null);
+    await ensureFile(store, 's1', 100, null);
+    await ensureFile(store, 's2', 200, null);
     await expect(
       store.putBatch([
-        { hash: 's1', index: 0, data: new Uint8Array(100) },
-        { hash: 'nope', index: 0, data: new Uint8Array(5) },
-        { hash: 's2', index: 0, data: new Uint8Array(200) },
+        { key: 's1', index: 0, data: new Uint8Array(100) },
+        { key: 'nope', index: 0, data: new Uint8Array(5) },
+        { key: 's2', index: 0, data: new Uint8Array(200) },
       ]),
     ).rejects.toMatchObject({ name: 'Store/NotFound' });
-    expect(await store.missingBlocks('s1')).toEqual([0]);
-    expect(await store.missingBlocks('s2')).toEqual([0]);
-    expect(await store.missingBlocks('g')).toEqual([0, 1]);
+    expect(await missingBlocks(store, 's1')).toEqual([0]);
+    expect(await missingBlocks(store, 's2')).toEqual([0]);
+    expect(await missingBlocks(store, 'g')).toEqual([0, 1]);
     expect(await store.getBlock('g', 0)).toBeUndefined();
     // The same files again without the stranger, two blocks of one of them in the batch: all stored.
-    await store.ensureFile('s3', MiB + 10, null);
+    await ensureFile(store, 's3', MiB + 10, null);
     const stored = await store.putBatch([
-      { hash: 's3', index: 1, data: new Uint8Array(10) },
-      { hash: 's1', index: 0, data: new Uint8Array(100) },
-      { hash: 's3', index: 0, data: new Uint8Array(MiB) },
-      { hash: 's2', index: 0, data: new Uint8Array(200) },
+      { key: 's3', index: 1, data: new Uint8Array(10) },
+      { key: 's1', index: 0, data: new Uint8Array(100) },
+      { key: 's3', index: 0, data: new Uint8Array(MiB) },
+      { key: 's2', index: 0, data: new Uint8Array(200) },
     ]);
     expect([...stored.keys()].sort()).toEqual(['s1', 's2', 's3']);
     expect(stored.get('s3')?.verifiedCount).toBe(2);
-    for (const h of ['s1', 's2', 's3']) expect(await store.missingBlocks(h)).toEqual([]);
+    for (const h of ['s1', 's2', 's3']) expect(await missingBlocks(store, h)).toEqual([]);
   });
 
   it('registers many files at once, keeping what is stored and sharing one record per content', async () => {
     store = await BlockStore.open(freshDb());
-    await store.ensureFile('kept', 100, null);
-    await store.putBlocks('kept', [{ index: 0, data: new Uint8Array(100) }]);
+    await ensureFile(store, 'kept', 100, null);
+    await putBlocks(store, 'kept', [{ index: 0, data: new Uint8Array(100) }]);
     const records = await store.ensureFiles([
-      { hash: 'new1', size: 10, outboard: null },
-      { hash: 'kept', size: 100, outboard: null },
-      { hash: 'new2', size: 3 * MiB, outboard: new Uint8Array(96) },
-      { hash: 'new1', size: 10, outboard: null },
+      { key: 'new1', size: 10, outboard: null },
+      { key: 'kept', size: 100, outboard: null },
+      { key: 'new2', size: 3 * MiB, outboard: new Uint8Array(96) },
+      { key: 'new1', size: 10, outboard: null },
     ]);
-    expect(records.map((r) => [r.hash, r.verifiedCount])).toEqual([
+    expect(records.map((r) => [r.key, r.verifiedCount])).toEqual([
       ['new1', 0],
       ['kept', 1],
       ['new2', 0],
       ['new1', 0],
     ]);
     expect(records[2]!.verified.length).toBe(1);
-    expect(await store.missingBlocks('kept')).toEqual([]);
-    expect(await store.missingBlocks('new2')).toEqual([0, 1, 2]);
+    expect(await missingBlocks(store, 'kept')).toEqual([]);
+    expect(await missingBlocks(store, 'new2')).toEqual([0, 1, 2]);
     expect((await store.getFile('new1'))?.size).toBe(10);
   });
 
