@@ -75,6 +75,35 @@ const api = {
   },
 
   /**
+   * BLAKE3 of a whole Blob read in place (a received file in IndexedDB),
+   * without block hashes: proving a received file needs only its file hash,
+   * and one hash state costs half of `hashFile`'s two. Read 8 MiB at a time.
+   */
+  async hashWhole(file: Blob): Promise<Uint8Array> {
+    if (!(file instanceof Blob))
+      throw new FerryError('Hash/ReadFailed', 'Only files can be hashed.');
+    const pair = await takeHashers();
+    try {
+      pair[0].init();
+      let read = 0;
+      for await (const chunk of readAhead(file)) {
+        pair[0].update(chunk);
+        read += chunk.length;
+      }
+      if (read !== file.size) throw new RangeError('short read');
+      return pair[0].digest();
+    } catch (err) {
+      throw new FerryError(
+        'Hash/ReadFailed',
+        "Could not read a received file back from this browser's storage.",
+        { cause: err },
+      );
+    } finally {
+      idleHashers.push(pair);
+    }
+  },
+
+  /**
    * Hashes one file read in place, 8 MiB at a time (never whole in memory).
    * Reports bytes hashed through `onProgress`, when given, at most every 50 ms.
    */

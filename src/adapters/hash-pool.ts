@@ -102,16 +102,33 @@ export class HashPool {
 
   /** Hashes one file; rejects with a FerryError (`Hash/*`) or an `AbortError`. */
   hashFile(file: Blob, init: HashCallInit = {}): Promise<FileDigest> {
-    return new Promise<FileDigest>((resolve, reject) => {
+    // A progress callback costs a MessageChannel and a round trip per file; a file read in
+    // one slice has nothing to report before it is done (the pool reports its end itself).
+    return this.enqueue(
+      (remote, onProgress) =>
+        file.size > HASH_READ_SIZE
+          ? remote.hashFile(file, proxy(onProgress))
+          : remote.hashFile(file),
+      file.size,
+      init,
+    );
+  }
+
+  /**
+   * BLAKE3 of a whole Blob read in place in a worker, without block hashes
+   * (proving a received file); rejects with `Hash/*` or an `AbortError`.
+   */
+  hashWhole(file: Blob, init: Pick<HashCallInit, 'signal'> = {}): Promise<Uint8Array> {
+    return this.enqueue((remote) => remote.hashWhole(file), file.size, init);
+  }
+
+  /** Queues an abortable call that reports its events (size first). */
+  private enqueue<T>(work: Task['work'], size: number, init: HashCallInit): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
       const { signal } = init;
       if (signal?.aborted) return reject(abortError());
       const task: Task = {
-        // A progress callback costs a MessageChannel and a round trip per file; a file read in
-        // one slice has nothing to report before it is done (the pool reports its end itself).
-        work: (remote, onProgress) =>
-          file.size > HASH_READ_SIZE
-            ? remote.hashFile(file, proxy(onProgress))
-            : remote.hashFile(file),
+        work,
         init,
         resolve: resolve as (value: unknown) => void,
         reject,
@@ -119,7 +136,7 @@ export class HashPool {
         reported: 0,
       };
       signal?.addEventListener('abort', () => this.abort(task), { once: true });
-      init.onEvent?.({ type: 'size', size: file.size });
+      init.onEvent?.({ type: 'size', size });
       this.queue.push(task);
       this.pump();
     });
