@@ -40,8 +40,8 @@ async function takeHashers(): Promise<[Blake3, Blake3]> {
 
 const api = {
   /**
-   * BLAKE3 of bytes already in memory (a received block), returned with the
-   * bytes themselves: both travel as transfers, so nothing is copied.
+   * BLAKE3 of bytes already in memory (an outboard), returned with the
+   * bytes themselves (transferred back: the page posted a copy).
    */
   async hashBytes(data: Uint8Array): Promise<{ hash: Uint8Array; data: Uint8Array }> {
     const pair = await takeHashers();

@@ -15,6 +15,20 @@ export interface SinkFile {
 }
 
 /**
+ * A block's check that failed on this device (the hash workers kept dying,
+ * or the pool was closed): not a verdict on the sender's data. Storing it
+ * rejects with `error`, which stops the run as a storage failure would
+ * (paused, everything kept), instead of counting a bad copy against the
+ * sender and failing a good file.
+ */
+export interface LocalFault {
+  localFault: unknown;
+}
+
+/** What the sink's verify hands to its store: a checked block, or a local fault. */
+export type SinkKept = StoredBlock | LocalFault;
+
+/**
  * Most bytes (8 MiB) and blocks (64, of any files) written in one IndexedDB
  * transaction, and the longest a block waits for its batch (10 ms). One
  * block per transaction ran at half the speed here (`npm run bench`:
@@ -45,7 +59,7 @@ export function storeSink(
   store: BlockStore,
   pool: HashPool,
   files: readonly SinkFile[],
-): BlockSink<StoredBlock> {
+): BlockSink<SinkKept> {
   let pending: Pending[] = [];
   let pendingBytes = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -71,9 +85,14 @@ export function storeSink(
     verify(file, block, data) {
       const f = files[file];
       if (!f || data.length !== blockLength(f.size, block)) return Promise.resolve(null);
-      return pool.verifyBlock(data, expectedBlockHash(f.size, f.fileHash, f.outboard, block));
+      // The pool rejects only for faults of its own (it answers null for a bad block).
+      return pool
+        .verifyBlock(data, expectedBlockHash(f.size, f.fileHash, f.outboard, block))
+        .catch((localFault: unknown): LocalFault => ({ localFault }));
     },
     store(file, block, kept) {
+      if (!(kept instanceof Blob) && !(kept instanceof Uint8Array))
+        return Promise.reject(kept.localFault);
       return new Promise<void>((resolve, reject) => {
         pending.push({ key: files[file]!.key, block, data: kept, resolve, reject });
         pendingBytes += storedBlockSize(kept);
