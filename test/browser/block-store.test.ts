@@ -3,6 +3,7 @@ import { BlockStore } from '../../src/adapters/block-store';
 import { ensureFile, missingBlocks, putBlocks } from '../../src/adapters/block-store-extras';
 import { estimateStorage, requestPersistence } from '../../src/adapters/storage';
 import { toHex } from '../../src/core/bytes';
+import { EMPTY_FILE_HASH_HEX, recordKey } from '../../src/core/content/record-key';
 import { oracleHash, pseudoRandomBytes } from '../helpers/data';
 import type { StorePageApi } from './fixtures/store-page';
 
@@ -171,6 +172,87 @@ describe('BlockStore in real IndexedDB', () => {
     expect((await store.getFile('new1'))?.size).toBe(10);
   });
 
+  it('marks a one-block file proven when its block is stored, an empty one only under the empty hash', async () => {
+    store = await BlockStore.open(freshDb());
+    const [small, empty, falseEmpty] = await store.ensureFiles([
+      { key: 'small', size: 100, outboard: null },
+      { key: EMPTY_FILE_HASH_HEX, size: 0, outboard: null },
+      { key: 'not-empty', size: 0, outboard: null },
+    ]);
+    expect([small!.proven, empty!.proven, falseEmpty!.proven]).toEqual([false, true, false]);
+    await putBlocks(store, 'small', [{ index: 0, data: new Uint8Array(100) }]);
+    expect((await store.getFile('small'))?.proven).toBe(true);
+    expect((await store.fileBlob(EMPTY_FILE_HASH_HEX)).size).toBe(0);
+    await expect(store.fileBlob('not-empty')).rejects.toMatchObject({ name: 'Store/NotFound' });
+  });
+
+  it('replaces an unproven record of another size under the same key, and keeps a proven one', async () => {
+    store = await BlockStore.open(freshDb());
+    await ensureFile(store, 'claim', 2 * MiB, new Uint8Array(64));
+    await putBlocks(store, 'claim', [{ index: 0, data: new Uint8Array(MiB) }]);
+    const [replaced] = await store.ensureFiles([{ key: 'claim', size: 10, outboard: null }]);
+    expect([replaced!.size, replaced!.verifiedCount]).toEqual([10, 0]);
+    expect(await store.getBlock('claim', 0)).toBeUndefined();
+    await putBlocks(store, 'claim', [{ index: 0, data: new Uint8Array(10) }]);
+    const [kept] = await store.ensureFiles([{ key: 'claim', size: 20, outboard: null }]);
+    expect([kept!.size, kept!.proven]).toEqual([10, true]);
+  });
+
+  it('upgrades a version 1 store keeping every verified block, re-keyed, large files to be proven again', async () => {
+    const db = freshDb();
+    const big = pseudoRandomBytes(3 * MiB + 99, 71);
+    const bigOutboard = outboardOf(big);
+    const part = pseudoRandomBytes(2 * MiB + 5, 72);
+    const small = pseudoRandomBytes(1000, 73);
+    const hex = (d: Uint8Array) => toHex(oracleHash(d));
+    await writeV1(db, [
+      { data: big, outboard: bigOutboard, verified: [0, 1, 2, 3] },
+      { data: part, outboard: outboardOf(part), verified: [0, 2] },
+      { data: small, outboard: null, verified: [0] },
+    ]);
+    store = await BlockStore.open(db);
+    const bigKey = recordKey({ fileHash: oracleHash(big), outboardHash: oracleHash(bigOutboard) });
+    expect(bigKey).toBe(`${hex(big)}-${hex(bigOutboard)}`);
+    expect(await store.getFile(hex(big))).toBeUndefined();
+    const bigRecord = await store.getFile(bigKey);
+    expect([bigRecord?.verifiedCount, bigRecord?.proven, bigRecord?.blockKey]).toEqual([
+      4,
+      false,
+      hex(big),
+    ]);
+    // Its bytes are all there, but not offered before they are proven again.
+    expect(hex(new Uint8Array(await (await store.storedBytes(bigKey)).arrayBuffer()))).toBe(
+      hex(big),
+    );
+    await expect(store.fileBlob(bigKey)).rejects.toMatchObject({ name: 'Store/NotFound' });
+    expect(await store.markProven(bigKey)).toBe(true);
+    expect(hex(new Uint8Array(await (await store.fileBlob(bigKey)).arrayBuffer()))).toBe(hex(big));
+    // A one-block file was proven by its block check: offered at once, under the same key.
+    expect((await store.getFile(hex(small)))?.proven).toBe(true);
+    expect(hex(new Uint8Array(await (await store.fileBlob(hex(small))).arrayBuffer()))).toBe(
+      hex(small),
+    );
+    // An unfinished file resumes where it stopped, its blocks still under their old key.
+    const partKey = recordKey({
+      fileHash: oracleHash(part),
+      outboardHash: oracleHash(outboardOf(part)),
+    });
+    expect(await missingBlocks(store, partKey)).toEqual([1]);
+    await putBlocks(store, partKey, [{ index: 1, data: part.slice(MiB, 2 * MiB) }]);
+    expect(hex(new Uint8Array(await (await store.storedBytes(partKey)).arrayBuffer()))).toBe(
+      hex(part),
+    );
+    // A false one-block claim of the big file's hash names its old block key; deleting it
+    // takes none of the big file's blocks.
+    await ensureFile(store, hex(big), 10, null);
+    await store.deleteFile(hex(big));
+    expect(hex(new Uint8Array(await (await store.fileBlob(bigKey)).arrayBuffer()))).toBe(hex(big));
+    // Deleting the kept file itself frees its blocks.
+    await store.deleteFile(bigKey);
+    expect(await store.getBlock(bigKey, 0)).toBeUndefined();
+    expect(await countBlocks(db, hex(big))).toBe(0);
+  });
+
   it('reports free space and asks for persistence', async () => {
     const info = await estimateStorage();
     expect(info.quota).toBeGreaterThan(0);
@@ -178,3 +260,69 @@ describe('BlockStore in real IndexedDB', () => {
     expect(typeof (await requestPersistence())).toBe('boolean');
   });
 });
+
+/** Block hashes of `data`, as the app's outboard. */
+function outboardOf(data: Uint8Array): Uint8Array {
+  const blocks = blocksOf(data);
+  const out = new Uint8Array(blocks.length * 32);
+  blocks.forEach((b, i) => out.set(oracleHash(b.data), i * 32));
+  return out;
+}
+
+/** Writes a database as version 1 of Ferry did: files keyed by file hash, blocks by [file hash, index]. */
+async function writeV1(
+  name: string,
+  files: { data: Uint8Array; outboard: Uint8Array | null; verified: number[] }[],
+): Promise<void> {
+  const db = await new Promise<IDBDatabase>((resolve, reject) => {
+    const open = indexedDB.open(name, 1);
+    open.onupgradeneeded = () => {
+      open.result.createObjectStore('collections', { keyPath: 'hash' });
+      open.result.createObjectStore('files', { keyPath: 'hash' });
+      open.result.createObjectStore('blocks');
+    };
+    open.onsuccess = () => resolve(open.result);
+    open.onerror = () => reject(open.error);
+  });
+  const tx = db.transaction(['files', 'blocks'], 'readwrite');
+  for (const { data, outboard, verified } of files) {
+    const hash = toHex(oracleHash(data));
+    const bits = new Uint8Array(Math.ceil(Math.ceil(data.length / MiB) / 8));
+    for (const i of verified) {
+      bits[i >> 3]! |= 1 << (i & 7);
+      const block = data.slice(i * MiB, (i + 1) * MiB);
+      tx.objectStore('blocks').put(block.length === MiB ? new Blob([block]) : block, [hash, i]);
+    }
+    tx.objectStore('files').put({
+      hash,
+      size: data.length,
+      outboard,
+      verified: bits,
+      verifiedCount: verified.length,
+    });
+  }
+  await new Promise<void>((resolve, reject) => {
+    tx.oncomplete = () => resolve();
+    tx.onerror = () => reject(tx.error);
+  });
+  db.close();
+}
+
+/** Blocks stored under `blockKey`, read straight from IndexedDB. */
+async function countBlocks(name: string, blockKey: string): Promise<number> {
+  const db = await new Promise<IDBDatabase>((resolve, reject) => {
+    const open = indexedDB.open(name);
+    open.onsuccess = () => resolve(open.result);
+    open.onerror = () => reject(open.error);
+  });
+  const count = await new Promise<number>((resolve, reject) => {
+    const req = db
+      .transaction('blocks')
+      .objectStore('blocks')
+      .count(IDBKeyRange.bound([blockKey, 0], [blockKey, Number.MAX_SAFE_INTEGER]));
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+  });
+  db.close();
+  return count;
+}
