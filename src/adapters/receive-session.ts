@@ -315,14 +315,15 @@ export async function receiveCollection(
     control.attach(engine);
     const outcome = await engine.run();
     control.attach(null);
-    // Nothing is reported (nor fetched again) before every file the run finished is proven.
-    if (control.cancelled) gate.stop();
+    // Nothing is reported (nor fetched again) before every file the run finished is proven;
+    // a cancel stops the proofs under way (their files stay stored, unproven).
+    if (control.cancelled && outcome.kind !== 'finished') gate.stop();
     await gate.settled();
-    if (control.cancelled) return { failed: [], cancelled: true };
     if (outcome.kind === 'finished') {
       const failed = new Set([...outcome.failedFiles, ...gate.refused, ...gate.unchecked]);
       return { failed: [...failed].sort((a, b) => a - b), cancelled: false };
     }
+    if (control.cancelled) return { failed: [], cancelled: true };
     if (outcome.kind === 'stopped') {
       // Storing failed (only storage stops a run that was not cancelled): pause, so the
       // person can free space or close other tabs and go on with what is kept.

@@ -9,6 +9,7 @@ import { receiveCollection, type SessionEvent } from '../../src/adapters/receive
 import { toHex } from '../../src/core/bytes';
 import type { ManifestEntry } from '../../src/core/content/manifest';
 import { recordKey } from '../../src/core/content/record-key';
+import { FerryError } from '../../src/core/errors';
 import { oracleHash, pseudoRandomBytes } from '../helpers/data';
 import { connect, memorySource, type TestFile, testFile } from '../helpers/transfer-harness';
 
@@ -45,7 +46,7 @@ function entryFor(fileHash: Uint8Array, served: TestFile): ManifestEntry {
 }
 
 /** Receives `entry` from a sender that serves `served`; returns the outcome, the events and what was served. */
-async function receiveFrom(entry: ManifestEntry, served: TestFile) {
+async function receiveFrom(entry: ManifestEntry, served: TestFile, hashes: HashPool = pool!) {
   const { streams, served: log } = await connect(2, memorySource([served]));
   const events: SessionEvent[] = [];
   const outcome = await receiveCollection({
@@ -56,7 +57,7 @@ async function receiveFrom(entry: ManifestEntry, served: TestFile) {
     streams,
     reconnect: () => Promise.reject(new Error('no reconnect in this test')),
     store: store!,
-    pool: pool!,
+    pool: hashes,
     onEvent: (e) => events.push(e),
   });
   for (const s of streams) s.close();
@@ -118,6 +119,29 @@ describe('the receiver proves every file it shows', () => {
     expect(run.outcome).toEqual({ failed: [], cancelled: false });
     expect(run.blocksServed).toBe(0);
     expect((await store!.getFile(recordKey(entry)))?.proven).toBe(true);
+    expect(await savedHash(entry)).toBe(toHex(genuine.hash));
+  });
+
+  it('keeps a file it could not check on this device, says so, and proves it on the next run', async () => {
+    await openStore();
+    const entry = entryFor(genuine.hash, genuine);
+    // Workers that cannot read the stored file back: a fault of this device, not of the sender.
+    const broken = Object.create(pool!, {
+      hashWhole: {
+        value: () =>
+          Promise.reject(new FerryError('Hash/WorkerFailed', 'The hashing worker stopped.')),
+      },
+    }) as HashPool;
+    const first = await receiveFrom(entry, genuine, broken);
+    expect(first.outcome).toEqual({ failed: [0], cancelled: false });
+    const failed = first.events.find((e) => e.type === 'file-failed');
+    expect(failed && 'reason' in failed && failed.reason).toMatch(/Could not check .*is kept/);
+    const kept = await store!.getFile(recordKey(entry));
+    expect([kept?.verifiedCount, kept?.proven]).toEqual([4, false]);
+
+    const second = await receiveFrom(entry, genuine);
+    expect(second.outcome).toEqual({ failed: [], cancelled: false });
+    expect(second.blocksServed).toBe(0);
     expect(await savedHash(entry)).toBe(toHex(genuine.hash));
   });
 
