@@ -60,7 +60,10 @@ export class BlockStore {
 
   private static connect(name: string, onLost: () => void): Promise<IDBPDatabase<TransferDB>> {
     const pending = openDB<TransferDB>(name, DB_VERSION, {
-      upgrade: (db, oldVersion, _newVersion, tx) => upgradeSchema(db, oldVersion, tx),
+      upgrade: (db, oldVersion, _newVersion, tx) => {
+        // A failed migration must change nothing: aborting keeps the old version, whole.
+        upgradeSchema(db, oldVersion, tx).catch(() => tx.abort());
+      },
       blocking() {
         // A newer tab wants to upgrade: step aside rather than block it.
         void pending.then((db) => db.close());

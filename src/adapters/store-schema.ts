@@ -129,10 +129,16 @@ export async function upgradeSchema(
     const files = db.createObjectStore('files', { keyPath: 'key' });
     files.createIndex('byBlockKey', 'blockKey');
     for (const v1 of old) {
-      const record = fromV1(v1);
+      let record: StoredFile | null = null;
+      try {
+        record = fromV1(v1);
+      } catch {
+        // A record version 1 could not have written (its hash not hex): nothing to keep.
+      }
       if (record) void files.put(record);
       // Blocks no record can name again would only take space.
-      else void tx.objectStore('blocks').delete(blockRange(v1.hash));
+      else if (typeof v1.hash === 'string')
+        void tx.objectStore('blocks').delete(blockRange(v1.hash));
     }
   }
 }

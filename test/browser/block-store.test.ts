@@ -205,15 +205,31 @@ describe('BlockStore in real IndexedDB', () => {
     const part = pseudoRandomBytes(2 * MiB + 5, 72);
     const small = pseudoRandomBytes(1000, 73);
     const hex = (d: Uint8Array) => toHex(oracleHash(d));
-    await writeV1(db, [
-      { data: big, outboard: bigOutboard, verified: [0, 1, 2, 3] },
-      { data: part, outboard: outboardOf(part), verified: [0, 2] },
-      { data: small, outboard: null, verified: [0] },
-    ]);
+    await writeV1(
+      db,
+      [
+        { data: big, outboard: bigOutboard, verified: [0, 1, 2, 3] },
+        { data: part, outboard: outboardOf(part), verified: [0, 2] },
+        { data: small, outboard: null, verified: [0] },
+      ],
+      [
+        // Records version 1 never wrote: dropped, without stopping the upgrade.
+        { hash: 'not hex', size: 5, outboard: null, verified: new Uint8Array(1), verifiedCount: 1 },
+        {
+          hash: 'ab',
+          size: 3 * MiB,
+          outboard: null,
+          verified: new Uint8Array(1),
+          verifiedCount: 0,
+        },
+      ],
+    );
     store = await BlockStore.open(db);
     const bigKey = recordKey({ fileHash: oracleHash(big), outboardHash: oracleHash(bigOutboard) });
     expect(bigKey).toBe(`${hex(big)}-${hex(bigOutboard)}`);
     expect(await store.getFile(hex(big))).toBeUndefined();
+    expect(await store.getFile('not hex')).toBeUndefined();
+    expect(await store.getFile('ab')).toBeUndefined();
     const bigRecord = await store.getFile(bigKey);
     expect([bigRecord?.verifiedCount, bigRecord?.proven, bigRecord?.blockKey]).toEqual([
       4,
@@ -273,6 +289,7 @@ function outboardOf(data: Uint8Array): Uint8Array {
 async function writeV1(
   name: string,
   files: { data: Uint8Array; outboard: Uint8Array | null; verified: number[] }[],
+  junk: object[] = [],
 ): Promise<void> {
   const db = await new Promise<IDBDatabase>((resolve, reject) => {
     const open = indexedDB.open(name, 1);
@@ -301,6 +318,7 @@ async function writeV1(
       verifiedCount: verified.length,
     });
   }
+  for (const record of junk) tx.objectStore('files').put(record);
   await new Promise<void>((resolve, reject) => {
     tx.oncomplete = () => resolve();
     tx.onerror = () => reject(tx.error);
