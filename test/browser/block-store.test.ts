@@ -281,7 +281,7 @@ describe('BlockStore in real IndexedDB', () => {
 function outboardOf(data: Uint8Array): Uint8Array {
   const blocks = blocksOf(data);
   const out = new Uint8Array(blocks.length * 32);
-  blocks.forEach((b, i) => out.set(oracleHash(b.data), i * 32));
+  for (const [i, b] of blocks.entries()) out.set(oracleHash(b.data), i * 32);
   return out;
 }
 
