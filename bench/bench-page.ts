@@ -2,6 +2,7 @@
 // Benchmark cases, run in real Chromium by bench/run.mjs. Each returns bytes processed and ms taken.
 import { wrap } from 'comlink';
 import { BlockStore } from '../src/adapters/block-store';
+import { ensureFile, putBlocks } from '../src/adapters/block-store-extras';
 import { HashPool, type HashPoolInit } from '../src/adapters/hash-pool';
 import type { RawHashApi } from './raw-hash.worker';
 
@@ -79,7 +80,7 @@ const STORE_BATCH = 16;
 async function storeWrite(): Promise<Sample> {
   indexedDB.deleteDatabase('bench-store');
   const store = await BlockStore.open('bench-store');
-  await store.ensureFile('bench', STORE_BYTES, null);
+  await ensureFile(store, 'bench', STORE_BYTES, null);
   const blocks = Array.from({ length: STORE_BATCH }, () =>
     crypto.getRandomValues(new Uint8Array(65536)),
   );
@@ -91,7 +92,8 @@ async function storeWrite(): Promise<Sample> {
   try {
     return await timed(async () => {
       for (let i = 0; i < STORE_BYTES / MiB; i += STORE_BATCH) {
-        await store.putBlocks(
+        await putBlocks(
+          store,
           'bench',
           data.map((d, k) => ({ index: i + k, data: d })),
         );

@@ -1,80 +1,53 @@
 // SPDX-License-Identifier: MIT
-import { type DBSchema, type IDBPDatabase, openDB } from 'idb';
+import { type IDBPDatabase, type IDBPTransaction, openDB } from 'idb';
 import { blockCount } from '../core/constants';
 import { blockLength } from '../core/content/outboard';
-import { FerryError } from '../core/errors';
+import { EMPTY_FILE_HASH_HEX } from '../core/content/record-key';
+import { badBlock, notReceived, notReceiving, storeError, unavailable } from './store-errors';
+import {
+  type BlockWrite,
+  blockRange,
+  DB_VERSION,
+  DEFAULT_DB_NAME,
+  type StoredCollection,
+  type StoredFile,
+  type TransferDB,
+  upgradeSchema,
+} from './store-schema';
 import { type StoredBlock, storedBlockSize, toStoredBlock } from './stored-block';
 
-/** A received collection: its manifest bytes, kept so a reload can resume. */
-export interface StoredCollection {
-  /** Collection hash, hex. */
-  hash: string;
-  /** Canonical manifest bytes (their BLAKE3 is `hash`). */
-  manifest: Uint8Array;
-  /** Milliseconds since the epoch. */
-  createdAt: number;
-  /** Milliseconds since the epoch of the last change. */
-  updatedAt: number;
-  /** The link it came from (so the Received screen can resume it), if known. */
-  link?: string;
-}
-
-/** A file's metadata and which of its blocks are verified and stored. */
-export interface StoredFile {
-  /** File hash (BLAKE3 of the content), hex: the key. */
-  hash: string;
-  size: number;
-  /** Block hashes (32 bytes each) for files of more than one block, else null. */
-  outboard: Uint8Array | null;
-  /** Bit i set when block i is verified and stored (LSB first within each byte). */
-  verified: Uint8Array;
-  /** Number of bits set in `verified`. */
-  verifiedCount: number;
-}
-
-/**
- * The IndexedDB schema. Full-size blocks are Blobs so large files stay on
- * disk, not in the JS heap; small ones are bytes (see `INLINE_BLOCK_BYTES`).
- */
-export interface TransferDB extends DBSchema {
-  collections: { key: string; value: StoredCollection };
-  files: { key: string; value: StoredFile };
-  blocks: { key: [string, number]; value: StoredBlock };
-}
-
-/** A verified block to store. */
-export interface BlockWrite {
-  index: number;
-  data: Uint8Array | Blob;
-}
-
-/** Name of the IndexedDB database. */
-export const DEFAULT_DB_NAME = 'ferry';
-const DB_VERSION = 1;
-
-/** Turns a browser storage failure into a FerryError a person can act on. */
-function storeError(err: unknown): unknown {
-  const { name, message } = (err ?? {}) as { name?: string; message?: string };
-  // Over the browser's quota, or the disk itself is full (Chromium then closes the connection).
-  if (name === 'QuotaExceededError' || /NO_SPACE|no space left/i.test(message ?? '')) {
-    return new FerryError(
-      'Store/QuotaExceeded',
-      'Paused: this device has no more storage space for Ferry. Free some space (or delete old transfers), then press Resume. Everything received so far is kept.',
-      { cause: err },
-    );
-  }
-  return err;
-}
+export type { BlockWrite, StoredCollection, StoredFile, TransferDB } from './store-schema';
+export { DEFAULT_DB_NAME } from './store-schema';
 
 /** True when block `index` is marked verified in `file`. */
 export function isVerified(file: StoredFile, index: number): boolean {
   return ((file.verified[index >> 3] ?? 0) & (1 << (index & 7))) !== 0;
 }
 
+/** True when every block of `file` is verified and stored (it may still be unproven). */
+export function isComplete(file: StoredFile): boolean {
+  return file.verifiedCount === blockCount(file.size);
+}
+
+/** A new, empty record for a file of `size` bytes. */
+function freshRecord(key: string, size: number, outboard: Uint8Array | null): StoredFile {
+  return {
+    key,
+    blockKey: key,
+    size,
+    outboard,
+    verified: new Uint8Array(Math.ceil(blockCount(size) / 8)),
+    verifiedCount: 0,
+    // An empty file has nothing to fetch: it is proven when it claims the hash of no bytes.
+    proven: size === 0 && key === EMPTY_FILE_HASH_HEX,
+  };
+}
+
 /**
  * Received blocks and what is known about them, in IndexedDB. A block and
  * its "verified" bit are written in one transaction: after a crash either
  * both are there or neither, so resume never trusts a block it lacks.
+ * Records are keyed by `recordKey`; see `store-schema` for the layout.
  */
 export class BlockStore {
   /** True once the browser closed the connection under us (disk full, storage cleared). */
@@ -87,10 +60,9 @@ export class BlockStore {
 
   private static connect(name: string, onLost: () => void): Promise<IDBPDatabase<TransferDB>> {
     const pending = openDB<TransferDB>(name, DB_VERSION, {
-      upgrade(database) {
-        database.createObjectStore('collections', { keyPath: 'hash' });
-        database.createObjectStore('files', { keyPath: 'hash' });
-        database.createObjectStore('blocks');
+      upgrade: (db, oldVersion, _newVersion, tx) => {
+        // A failed migration must change nothing: aborting keeps the old version, whole.
+        upgradeSchema(db, oldVersion, tx).catch(() => tx.abort());
       },
       blocking() {
         // A newer tab wants to upgrade: step aside rather than block it.
@@ -111,11 +83,7 @@ export class BlockStore {
       store = new BlockStore(db, name);
       return store;
     } catch (err) {
-      throw new FerryError(
-        'Store/Unavailable',
-        'This browser does not let Ferry store files (private browsing can do this). Try a normal window.',
-        { cause: err },
-      );
+      throw unavailable(err);
     }
   }
 
@@ -169,40 +137,32 @@ export class BlockStore {
     return all.sort((a, b) => b.updatedAt - a.updatedAt);
   }
 
-  /** Registers a file to receive; keeps what is already stored for the same content. */
-  async ensureFile(hash: string, size: number, outboard: Uint8Array | null): Promise<StoredFile> {
-    const [file] = await this.ensureFiles([{ hash, size, outboard }]);
-    return file!;
-  }
-
   /**
    * Registers many files in one transaction (1,000 small files must not cost
-   * 1,000 commits); keeps what is stored for content already known. Returns
-   * each file's record, in order.
+   * 1,000 commits); keeps what is stored for content already known. A record
+   * of another size under the same key that is not proven was made from a
+   * false claim (the key names the content, so names its size): it is
+   * replaced, its blocks dropped. Returns each file's record, in order.
    */
   async ensureFiles(
-    list: readonly { hash: string; size: number; outboard: Uint8Array | null }[],
+    list: readonly { key: string; size: number; outboard: Uint8Array | null }[],
   ): Promise<StoredFile[]> {
-    const tx = (await this.live()).transaction('files', 'readwrite');
+    const tx = (await this.live()).transaction(['files', 'blocks'], 'readwrite');
     tx.done.catch(() => {});
+    const files = tx.objectStore('files');
     try {
       // All records asked for at once, as in `putBatch`: awaiting each in turn kept a
       // thousand-file transfer from starting for as many round trips to the browser.
-      const existing = await Promise.all(list.map(({ hash }) => tx.store.get(hash)));
+      const existing = await Promise.all(list.map(({ key }) => files.get(key)));
       const fresh = new Map<string, StoredFile>();
-      const out = list.map(({ hash, size, outboard }, i) => {
-        const known = existing[i] ?? fresh.get(hash);
-        if (known) return known;
-        const file: StoredFile = {
-          hash,
-          size,
-          outboard,
-          verified: new Uint8Array(Math.ceil(blockCount(size) / 8)),
-          verifiedCount: 0,
-        };
+      const out = list.map(({ key, size, outboard }, i) => {
+        const known = fresh.get(key) ?? existing[i];
+        if (known && (known.proven || known.size === size)) return known;
+        if (known) void this.dropBlocks(tx, known).catch(() => {});
+        const file = freshRecord(key, size, outboard);
         // Two entries with the same content share one record, as they did when read in turn.
-        fresh.set(hash, file);
-        void tx.store.put(file).catch(() => {});
+        fresh.set(key, file);
+        void files.put(file).catch(() => {});
         return file;
       });
       await tx.done;
@@ -213,35 +173,28 @@ export class BlockStore {
   }
 
   /** A file's record, or undefined. */
-  async getFile(hash: string): Promise<StoredFile | undefined> {
-    return (await this.live()).get('files', hash);
+  async getFile(key: string): Promise<StoredFile | undefined> {
+    return (await this.live()).get('files', key);
   }
 
   /** Many files' records (undefined where unknown), in order, read in one transaction. */
-  async getFiles(hashes: readonly string[]): Promise<(StoredFile | undefined)[]> {
+  async getFiles(keys: readonly string[]): Promise<(StoredFile | undefined)[]> {
     const tx = (await this.live()).transaction('files', 'readonly');
-    const out = await Promise.all(hashes.map((h) => tx.store.get(h)));
+    const out = await Promise.all(keys.map((k) => tx.store.get(k)));
     await tx.done;
     return out;
   }
 
   /**
-   * Stores verified blocks of one file in a single transaction and marks them
-   * verified. The caller must have checked each block's hash. On any failure,
-   * quota included, the whole batch is rolled back and earlier data is intact.
-   */
-  async putBlocks(hash: string, blocks: readonly BlockWrite[]): Promise<StoredFile> {
-    const files = await this.putBatch(blocks.map((b) => ({ hash, ...b })));
-    return files.get(hash)!;
-  }
-
-  /**
    * Stores verified blocks of any number of files in one transaction (many
-   * small files cost one commit, not one each) and marks them verified.
-   * All or nothing, as `putBlocks`. Returns the updated file records.
+   * small files cost one commit, not one each) and marks them verified. The
+   * caller must have checked each block against its expected hash; a
+   * one-block file's expected hash is its file hash, so storing its block
+   * proves it. On any failure, quota included, the whole batch is rolled
+   * back and earlier data is intact. Returns the updated records by key.
    */
   async putBatch(
-    writes: readonly (BlockWrite & { hash: string })[],
+    writes: readonly (BlockWrite & { key: string })[],
   ): Promise<Map<string, StoredFile>> {
     const tx = (await this.live()).transaction(['files', 'blocks'], 'readwrite');
     // Without this, a rejected put would surface as an unhandled rejection of tx.done.
@@ -255,36 +208,33 @@ export class BlockStore {
     try {
       // Every file's record asked for at once: one at a time, each waited for, cost a
       // thousand small files twice the CPU of the reads themselves (measured in Chromium).
-      const hashes = [...new Set(writes.map((w) => w.hash))];
-      const records = await Promise.all(hashes.map((h) => tx.objectStore('files').get(h)));
+      const keys = [...new Set(writes.map((w) => w.key))];
+      const records = await Promise.all(keys.map((k) => tx.objectStore('files').get(k)));
       const files = new Map<string, StoredFile>();
-      hashes.forEach((h, i) => {
+      keys.forEach((k, i) => {
         const record = records[i];
-        if (!record) throw new FerryError('Store/NotFound', 'That file is not being received.');
-        files.set(h, record);
+        if (!record) throw notReceiving();
+        files.set(k, record);
       });
-      for (const { hash, index, data } of writes) {
-        const file = files.get(hash)!;
+      for (const { key, index, data } of writes) {
+        const file = files.get(key)!;
         const count = blockCount(file.size);
         if (!Number.isInteger(index) || index < 0 || index >= count) {
-          throw new FerryError(
-            'Store/BadBlock',
-            `Block ${index} is outside a file of ${count} blocks.`,
-          );
+          throw badBlock(`Block ${index} is outside a file of ${count} blocks.`);
         }
         const length = storedBlockSize(data as StoredBlock);
         if (length !== blockLength(file.size, index)) {
-          throw new FerryError(
-            'Store/BadBlock',
+          throw badBlock(
             `Block ${index} has ${length} bytes; ${blockLength(file.size, index)} were expected.`,
           );
         }
-        track(tx.objectStore('blocks').put(toStoredBlock(data), [hash, index]));
+        track(tx.objectStore('blocks').put(toStoredBlock(data), [file.blockKey, index]));
         const bit = 1 << (index & 7);
         if ((file.verified[index >> 3]! & bit) === 0) {
           file.verified[index >> 3]! |= bit;
           file.verifiedCount++;
         }
+        if (count === 1) file.proven = true;
       }
       for (const file of files.values()) track(tx.objectStore('files').put(file));
       await Promise.all(requests);
@@ -308,53 +258,87 @@ export class BlockStore {
     }
   }
 
-  /** One stored block (bytes or a Blob, as `toStoredBlock` chose), or undefined. */
-  async getBlock(hash: string, index: number): Promise<StoredBlock | undefined> {
-    return (await this.live()).get('blocks', [hash, index]);
+  /** Marks a complete file proven (its bytes hashed to its file hash); false when it is gone or incomplete. */
+  async markProven(key: string): Promise<boolean> {
+    const tx = (await this.live()).transaction('files', 'readwrite');
+    tx.done.catch(() => {});
+    try {
+      const file = await tx.store.get(key);
+      if (!file || !isComplete(file)) return false;
+      file.proven = true;
+      await tx.store.put(file);
+      await tx.done;
+      return true;
+    } catch (err) {
+      throw storeError(err);
+    }
   }
 
-  /** Indices of the blocks not yet verified, in order. */
-  async missingBlocks(hash: string): Promise<number[]> {
-    const file = await this.getFile(hash);
-    if (!file) throw new FerryError('Store/NotFound', 'That file is not being received.');
-    const missing: number[] = [];
-    for (let i = 0; i < blockCount(file.size); i++) if (!isVerified(file, i)) missing.push(i);
-    return missing;
+  /** One stored block (bytes or a Blob, as `toStoredBlock` chose), or undefined; for tests and diagnostics. */
+  async getBlock(key: string, index: number): Promise<StoredBlock | undefined> {
+    const file = await this.getFile(key);
+    return file && (await this.live()).get('blocks', [file.blockKey, index]);
   }
 
   /**
-   * The whole file as one Blob made of the stored blocks: the browser reads
-   * the full-size blocks from disk on demand; only blocks kept as bytes (at
-   * most `INLINE_BLOCK_BYTES` each, a small file or a file's short last
-   * block) pass through the JS heap.
+   * The stored bytes of a complete file as one Blob, proven or not: what a
+   * proof hashes. Anything shown or saved must use `fileBlob`.
    */
-  async fileBlob(hash: string, type = 'application/octet-stream'): Promise<Blob> {
-    const file = await this.getFile(hash);
-    const count = file ? blockCount(file.size) : 0;
-    if (!file || file.verifiedCount !== count) {
-      throw new FerryError('Store/NotFound', 'That file has not been fully received yet.');
-    }
+  async storedBytes(key: string, type = 'application/octet-stream'): Promise<Blob> {
+    const file = await this.getFile(key);
+    if (!file || !isComplete(file)) throw notReceived();
+    return this.blobOf(file, type);
+  }
+
+  /**
+   * A received file as one Blob made of the stored blocks, only once it is
+   * proven: the browser reads the full-size blocks from disk on demand; only
+   * blocks kept as bytes (at most `INLINE_BLOCK_BYTES` each, a small file or
+   * a file's short last block) pass through the JS heap.
+   */
+  async fileBlob(key: string, type = 'application/octet-stream'): Promise<Blob> {
+    const file = await this.getFile(key);
+    if (!file || !isComplete(file) || !file.proven) throw notReceived();
+    return this.blobOf(file, type);
+  }
+
+  private async blobOf(file: StoredFile, type: string): Promise<Blob> {
+    const count = blockCount(file.size);
     // An empty file has no blocks (and an empty key range would throw).
     const blocks =
       count === 0
         ? []
         : await (await this.live()).getAll(
             'blocks',
-            IDBKeyRange.bound([hash, 0], [hash, count - 1]),
+            IDBKeyRange.bound([file.blockKey, 0], [file.blockKey, count - 1]),
           );
     return new Blob(blocks, { type });
   }
 
   /** Deletes a file and all its blocks. */
-  async deleteFile(hash: string): Promise<void> {
+  async deleteFile(key: string): Promise<void> {
     const tx = (await this.live()).transaction(['files', 'blocks'], 'readwrite');
-    await Promise.all([
-      tx.objectStore('files').delete(hash),
-      tx
-        .objectStore('blocks')
-        .delete(IDBKeyRange.bound([hash, 0], [hash, Number.MAX_SAFE_INTEGER])),
-      tx.done,
-    ]);
+    tx.done.catch(() => {});
+    const file = await tx.objectStore('files').get(key);
+    if (file) {
+      await tx.objectStore('files').delete(key);
+      await this.dropBlocks(tx, file);
+    }
+    await tx.done;
+  }
+
+  /**
+   * Deletes the blocks under `file.blockKey` unless another record keeps its
+   * blocks there (a record kept from version 1 keeps them under its bare file
+   * hash, which a false one-block claim of that hash would also name).
+   */
+  private async dropBlocks(
+    tx: IDBPTransaction<TransferDB, ('files' | 'blocks')[], 'readwrite'>,
+    file: StoredFile,
+  ): Promise<void> {
+    const owners = await tx.objectStore('files').index('byBlockKey').getAllKeys(file.blockKey);
+    if (owners.some((k) => k !== file.key)) return;
+    await tx.objectStore('blocks').delete(blockRange(file.blockKey));
   }
 
   /** Deletes a collection record (its files are deleted separately, as others may share them). */

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-import { proxy, type Remote, releaseProxy, transfer, wrap } from 'comlink';
+import { proxy, type Remote, releaseProxy, wrap } from 'comlink';
 import type { HashWorkerApi } from '../../workers/hash.worker';
 import { HASH_READ_SIZE } from '../core/constants';
 import type { FileDigest } from '../core/content/file-hasher';
@@ -60,7 +60,21 @@ interface Task {
   slot: Slot | null;
   /** Highest progress reported, so a restarted task never moves the bar backwards. */
   reported: number;
+  /**
+   * Starts left when its worker dies (0: fail at once). Only calls whose
+   * arguments survive being posted again are retried: a received block is
+   * the sender's data, and a worker's death says nothing about it.
+   */
+  retries: number;
 }
+
+/**
+ * Times a block's check is started again after its worker died (2) before
+ * the pool gives up and reports the worker's failure: a worker that keeps
+ * dying on the same call is a fault of this device, to be reported, not
+ * retried forever.
+ */
+const LOCAL_RETRIES = 2;
 
 function defaultWorker(): Worker {
   return new Worker(new URL('../../workers/hash.worker.ts', import.meta.url), {
@@ -102,55 +116,78 @@ export class HashPool {
 
   /** Hashes one file; rejects with a FerryError (`Hash/*`) or an `AbortError`. */
   hashFile(file: Blob, init: HashCallInit = {}): Promise<FileDigest> {
-    return new Promise<FileDigest>((resolve, reject) => {
+    // A progress callback costs a MessageChannel and a round trip per file; a file read in
+    // one slice has nothing to report before it is done (the pool reports its end itself).
+    return this.enqueue(
+      (remote, onProgress) =>
+        file.size > HASH_READ_SIZE
+          ? remote.hashFile(file, proxy(onProgress))
+          : remote.hashFile(file),
+      file.size,
+      init,
+    );
+  }
+
+  /**
+   * BLAKE3 of a whole Blob read in place in a worker, without block hashes
+   * (proving a received file); rejects with `Hash/*` or an `AbortError`.
+   */
+  hashWhole(file: Blob, init: Pick<HashCallInit, 'signal'> = {}): Promise<Uint8Array> {
+    return this.enqueue((remote) => remote.hashWhole(file), file.size, init);
+  }
+
+  /** Queues an abortable call that reports its events (size first). */
+  private enqueue<T>(work: Task['work'], size: number, init: HashCallInit): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
       const { signal } = init;
       if (signal?.aborted) return reject(abortError());
       const task: Task = {
-        // A progress callback costs a MessageChannel and a round trip per file; a file read in
-        // one slice has nothing to report before it is done (the pool reports its end itself).
-        work: (remote, onProgress) =>
-          file.size > HASH_READ_SIZE
-            ? remote.hashFile(file, proxy(onProgress))
-            : remote.hashFile(file),
+        work,
         init,
         resolve: resolve as (value: unknown) => void,
         reject,
         slot: null,
         reported: 0,
+        retries: 0,
       };
       signal?.addEventListener('abort', () => this.abort(task), { once: true });
-      init.onEvent?.({ type: 'size', size: file.size });
+      init.onEvent?.({ type: 'size', size });
       this.queue.push(task);
       this.pump();
     });
   }
 
   /**
-   * BLAKE3 of bytes in memory (a received block), off the main thread. The
-   * bytes are transferred to a worker and back: use the returned `data`, the
-   * array passed in is detached.
+   * BLAKE3 of bytes in memory (an outboard), off the main thread, returned
+   * with a copy of the bytes. The bytes are posted as a copy, not
+   * transferred, so the call can be posted again if its worker dies.
    */
   hashBytes(data: Uint8Array): Promise<{ hash: Uint8Array; data: Uint8Array }> {
-    return this.submit((remote) => remote.hashBytes(transfer(data, [data.buffer as ArrayBuffer])));
+    return this.submit((remote) => remote.hashBytes(data), LOCAL_RETRIES);
   }
 
   /**
    * Checks a received block against its expected hash in a worker; resolves
    * with the block as the store keeps it (a Blob made in the worker, or the
-   * bytes of a small block) when it matches, else null. `data` is
-   * transferred: the array passed in is detached.
+   * bytes of a small block) when it matches, else null. Rejects only for a
+   * fault of this device (the workers kept dying, or the pool was closed),
+   * never because of the block. The block is posted as a copy (one memcpy
+   * of at most 1 MiB per block) rather than transferred: the page keeps it,
+   * so a worker that dies or is stopped mid-check is replaced and the check
+   * posted again, where a transferred buffer would be gone.
    */
   verifyBlock(data: Uint8Array, expected: Uint8Array): Promise<StoredBlock | null> {
     // A copy of just the 32 bytes: `expected` is often a view into a whole outboard, which
     // posting would copy entire (128 KiB per block of a 4 GiB file).
     const hash = expected.slice();
-    return this.submit<StoredBlock | null>((remote) =>
-      remote.verifyBlock(transfer(data, [data.buffer as ArrayBuffer]), hash),
+    return this.submit<StoredBlock | null>(
+      (remote) => remote.verifyBlock(data, hash),
+      LOCAL_RETRIES,
     );
   }
 
-  /** Queues one call on a worker, without progress or abort. */
-  private submit<T>(work: (remote: Remote<HashWorkerApi>) => Promise<T>): Promise<T> {
+  /** Queues one call on a worker, without progress or abort; `retries` as in `Task`. */
+  private submit<T>(work: (remote: Remote<HashWorkerApi>) => Promise<T>, retries = 0): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const task: Task = {
         work,
@@ -159,6 +196,7 @@ export class HashPool {
         reject,
         slot: null,
         reported: 0,
+        retries,
       };
       this.queue.push(task);
       this.pump();
@@ -236,7 +274,13 @@ export class HashPool {
         'Hash/WorkerFailed',
         `The hashing worker stopped unexpectedly${event.message ? `: ${event.message}` : ''}. Try again.`,
       );
-      for (const task of tasks) this.settle(task, () => this.fail(task, error));
+      for (const task of tasks) {
+        if (task.retries > 0) {
+          // Posted again on a live worker (first in line), as the pool's own abort does.
+          task.retries--;
+          this.queue.unshift(task);
+        } else this.settle(task, () => this.fail(task, error));
+      }
       this.pump();
     });
     this.slots.push(slot);
@@ -297,8 +341,9 @@ export class HashPool {
     } else if (task.slot) {
       const slot = task.slot;
       slot.tasks.delete(task);
-      // Terminating the worker is the only way to stop it; the files it shared
-      // the worker with start again, first in line.
+      // Terminating the worker is the only way to stop it; the calls it shared
+      // the worker with start again, first in line (their arguments are Blobs
+      // and copied bytes, never transferred buffers, so they can be posted again).
       const others = [...slot.tasks];
       this.retire(slot);
       this.queue.unshift(...others);

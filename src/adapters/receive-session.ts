@@ -12,7 +12,8 @@ import type { ProtocolStream } from '../core/session/protocol-stream';
 import { ReceiveEngine, type ReceiveEvent } from '../core/transfer/receive-engine';
 import { requestWindow } from '../core/transfer/request-window';
 import { type FilePlan, fetchOrder, fullPlan } from '../core/transfer/scheduler';
-import { type BlockStore, isVerified, type StoredFile } from './block-store';
+import { type BlockStore, isComplete, isVerified, type StoredFile } from './block-store';
+import { ProofGate } from './file-proof';
 import type { HashPool } from './hash-pool';
 import { SMALL_FILE_BYTES } from './small-file-reader';
 import { estimateStorage, requestPersistence } from './storage';
@@ -157,6 +158,40 @@ async function outboards(
   return result;
 }
 
+/**
+ * The stored records of the selected files (undefined where none is usable),
+ * by position in `selected`. A stored outboard counts only when it hashes to
+ * the one this manifest names; a complete record not yet proven (a crash
+ * between its last block and its proof) is proven now, and fetched again if
+ * its bytes do not match.
+ */
+async function usableRecords(
+  init: ReceiveCollectionInit,
+  keys: readonly string[],
+  gate: ProofGate,
+): Promise<(StoredFile | undefined)[]> {
+  const records = await init.store.getFiles(init.selected.map((i) => keys[i]!));
+  await Promise.all(
+    init.selected.map(async (index, k) => {
+      const record = records[k];
+      const entry = init.entries[index]!;
+      if (!record) return;
+      if (entry.outboardHash && !record.proven) {
+        const stored = record.outboard && (await init.pool.hashBytes(record.outboard)).hash;
+        if (!stored || !bytesEqual(stored, entry.outboardHash)) {
+          await init.store.deleteFile(keys[index]!);
+          records[k] = undefined;
+          return;
+        }
+      }
+      if (!isComplete(record) || record.proven) return;
+      const verdict = await gate.prove(index);
+      if (verdict === 'refused') records[k] = undefined;
+    }),
+  );
+  return records;
+}
+
 /** The blocks of a file not stored yet (all when there is no record), and their bytes. */
 function missingBlocks(size: number, record: StoredFile | undefined) {
   if (!record) return { blocks: null, bytes: size };
@@ -210,8 +245,17 @@ export async function receiveCollection(
   let ids = { next: 1 };
   let reconnects = 0;
   init.onEvent({ type: 'phase', phase: 'preparing', message: 'Getting ready…' });
+  const keys = init.entries.map(recordKey);
+  // Holds each file's `file-done` until its stored bytes are proven to be the file named.
+  const gate = new ProofGate({
+    store: init.store,
+    pool: init.pool,
+    entries: init.entries,
+    keys,
+    onEvent: init.onEvent,
+  });
   // Free space first: nothing is asked of the sender for files this device cannot hold.
-  const records = await init.store.getFiles(init.selected.map((i) => recordKey(init.entries[i]!)));
+  const records = await usableRecords(init, keys, gate);
   const known = new Map<number, StoredFile>();
   let needed = 0;
   for (const [k, index] of init.selected.entries()) {
@@ -222,7 +266,7 @@ export async function receiveCollection(
   await checkSpace(needed);
   const obs = await outboards(init, streams, known);
   const files: SinkFile[] = init.entries.map((e, i) => ({
-    hashHex: recordKey(e),
+    key: keys[i]!,
     fileHash: e.fileHash,
     size: e.size,
     outboard: obs.get(i) ?? new Uint8Array(0),
@@ -233,18 +277,21 @@ export async function receiveCollection(
   for (;;) {
     if (control.cancelled) return { failed: [], cancelled: true };
     const plans: FilePlan[] = [];
+    // A file whose bytes were refused is not asked for again from this sender.
+    const selected = init.selected.filter((i) => !gate.refused.has(i));
     // One transaction for every file's record (registering new ones): it also says what is stored.
     const stored = await init.store.ensureFiles(
-      init.selected.map((i) => ({
-        hash: files[i]!.hashHex,
+      selected.map((i) => ({
+        key: files[i]!.key,
         size: files[i]!.size,
         outboard: obs.get(i) ?? null,
       })),
     );
     let toFetch = 0;
     let filesToFetch = 0;
-    for (const [k, index] of init.selected.entries()) {
+    for (const [k, index] of selected.entries()) {
       const f = files[index]!;
+      if (stored[k]!.proven) gate.markProven(index);
       const { blocks: missing, bytes } = missingBlocks(f.size, stored[k]);
       init.onEvent({ type: 'already', file: index, bytes: f.size - bytes });
       plans.push(missing ? { file: index, size: f.size, missing } : fullPlan(index, f.size));
@@ -263,12 +310,19 @@ export async function receiveCollection(
     const engine = new ReceiveEngine(streams, ordered, sink, {
       windowBytes,
       ids,
-      onEvent: init.onEvent,
+      onEvent: (e) => gate.event(e),
     });
     control.attach(engine);
     const outcome = await engine.run();
     control.attach(null);
-    if (outcome.kind === 'finished') return { failed: outcome.failedFiles, cancelled: false };
+    // Nothing is reported (nor fetched again) before every file the run finished is proven;
+    // a cancel stops the proofs under way (their files stay stored, unproven).
+    if (control.cancelled && outcome.kind !== 'finished') gate.stop();
+    await gate.settled();
+    if (outcome.kind === 'finished') {
+      const failed = new Set([...outcome.failedFiles, ...gate.refused, ...gate.unchecked]);
+      return { failed: [...failed].sort((a, b) => a - b), cancelled: false };
+    }
     if (control.cancelled) return { failed: [], cancelled: true };
     if (outcome.kind === 'stopped') {
       // Storing failed (only storage stops a run that was not cancelled): pause, so the

@@ -18,7 +18,7 @@ export interface ReceivedCollection extends CollectionSummary {
   receivedAt: number;
   /** The link it came from, to resume it; null for collections kept before links were stored. */
   link: string | null;
-  /** Complete files, ready to save, in path order. */
+  /** Complete, proven files, ready to save, in path order. */
   files: ZipEntry[];
 }
 
@@ -51,7 +51,8 @@ export async function listReceived(store: BlockStore): Promise<ReceivedCollectio
     const files: ZipEntry[] = entries
       .filter((e, i) => {
         const r = records[i];
-        return r !== undefined && r.verifiedCount >= blockCount(e.size);
+        // Only bytes proven to hash to the file hash are offered as that file.
+        return r?.proven === true && r.verifiedCount >= blockCount(e.size);
       })
       .map((e) => ({
         path: e.path,

@@ -7,12 +7,26 @@ import { type StoredBlock, storedBlockSize } from './stored-block';
 
 /** What the sink knows of each file (by manifest index). */
 export interface SinkFile {
-  /** File hash, hex: the store's key. */
-  hashHex: string;
+  /** The store's key for the file (`recordKey`). */
+  key: string;
   fileHash: Uint8Array;
   size: number;
   outboard: Uint8Array;
 }
+
+/**
+ * A block's check that failed on this device (the hash workers kept dying,
+ * or the pool was closed): not a verdict on the sender's data. Storing it
+ * rejects with `error`, which stops the run as a storage failure would
+ * (paused, everything kept), instead of counting a bad copy against the
+ * sender and failing a good file.
+ */
+export interface LocalFault {
+  localFault: unknown;
+}
+
+/** What the sink's verify hands to its store: a checked block, or a local fault. */
+export type SinkKept = StoredBlock | LocalFault;
 
 /**
  * Most bytes (8 MiB) and blocks (64, of any files) written in one IndexedDB
@@ -26,7 +40,7 @@ const BATCH_BLOCKS = 64;
 const BATCH_WAIT_MS = 10;
 
 interface Pending {
-  hash: string;
+  key: string;
   block: number;
   data: StoredBlock;
   resolve: () => void;
@@ -45,7 +59,7 @@ export function storeSink(
   store: BlockStore,
   pool: HashPool,
   files: readonly SinkFile[],
-): BlockSink<StoredBlock> {
+): BlockSink<SinkKept> {
   let pending: Pending[] = [];
   let pendingBytes = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -57,7 +71,7 @@ export function storeSink(
     pending = [];
     pendingBytes = 0;
     if (batch.length === 0) return;
-    store.putBatch(batch.map((p) => ({ hash: p.hash, index: p.block, data: p.data }))).then(
+    store.putBatch(batch.map((p) => ({ key: p.key, index: p.block, data: p.data }))).then(
       () => {
         for (const p of batch) p.resolve();
       },
@@ -71,12 +85,17 @@ export function storeSink(
     verify(file, block, data) {
       const f = files[file];
       if (!f || data.length !== blockLength(f.size, block)) return Promise.resolve(null);
-      return pool.verifyBlock(data, expectedBlockHash(f.size, f.fileHash, f.outboard, block));
+      // The pool rejects only for faults of its own (it answers null for a bad block).
+      return pool
+        .verifyBlock(data, expectedBlockHash(f.size, f.fileHash, f.outboard, block))
+        .catch((localFault: unknown): LocalFault => ({ localFault }));
     },
-    store(file, block, data) {
+    store(file, block, kept) {
+      if (!(kept instanceof Blob) && !(kept instanceof Uint8Array))
+        return Promise.reject(kept.localFault);
       return new Promise<void>((resolve, reject) => {
-        pending.push({ hash: files[file]!.hashHex, block, data, resolve, reject });
-        pendingBytes += storedBlockSize(data);
+        pending.push({ key: files[file]!.key, block, data: kept, resolve, reject });
+        pendingBytes += storedBlockSize(kept);
         if (pending.length >= BATCH_BLOCKS || pendingBytes >= BATCH_BYTES) flush();
         else timer ??= setTimeout(flush, BATCH_WAIT_MS);
       });

@@ -1,7 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { BlockStore } from '../../src/adapters/block-store';
 import { type HashEvent, HashPool } from '../../src/adapters/hash-pool';
+import { storeSink } from '../../src/adapters/store-sink';
 import { toHex } from '../../src/core/bytes';
+import { ReceiveEngine, type ReceiveEvent } from '../../src/core/transfer/receive-engine';
+import { fullPlan } from '../../src/core/transfer/scheduler';
 import { oracleHash, pseudoRandomBytes } from '../helpers/data';
+import { connect, memorySource, testFile } from '../helpers/transfer-harness';
 
 const MiB = 1024 * 1024;
 let pool: HashPool;
@@ -198,5 +203,100 @@ describe('HashPool in real Chromium workers', () => {
       if (i % 7 === 3) expect(answer).toBeNull();
       else expect(toHex(oracleHash(answer as Uint8Array))).toBe(toHex(oracleHash(many[i]!)));
     }
+  });
+});
+
+describe('HashPool: a fault of this device is never a bad block', () => {
+  it('checks a block again on a live worker when its worker is stopped for another call', async () => {
+    pool = new HashPool({ maxWorkers: 1, filesInFlightPerWorker: 2 });
+    const part = new Blob([pseudoRandomBytes(MiB, 31)]);
+    const huge = new Blob(Array.from({ length: 128 }, () => part));
+    const block = pseudoRandomBytes(MiB, 32);
+    const controller = new AbortController();
+    const hashing = pool.hashFile(huge, { signal: controller.signal });
+    // Posted to the same (only) worker, which the abort below terminates before it can answer.
+    const check = pool.verifyBlock(block.slice(), oracleHash(block));
+    controller.abort();
+    await expect(hashing).rejects.toMatchObject({ name: 'AbortError' });
+    const kept = await check;
+    expect(kept).toBeInstanceOf(Blob);
+    expect(toHex(oracleHash(new Uint8Array(await (kept as Blob).arrayBuffer())))).toBe(
+      toHex(oracleHash(block)),
+    );
+  });
+
+  it('checks blocks again on a live worker when their worker dies mid-way', async () => {
+    const workers: Worker[] = [];
+    pool = new HashPool({
+      maxWorkers: 1,
+      createWorker: () => {
+        const worker = new Worker(new URL('../../workers/hash.worker.ts', import.meta.url), {
+          type: 'module',
+        });
+        workers.push(worker);
+        return worker;
+      },
+    });
+    const blocks = Array.from({ length: 6 }, (_, i) =>
+      pseudoRandomBytes(i % 2 ? MiB : 5000 + i, 40 + i),
+    );
+    const damaged = blocks[1]!.slice();
+    damaged[7]! ^= 1;
+    const checks = [
+      ...blocks.map((b) => pool.verifyBlock(b.slice(), oracleHash(b))),
+      pool.verifyBlock(damaged, oracleHash(blocks[1]!)),
+    ];
+    // The worker dies with every check posted to it and none answered: as a crash looks to the page.
+    workers[0]!.terminate();
+    workers[0]!.dispatchEvent(new ErrorEvent('error', { message: 'killed by the test' }));
+    const answers = await Promise.all(checks);
+    expect(workers.length).toBe(2);
+    for (const [i, b] of blocks.entries()) {
+      const kept = answers[i]!;
+      const bytes = kept instanceof Blob ? new Uint8Array(await kept.arrayBuffer()) : kept;
+      expect(bytes && toHex(oracleHash(bytes))).toBe(toHex(oracleHash(b)));
+    }
+    expect(answers[6]).toBeNull();
+  });
+
+  it('stops a receive when its workers keep dying, without counting a bad copy against the sender', async () => {
+    // Every worker throws on its first message: an uncaught error, as a crashing worker reports.
+    const dying = URL.createObjectURL(
+      new Blob(['onmessage = () => { throw new Error("this worker always dies"); };']),
+    );
+    let made = 0;
+    pool = new HashPool({
+      maxWorkers: 1,
+      createWorker: () => {
+        made++;
+        return new Worker(dying);
+      },
+    });
+    const file = testFile(pseudoRandomBytes(2 * MiB + 10, 50));
+    const { streams } = await connect(1, memorySource([file]));
+    const kept: string[] = [];
+    const store = {
+      putBatch: async (writes: { key: string; index: number }[]) => {
+        for (const w of writes) kept.push(`${w.key}:${w.index}`);
+        return new Map();
+      },
+    } as unknown as BlockStore;
+    const sink = storeSink(store, pool, [
+      { key: 'k', fileHash: file.hash, size: file.data.length, outboard: file.outboard },
+    ]);
+    const events: ReceiveEvent[] = [];
+    const engine = new ReceiveEngine(streams, [fullPlan(0, file.data.length)], sink, {
+      onEvent: (e) => events.push(e),
+    });
+    const outcome = await engine.run();
+    for (const s of streams) s.close();
+    URL.revokeObjectURL(dying);
+    expect(outcome.kind).toBe('stopped');
+    if (outcome.kind === 'stopped')
+      expect(outcome.error).toMatchObject({ name: 'Hash/WorkerFailed' });
+    expect(events.filter((e) => e.type === 'rejected' || e.type === 'file-failed')).toEqual([]);
+    expect(kept).toEqual([]);
+    // The first check and its retries, each on a fresh worker.
+    expect(made).toBeGreaterThanOrEqual(3);
   });
 });
