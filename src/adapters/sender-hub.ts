@@ -138,6 +138,11 @@ export class SenderHub {
     );
   }
 
+  /** Resolves once every relay heard so far has been handled (tests wait on this, not on time). */
+  settled(): Promise<void> {
+    return this.relayQueue;
+  }
+
   /** Relays are handled one at a time: a new receiver's first messages arrive together, before its session exists. */
   private relayQueue: Promise<void> = Promise.resolve();
   private relayBacklog = 0;

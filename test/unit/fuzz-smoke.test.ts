@@ -3,11 +3,14 @@
 // so a failure replays); `npm run fuzz` runs a million of each.
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
+import { fuzzSessionTable } from '../fuzz/model-session-table';
 import { DECODER_TARGETS } from '../fuzz/targets';
 
 /** Inputs per target here: a few seconds in all on this machine. */
 const SMOKE_RUNS = 3000;
 const SEED = 20261126;
+/** Command sequences per model target here (each tens of steps). */
+const MODEL_SMOKE_RUNS = 60;
 
 describe('fuzz targets, briefly', () => {
   for (const target of DECODER_TARGETS) {
@@ -21,4 +24,8 @@ describe('fuzz targets, briefly', () => {
       );
     });
   }
+
+  it('model-session-table: the sender session table keeps its model through random sequences', async () => {
+    await fuzzSessionTable(MODEL_SMOKE_RUNS, SEED);
+  });
 });

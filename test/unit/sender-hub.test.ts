@@ -1,117 +1,6 @@
-import { EventEmitter } from 'node:events';
-import type SimplePeer from 'simple-peer';
 import { describe, expect, it, vi } from 'vitest';
-import {
-  type IncomingSession,
-  MAX_SESSIONS,
-  SESSION_CONNECT_MS,
-  SenderHub,
-} from '../../src/adapters/sender-hub';
-import { deriveRoomKeys, SealedSession } from '../../src/adapters/signal-seal';
-import type { SignalingHandlers } from '../../src/adapters/signaling-client';
-import { CAPABILITIES } from '../../src/core/protocol/constants';
-import { encodeMessage } from '../../src/core/protocol/encode';
-import { MessageType } from '../../src/core/protocol/message-types';
-
-const secret = Uint8Array.from({ length: 32 }, (_, i) => 100 + i);
-
-/** A peer connection that never connects: records signals, and says 'close' when destroyed. */
-class FakePeer extends EventEmitter {
-  readonly signals: SimplePeer.SignalData[] = [];
-  destroyed = false;
-  signal(sig: SimplePeer.SignalData): void {
-    this.signals.push(sig);
-  }
-  destroy(): void {
-    if (this.destroyed) return;
-    this.destroyed = true;
-    this.emit('close');
-  }
-  read(): null {
-    return null;
-  }
-  /** Connects as stream `stream` of `streams`, and the receiver's hello arrives. */
-  connect(stream: number, streams: number): void {
-    const dc = {
-      bufferedAmount: 0,
-      bufferedAmountLowThreshold: 0,
-      readyState: 'open',
-      send: () => {},
-      addEventListener: () => {},
-      removeEventListener: () => {},
-      onmessage: null as ((event: { data: ArrayBuffer }) => void) | null,
-    };
-    Object.assign(this, { _channel: dc });
-    this.emit('connect');
-    const hello = encodeMessage({
-      type: MessageType.Hello,
-      capabilities: CAPABILITIES,
-      stream,
-      streams,
-    });
-    dc.onmessage!({ data: hello.slice().buffer as ArrayBuffer });
-  }
-}
-
-/** A hub with fake peers, a fake signaling link and timers fired by hand. */
-async function hubUnderTest() {
-  const peers: FakePeer[] = [];
-  const timers = new Set<{ fn: () => void; ms: number }>();
-  const sent: { to: string | null; data: string }[] = [];
-  const sessions: IncomingSession[] = [];
-  const ended: string[] = [];
-  let handlers: SignalingHandlers | null = null;
-  const hub = new SenderHub({
-    secret,
-    relay: 'http://relay.invalid',
-    iceServers: [],
-    onSession: (session) => {
-      sessions.push(session);
-      session.onEnd = () => ended.push(session.id);
-    },
-    createPeer: () => {
-      const peer = new FakePeer();
-      peers.push(peer);
-      return peer as unknown as SimplePeer.Instance;
-    },
-    connect: (_room, h) => {
-      handlers = h;
-      return { send: (to, data) => sent.push({ to, data }), close: () => {} };
-    },
-    setTimer: (fn, ms) => {
-      const timer = { fn, ms };
-      timers.add(timer);
-      return () => timers.delete(timer);
-    },
-  });
-  await vi.waitFor(() => expect(handlers).not.toBeNull());
-  const { key } = await deriveRoomKeys(secret);
-  let nextId = 1;
-  return {
-    hub,
-    peers,
-    sessions,
-    ended,
-    sent,
-    /** A receiver with a fresh (seeded) session id, as the hub hears it through the server. */
-    receiver(from = `r${nextId}`) {
-      const sealed = new SealedSession(key, new Uint8Array(16).fill(nextId++), 'recv');
-      return {
-        sealed,
-        seal: (value: unknown) => sealed.seal(value),
-        deliver: (data: string) => handlers!.onRelay(from, data),
-      };
-    },
-    /** Lets time pass until every pending timer has fired. */
-    fireTimers() {
-      for (const timer of [...timers]) {
-        expect(timer.ms).toBeLessThanOrEqual(SESSION_CONNECT_MS);
-        timers.delete(timer);
-        timer.fn();
-      }
-    },
-  };
-}
+import { MAX_SESSIONS, SESSION_CONNECT_MS } from '../../src/adapters/sender-hub';
+import { hubUnderTest } from '../helpers/sender-hub-harness';
 
 const offer = (s: number, n: number) => ({ s, n, sig: { type: 'offer', sdp: `v=0 ${s}` } });
 const candidate = (s: number, n: number, c: string) => ({
@@ -128,7 +17,7 @@ describe('SenderHub sessions', () => {
       for (let s = 0; s < 6; s++) r.deliver(await r.seal(offer(s, 6)));
       await vi.waitFor(() => expect(t.sessions).toHaveLength(i + 1));
       await vi.waitFor(() => expect(t.peers).toHaveLength(6 * (i + 1)));
-      if (i % 10 === 9) t.fireTimers(); // ICE never got through: the bound passes
+      if (i % 10 === 9) expect(t.fireTimers()).toBeLessThanOrEqual(SESSION_CONNECT_MS); // ICE never got through: the bound passes
     }
     expect(t.hub.size).toBe(0);
     expect(t.peers.every((p) => p.destroyed)).toBe(true);
@@ -177,7 +66,7 @@ describe('SenderHub sessions', () => {
     probe.deliver(await probe.seal(offer(0, 1)));
     await vi.waitFor(() => expect(t.sent.filter((m) => m.to === 'probe')).toHaveLength(1));
     expect(t.sent.filter((m) => m.to === 'late')).toHaveLength(1);
-    t.fireTimers();
+    expect(t.fireTimers()).toBeLessThanOrEqual(SESSION_CONNECT_MS);
     expect(t.sessions).toHaveLength(MAX_SESSIONS);
     expect(t.ended).toEqual([]);
     expect(t.hub.size).toBe(MAX_SESSIONS);
@@ -211,7 +100,7 @@ describe('SenderHub sessions', () => {
     const expiredFirst = await expired.seal(offer(0, 1));
     expired.deliver(expiredFirst);
     await vi.waitFor(() => expect(t.sessions).toHaveLength(2));
-    t.fireTimers();
+    expect(t.fireTimers()).toBeLessThanOrEqual(SESSION_CONNECT_MS);
     expect(t.hub.size).toBe(0);
     expired.deliver(expiredFirst);
     // A genuine new receiver after the replays is heard, so the replays were handled, not queued.
