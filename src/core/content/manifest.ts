@@ -8,12 +8,14 @@ import {
   MAX_FILES,
   MAX_MANIFEST_BYTES,
   MAX_PATH_BYTES,
+  MAX_TOTAL_PATH_BYTES,
 } from '../constants';
 import { FerryError } from '../errors';
 import { formatNumber } from '../format';
 import { type Blake3, blake3Of } from './blake3';
+import { fileFolderConflict } from './folder-conflict';
 import { hasOutboard } from './outboard';
-import { checkPath } from './path-rules';
+import { checkPath, quotePath } from './path-rules';
 
 /** Current manifest format version. */
 export const MANIFEST_VERSION = 1;
@@ -65,27 +67,55 @@ export function buildManifest(entries: readonly ManifestEntry[]): Manifest {
  */
 export function validateManifest(manifest: Manifest): void {
   const { files } = manifest;
-  if (files.length > MAX_FILES) {
+  checkCount(files.length);
+  checkFiles(
+    files,
+    files.map((f) => utf8(f.path)),
+  );
+}
+
+function checkCount(count: number): void {
+  if (count > MAX_FILES) {
     throw new FerryError(
       'Manifest/TooManyFiles',
-      `The collection lists ${formatNumber(files.length)} files; at most ${formatNumber(MAX_FILES)} are allowed.`,
+      `The collection lists ${formatNumber(count)} files; at most ${formatNumber(MAX_FILES)} are allowed.`,
     );
   }
+}
+
+function pathsTooLong(): FerryError {
+  return new FerryError(
+    'Manifest/TooLarge',
+    `The file names of this collection take more than ${formatNumber(MAX_TOTAL_PATH_BYTES)} bytes together; Ferry accepts at most that many.`,
+  );
+}
+
+/**
+ * Checks entries whose paths' UTF-8 bytes are `pathBytes` (same order), in
+ * time linear in their total size: each path once, each neighbour compared
+ * once, file/folder conflicts by one pass over the sorted paths.
+ */
+function checkFiles(files: readonly ManifestEntry[], pathBytes: readonly Uint8Array[]): void {
   let total = 0;
+  let pathTotal = 0;
   let previous: Uint8Array | null = null;
-  const paths = new Set<string>();
-  for (const entry of files) {
-    checkPath(entry.path);
-    const pathBytes = utf8(entry.path);
+  for (let i = 0; i < files.length; i++) {
+    const entry = files[i]!;
+    const bytes = pathBytes[i]!;
+    pathTotal += bytes.length;
+    if (pathTotal > MAX_TOTAL_PATH_BYTES) throw pathsTooLong();
+    checkPath(entry.path, bytes.length);
     if (previous) {
-      const order = compareBytes(previous, pathBytes);
+      const order = compareBytes(previous, bytes);
       if (order === 0)
-        throw new FerryError('Manifest/DuplicatePath', `The path "${entry.path}" is listed twice.`);
+        throw new FerryError(
+          'Manifest/DuplicatePath',
+          `The path ${quotePath(entry.path)} is listed twice.`,
+        );
       if (order > 0)
         throw new FerryError('Manifest/NotCanonical', 'The files are not in canonical order.');
     }
-    previous = pathBytes;
-    paths.add(entry.path);
+    previous = bytes;
     checkEntryNumbers(entry);
     total += entry.size;
     if (total > MAX_FILE_SIZE) {
@@ -95,16 +125,12 @@ export function validateManifest(manifest: Manifest): void {
       );
     }
   }
-  for (const path of paths) {
-    for (let i = path.indexOf('/'); i !== -1; i = path.indexOf('/', i + 1)) {
-      const folder = path.slice(0, i);
-      if (paths.has(folder)) {
-        throw new FerryError(
-          'Manifest/PathConflict',
-          `"${folder}" is listed both as a file and as a folder.`,
-        );
-      }
-    }
+  const conflict = fileFolderConflict(files.map((f) => f.path));
+  if (conflict) {
+    throw new FerryError(
+      'Manifest/PathConflict',
+      `${quotePath(conflict.file)} is listed both as a file and as a folder.`,
+    );
   }
 }
 
@@ -112,19 +138,19 @@ function checkEntryNumbers(entry: ManifestEntry): void {
   if (!Number.isSafeInteger(entry.size) || entry.size < 0) {
     throw new FerryError(
       'Manifest/OutOfRange',
-      `The size of "${entry.path}" is not a whole number of bytes under 2^53.`,
+      `The size of ${quotePath(entry.path)} is not a whole number of bytes under 2^53.`,
     );
   }
   if (!Number.isSafeInteger(entry.mtime) || entry.mtime < 0) {
     throw new FerryError(
       'Manifest/OutOfRange',
-      `The modification time of "${entry.path}" is out of range.`,
+      `The modification time of ${quotePath(entry.path)} is out of range.`,
     );
   }
   if (entry.fileHash.length !== HASH_SIZE) {
     throw new FerryError(
       'Manifest/BadEncoding',
-      `The hash of "${entry.path}" is not ${HASH_SIZE} bytes.`,
+      `The hash of ${quotePath(entry.path)} is not ${HASH_SIZE} bytes.`,
     );
   }
   const needsOutboard = hasOutboard(entry.size);
@@ -134,7 +160,7 @@ function checkEntryNumbers(entry: ManifestEntry): void {
   ) {
     throw new FerryError(
       'Manifest/BadEncoding',
-      `The outboard hash of "${entry.path}" does not fit its size.`,
+      `The outboard hash of ${quotePath(entry.path)} does not fit its size.`,
     );
   }
 }
@@ -178,12 +204,7 @@ export function decodeManifest(bytes: Uint8Array): Manifest {
   }
   const count = r.varint('file count');
   // Refuse before allocating: a count the remaining bytes cannot possibly hold is a lie.
-  if (count > MAX_FILES) {
-    throw new FerryError(
-      'Manifest/TooManyFiles',
-      `The collection lists ${formatNumber(count)} files; at most ${formatNumber(MAX_FILES)} are allowed.`,
-    );
-  }
+  checkCount(count);
   if (count * MIN_ENTRY_BYTES > r.remaining) {
     throw new FerryError(
       'Manifest/Truncated',
@@ -191,6 +212,8 @@ export function decodeManifest(bytes: Uint8Array): Manifest {
     );
   }
   const files: ManifestEntry[] = [];
+  const pathBytes: Uint8Array[] = [];
+  let pathTotal = 0;
   for (let i = 0; i < count; i++) {
     const pathLength = r.varint('path length');
     if (pathLength > MAX_PATH_BYTES) {
@@ -199,18 +222,29 @@ export function decodeManifest(bytes: Uint8Array): Manifest {
         `A path is ${pathLength} bytes long; at most ${MAX_PATH_BYTES} are allowed.`,
       );
     }
-    const path = fromUtf8(r.bytes('path', pathLength));
+    // Refused before reading on: the names' total bounds every check below.
+    pathTotal += pathLength;
+    if (pathTotal > MAX_TOTAL_PATH_BYTES) throw pathsTooLong();
+    const bytes = r.bytes('path', pathLength);
+    const path = decodePath(bytes);
     if (path === null) throw new FerryError('Manifest/BadEncoding', 'A path is not valid UTF-8.');
     const size = r.varint('file size', MAX_FILE_SIZE);
     const mtime = r.varint('modification time');
     const fileHash = r.bytes('file hash', HASH_SIZE).slice();
     const outboardHash = hasOutboard(size) ? r.bytes('outboard hash', HASH_SIZE).slice() : null;
     files.push({ path, size, mtime, fileHash, outboardHash });
+    pathBytes.push(bytes);
   }
   r.end('manifest');
-  const manifest: Manifest = { version: MANIFEST_VERSION, files };
-  validateManifest(manifest);
-  return manifest;
+  // The bytes as received are the paths' UTF-8: checked as they are, not encoded again.
+  checkFiles(files, pathBytes);
+  return { version: MANIFEST_VERSION, files };
+}
+
+/** A path's text from its UTF-8 bytes (null when malformed); plain ASCII skips the decoder. */
+function decodePath(bytes: Uint8Array): string | null {
+  for (let i = 0; i < bytes.length; i++) if (bytes[i]! >= 0x80) return fromUtf8(bytes);
+  return String.fromCharCode.apply(null, bytes as unknown as number[]);
 }
 
 /** The collection hash: BLAKE3 of the canonical manifest bytes. */
