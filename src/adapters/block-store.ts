@@ -3,6 +3,7 @@ import { type DBSchema, type IDBPDatabase, openDB } from 'idb';
 import { blockCount } from '../core/constants';
 import { blockLength } from '../core/content/outboard';
 import { FerryError } from '../core/errors';
+import type { ManifestSummary } from '../core/library/manifest-summary';
 import { type StoredBlock, storedBlockSize, toStoredBlock } from './stored-block';
 
 /** A received collection: its manifest bytes, kept so a reload can resume. */
@@ -17,6 +18,8 @@ export interface StoredCollection {
   updatedAt: number;
   /** The link it came from (so the Received screen can resume it), if known. */
   link?: string;
+  /** What listing it needs of the manifest (absent in records kept before it existed). */
+  summary?: ManifestSummary;
 }
 
 /** A file's metadata and which of its blocks are verified and stored. */
@@ -141,8 +144,13 @@ export class BlockStore {
     this.db.close();
   }
 
-  /** Saves a collection's manifest and the link it came from (idempotent; a newer link replaces the old). */
-  async putCollection(hash: string, manifest: Uint8Array, link?: string): Promise<void> {
+  /** Saves a collection's manifest, the link it came from and its summary (idempotent; newer ones replace the old). */
+  async putCollection(
+    hash: string,
+    manifest: Uint8Array,
+    link?: string,
+    summary?: ManifestSummary,
+  ): Promise<void> {
     const now = Date.now();
     const existing = await (await this.live()).get('collections', hash);
     try {
@@ -152,10 +160,17 @@ export class BlockStore {
         createdAt: existing?.createdAt ?? now,
         updatedAt: now,
         link: link ?? existing?.link,
+        summary: summary ?? existing?.summary,
       });
     } catch (err) {
       throw storeError(err);
     }
+  }
+
+  /** Adds a summary to a collection kept before summaries were (its dates stay as they were). */
+  async putSummary(hash: string, summary: ManifestSummary): Promise<void> {
+    const existing = await (await this.live()).get('collections', hash);
+    if (existing) await (await this.live()).put('collections', { ...existing, summary });
   }
 
   /** A stored collection, or undefined. */
