@@ -83,6 +83,17 @@ describe('names that mislead the person reading them', () => {
   });
 });
 
+describe('reserved names', () => {
+  it('refuses Windows device names with or without an extension, and only those', () => {
+    for (const path of ['dir/com1.txt', 'LPT\u00B9.log', 'aux', 'x/Nul.tar.gz', 'con.']) {
+      expect(refusal(path).name, path).toBe('Manifest/ReservedName');
+    }
+    for (const path of ['console.txt', 'auxiliary', 'com10', 'nul_x', 'a.con']) {
+      expect(() => checkPath(path), path).not.toThrow();
+    }
+  });
+});
+
 describe('hidden folders', () => {
   it('allows hidden files, refuses any hidden folder', () => {
     expect(() => checkPath('.gitignore')).not.toThrow();

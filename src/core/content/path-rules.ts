@@ -183,8 +183,12 @@ function checkSegment(path: string, start: number, end: number): void {
     );
   }
   const last = path.charCodeAt(end - 1);
-  // Reserved device names are 3 or 4 letters, perhaps with an extension: only such names are looked at.
-  const mayBeReserved = length >= 3 && (length <= 4 || path.indexOf('.', start) < end);
+  // Reserved device names are 3 or 4 letters, perhaps with an extension: only such names are
+  // looked at, in constant time (searching the name for a dot would scan the rest of the path).
+  const mayBeReserved =
+    length === 3 ||
+    length === 4 ||
+    (length > 4 && (path.charCodeAt(start + 3) === DOT || path.charCodeAt(start + 4) === DOT));
   if (
     last === DOT ||
     last === SPACE ||
