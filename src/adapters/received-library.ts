@@ -15,6 +15,10 @@ import { verificationCode } from '../core/verification-code';
 import { type BlockStore, isVerified, type StoredCollection } from './block-store';
 import type { ZipEntry } from './save';
 
+// One collator for every comparison: localeCompare with options builds one per call
+// (sorting 100,000 names that way took seconds here, ten times what this takes).
+const byName = new Intl.Collator(undefined, { numeric: true });
+
 /** One past or unfinished transfer kept in this browser. */
 export interface ReceivedCollection extends CollectionSummary {
   /** Collection hash, hex. */
@@ -92,7 +96,7 @@ export async function completeFiles(store: BlockStore, hash: string): Promise<Zi
       mtime: e.mtime,
       open: () => store.fileBlob(recordKey(e)),
     }))
-    .sort((a, b) => a.path.localeCompare(b.path, undefined, { numeric: true }));
+    .sort((a, b) => byName.compare(a.path, b.path));
 }
 
 /**
