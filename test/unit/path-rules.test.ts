@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { utf8 } from '../../src/core/bytes';
 import { ByteWriter } from '../../src/core/codec/byte-writer';
@@ -129,5 +130,39 @@ describe('the total size of names', () => {
     for (const s of ['', 'abc', 'é', '€', '😀', 'a\u07FFb\u0800', '\uD800']) {
       expect(utf8Length(s), s).toBe(utf8(s).length);
     }
+  });
+});
+
+describe('sanitizePath on any local name (property, seeded)', () => {
+  it('always gives a path every receiver accepts', () => {
+    const tricky = fc.constantFrom(
+      '\u200B',
+      '\u202E',
+      '\u0301',
+      '.',
+      ' ',
+      '/',
+      '\\',
+      '\u2215',
+      'e',
+      'con',
+      '\u0000',
+      '😀',
+      '\uD800',
+      'git~1',
+      ':',
+      'x'.repeat(125),
+      `${'é'.repeat(62)} `,
+    );
+    const name = fc.array(fc.oneof(tricky, fc.string({ unit: 'grapheme', maxLength: 4 })), {
+      maxLength: 12,
+    });
+    fc.assert(
+      fc.property(name, (parts) => {
+        const local = parts.join('');
+        expect(() => checkPath(sanitizePath(local)), JSON.stringify(local)).not.toThrow();
+      }),
+      { numRuns: 5000, seed: 6 },
+    );
   });
 });

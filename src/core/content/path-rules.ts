@@ -216,24 +216,29 @@ function checkSegment(path: string, start: number, end: number): void {
  * never see a name they must refuse.
  */
 export function sanitizePath(localPath: string): string {
-  const segments = localPath
-    .normalize('NFC')
+  const names = localPath
     .split(/[/\\]/)
-    .filter((s) => s !== '' && s !== '.' && s !== '..')
-    .map((s) => {
-      let name = s
+    .map((s) =>
+      s
         .replace(FORMAT_ALL, '')
         .replace(CONTROL_ALL, '_')
         .replace(SLASH_LOOKALIKE_ALL, '_')
         .replace(/[<>:"|?*]/g, '_')
-        .replace(/[. ]+$/, (m) => '_'.repeat(m.length));
-      if (RESERVED_ON_WINDOWS.test(name)) name = `_${name}`;
-      while (utf8Length(name) > MAX_NAME_BYTES) name = [...name].slice(0, -1).join('');
-      return name;
-    })
-    // A name of format characters alone is empty once they are dropped.
-    .filter((s) => s !== '');
-  const safe = segments.map((s, i) => (i < segments.length - 1 && isHiddenFolder(s) ? `_${s}` : s));
+        // After the removals: dropping a format character can leave a letter and its accent side by side.
+        .normalize('NFC'),
+    )
+    // "." and "..", and names of format characters alone (empty once they are dropped), go.
+    .filter((s) => s !== '' && s !== '.' && s !== '..');
+  const safe = names.map((s, i) => {
+    // Shortened until it fits with what the rules add ("_" before reserved and hidden names), so
+    // the cut never leaves a trailing dot or space, nor a name one byte too long.
+    for (let name = s; ; name = [...name].slice(0, -1).join('')) {
+      let fixed = name.replace(/[. ]+$/, (m) => '_'.repeat(m.length));
+      if (RESERVED_ON_WINDOWS.test(fixed)) fixed = `_${fixed}`;
+      if (i < names.length - 1 && isHiddenFolder(fixed)) fixed = `_${fixed}`;
+      if (utf8Length(fixed) <= MAX_NAME_BYTES) return fixed;
+    }
+  });
   return safe.length > 0 ? safe.join('/') : '_';
 }
 
