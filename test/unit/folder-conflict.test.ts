@@ -58,7 +58,9 @@ describe('file/folder conflicts', () => {
     }
   });
 
-  it('checks the largest manifest accepted (MAX_FILES paths as deep as the names allow) in linear work', () => {
+  it('checks the largest manifest accepted (MAX_FILES paths as deep as the names allow) in linear work', {
+    timeout: 60_000,
+  }, () => {
     const perPath = Math.floor(MAX_TOTAL_PATH_BYTES / MAX_FILES);
     const depth = Math.min(MAX_PATH_DEPTH - 1, Math.floor((perPath - 6) / 2));
     const folder = Array.from({ length: depth }, () => 'd').join('/');

@@ -13,7 +13,7 @@ import {
 import { FerryError } from '../errors';
 import { formatNumber } from '../format';
 import { type Blake3, blake3Of } from './blake3';
-import { fileFolderConflict } from './folder-conflict';
+import { FolderConflictFinder } from './folder-conflict';
 import { hasOutboard } from './outboard';
 import { checkPath, quotePath } from './path-rules';
 
@@ -68,10 +68,39 @@ export function buildManifest(entries: readonly ManifestEntry[]): Manifest {
 export function validateManifest(manifest: Manifest): void {
   const { files } = manifest;
   checkCount(files.length);
-  checkFiles(
-    files,
-    files.map((f) => utf8(f.path)),
+  runToEnd(
+    checkFiles(
+      files,
+      files.map((f) => utf8(f.path)),
+    ),
   );
+}
+
+/** Files, then path bytes, handled between two pauses of a sliced decode (a few ms of work each here). */
+const SLICE_FILES = 2048;
+const SLICE_PATH_BYTES = 128 * 1024;
+
+/** Says when a slice of work is done: after `SLICE_FILES` files or `SLICE_PATH_BYTES` of their paths. */
+class Slice {
+  private files = 0;
+  private pathBytes = 0;
+
+  /** Counts one file with a path of `pathBytes`; true when the slice is full (and a new one begins). */
+  full(pathBytes: number): boolean {
+    this.pathBytes += pathBytes;
+    if (++this.files < SLICE_FILES && this.pathBytes < SLICE_PATH_BYTES) return false;
+    this.files = 0;
+    this.pathBytes = 0;
+    return true;
+  }
+}
+
+/** Runs a sliced job without pausing. */
+function runToEnd<T>(steps: Generator<void, T, void>): T {
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
 }
 
 function checkCount(count: number): void {
@@ -93,12 +122,17 @@ function pathsTooLong(): FerryError {
 /**
  * Checks entries whose paths' UTF-8 bytes are `pathBytes` (same order), in
  * time linear in their total size: each path once, each neighbour compared
- * once, file/folder conflicts by one pass over the sorted paths.
+ * once, file/folder conflicts in the same pass. Yields between slices.
  */
-function checkFiles(files: readonly ManifestEntry[], pathBytes: readonly Uint8Array[]): void {
+function* checkFiles(
+  files: readonly ManifestEntry[],
+  pathBytes: readonly Uint8Array[],
+): Generator<void, void, void> {
   let total = 0;
   let pathTotal = 0;
   let previous: Uint8Array | null = null;
+  const folders = new FolderConflictFinder();
+  const slice = new Slice();
   for (let i = 0; i < files.length; i++) {
     const entry = files[i]!;
     const bytes = pathBytes[i]!;
@@ -116,6 +150,13 @@ function checkFiles(files: readonly ManifestEntry[], pathBytes: readonly Uint8Ar
         throw new FerryError('Manifest/NotCanonical', 'The files are not in canonical order.');
     }
     previous = bytes;
+    const file = folders.add(entry.path);
+    if (file !== null) {
+      throw new FerryError(
+        'Manifest/PathConflict',
+        `${quotePath(file)} is listed both as a file and as a folder.`,
+      );
+    }
     checkEntryNumbers(entry);
     total += entry.size;
     if (total > MAX_FILE_SIZE) {
@@ -124,13 +165,7 @@ function checkFiles(files: readonly ManifestEntry[], pathBytes: readonly Uint8Ar
         'The collection is larger than 2^53 bytes in total.',
       );
     }
-  }
-  const conflict = fileFolderConflict(files.map((f) => f.path));
-  if (conflict) {
-    throw new FerryError(
-      'Manifest/PathConflict',
-      `${quotePath(conflict.file)} is listed both as a file and as a folder.`,
-    );
+    if (slice.full(bytes.length)) yield;
   }
 }
 
@@ -184,6 +219,27 @@ export function encodeManifest(manifest: Manifest): Uint8Array {
 
 /** Decodes and validates untrusted manifest bytes; throws a `Manifest/*` FerryError on anything amiss. */
 export function decodeManifest(bytes: Uint8Array): Manifest {
+  return runToEnd(decodeSteps(bytes));
+}
+
+/**
+ * `decodeManifest`, awaiting `pause` between slices of a few thousand files,
+ * so that decoding the largest manifest accepted never holds the page for
+ * long (as one piece it takes longer than a frame on a slow device).
+ */
+export async function decodeManifestSliced(
+  bytes: Uint8Array,
+  pause: () => Promise<void>,
+): Promise<Manifest> {
+  const steps = decodeSteps(bytes);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await pause();
+  }
+}
+
+function* decodeSteps(bytes: Uint8Array): Generator<void, Manifest, void> {
   if (bytes.length > MAX_MANIFEST_BYTES) {
     throw new FerryError(
       'Manifest/TooLarge',
@@ -214,6 +270,7 @@ export function decodeManifest(bytes: Uint8Array): Manifest {
   const files: ManifestEntry[] = [];
   const pathBytes: Uint8Array[] = [];
   let pathTotal = 0;
+  const slice = new Slice();
   for (let i = 0; i < count; i++) {
     const pathLength = r.varint('path length');
     if (pathLength > MAX_PATH_BYTES) {
@@ -234,10 +291,11 @@ export function decodeManifest(bytes: Uint8Array): Manifest {
     const outboardHash = hasOutboard(size) ? r.bytes('outboard hash', HASH_SIZE).slice() : null;
     files.push({ path, size, mtime, fileHash, outboardHash });
     pathBytes.push(bytes);
+    if (slice.full(pathLength)) yield;
   }
   r.end('manifest');
   // The bytes as received are the paths' UTF-8: checked as they are, not encoded again.
-  checkFiles(files, pathBytes);
+  yield* checkFiles(files, pathBytes);
   return { version: MANIFEST_VERSION, files };
 }
 
