@@ -4,6 +4,7 @@ import { wrap } from 'comlink';
 import { BlockStore } from '../src/adapters/block-store';
 import { ensureFile, putBlocks } from '../src/adapters/block-store-extras';
 import { HashPool, type HashPoolInit } from '../src/adapters/hash-pool';
+import { decodeWorstManifest } from './manifest-decode';
 import type { RawHashApi } from './raw-hash.worker';
 
 const MiB = 1024 * 1024;
@@ -165,6 +166,7 @@ const cases: Record<string, () => Promise<Sample>> = {
   'idb-raw-write': idbRawWrite,
   'store-write': storeWrite,
   'store-read': storeRead,
+  'manifest-decode-worst': decodeWorstManifest,
 };
 
 const bench = {

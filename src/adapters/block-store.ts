@@ -3,6 +3,7 @@ import { type IDBPDatabase, type IDBPTransaction, openDB } from 'idb';
 import { blockCount } from '../core/constants';
 import { blockLength } from '../core/content/outboard';
 import { EMPTY_FILE_HASH_HEX } from '../core/content/record-key';
+import type { ManifestSummary } from '../core/library/manifest-summary';
 import { badBlock, notReceived, notReceiving, storeError, unavailable } from './store-errors';
 import {
   type BlockWrite,
@@ -109,8 +110,13 @@ export class BlockStore {
     this.db.close();
   }
 
-  /** Saves a collection's manifest and the link it came from (idempotent; a newer link replaces the old). */
-  async putCollection(hash: string, manifest: Uint8Array, link?: string): Promise<void> {
+  /** Saves a collection's manifest, the link it came from and its summary (idempotent; newer ones replace the old). */
+  async putCollection(
+    hash: string,
+    manifest: Uint8Array,
+    link?: string,
+    summary?: ManifestSummary,
+  ): Promise<void> {
     const now = Date.now();
     const existing = await (await this.live()).get('collections', hash);
     try {
@@ -120,10 +126,17 @@ export class BlockStore {
         createdAt: existing?.createdAt ?? now,
         updatedAt: now,
         link: link ?? existing?.link,
+        summary: summary ?? existing?.summary,
       });
     } catch (err) {
       throw storeError(err);
     }
+  }
+
+  /** Adds a summary to a collection kept before summaries were (its dates stay as they were). */
+  async putSummary(hash: string, summary: ManifestSummary): Promise<void> {
+    const existing = await (await this.live()).get('collections', hash);
+    if (existing) await (await this.live()).put('collections', { ...existing, summary });
   }
 
   /** A stored collection, or undefined. */

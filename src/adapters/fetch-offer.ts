@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 import { bytesEqual } from '../core/bytes';
-import { decodeManifest, type Manifest } from '../core/content/manifest';
+import { decodeManifestSliced, type Manifest } from '../core/content/manifest';
 import { FerryError } from '../core/errors';
 import type { PreparingStatus } from '../core/protocol/message-types';
 import { fetchManifest } from '../core/session/manifest-exchange';
@@ -9,6 +9,18 @@ import type { HashPool } from './hash-pool';
 
 /** How often a sender that is still checking its files is asked again, in ms. */
 const PREPARING_POLL_MS = 400;
+
+/** Resolves in a later task (a message round trip, which hidden tabs do not throttle as timers). */
+function nextTask(): Promise<void> {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
+}
 
 /** A sender's offer, fetched and checked. */
 export interface FetchedOffer {
@@ -46,7 +58,9 @@ export async function fetchOffer(
     );
   }
   try {
-    return { manifest, collectionHash: digest.fileHash, parsed: decodeManifest(manifest) };
+    // In slices, the page answering between them: a large manifest takes longer than a frame.
+    const parsed = await decodeManifestSliced(manifest, nextTask);
+    return { manifest, collectionHash: digest.fileHash, parsed };
   } catch (err) {
     throw new FerryError(
       'Manifest/Refused',

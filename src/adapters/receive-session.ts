@@ -6,6 +6,7 @@ import { blockLength } from '../core/content/outboard';
 import { recordKey } from '../core/content/record-key';
 import { FerryError } from '../core/errors';
 import { formatBytes } from '../core/format';
+import { summarizeManifest } from '../core/library/manifest-summary';
 import { MessageType } from '../core/protocol/message-types';
 import { fetchOutboard } from '../core/session/manifest-exchange';
 import type { ProtocolStream } from '../core/session/protocol-stream';
@@ -271,7 +272,12 @@ export async function receiveCollection(
     size: e.size,
     outboard: obs.get(i) ?? new Uint8Array(0),
   }));
-  await init.store.putCollection(toHex(init.collectionHash), init.manifest, init.link);
+  await init.store.putCollection(
+    toHex(init.collectionHash),
+    init.manifest,
+    init.link,
+    summarizeManifest(init.entries),
+  );
   const sink = storeSink(init.store, init.pool, files);
 
   for (;;) {

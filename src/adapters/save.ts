@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 import { downloadZip } from 'client-zip';
-import { formatCount } from '../core/format';
+import { checkPath, quotePath } from '../core/content/path-rules';
+import { formatCount, formatNumber } from '../core/format';
+import { freshNames } from '../core/unique-path';
 
 /** Hands a Blob to the browser's download, under `name`. */
 export function saveBlob(blob: Blob, name: string): void {
@@ -46,28 +48,103 @@ export function canSaveToFolder(): boolean {
   return typeof (window as DirectoryPickerWindow).showDirectoryPicker === 'function';
 }
 
+/** What a save into a folder did: how many files it wrote, and where it wrote those it renamed. */
+export interface FolderSaveResult {
+  written: number;
+  /** Paths (in the folder) of files written under a new name because the name was taken. */
+  renamed: string[];
+}
+
+/** True when `dir` holds a file or a folder called `name`. */
+async function holds(dir: FileSystemDirectoryHandle, name: string): Promise<boolean> {
+  try {
+    await dir.getFileHandle(name);
+    return true;
+  } catch (err) {
+    const reason = (err as DOMException).name;
+    if (reason === 'NotFoundError') return false;
+    // A folder of that name is there.
+    if (reason === 'TypeMismatchError') return true;
+    throw err;
+  }
+}
+
+/** The first of `name`, `name (1)`, … that `dir` does not hold. */
+async function freeName(dir: FileSystemDirectoryHandle, name: string): Promise<string> {
+  for (const candidate of freshNames(name)) if (!(await holds(dir, candidate))) return candidate;
+  throw new Error('unreachable: freshNames never ends');
+}
+
 /**
- * Writes the files into a folder the person picks, recreating their
- * sub-folders, each streamed from storage to disk. Paths were checked when
- * the manifest was decoded (no "..", no separators in names), and the
- * directory API refuses anything else, so nothing lands outside that folder.
- * Resolves with the number of files written; rejects with AbortError when
- * the person closes the picker.
+ * The folder `segments` below `root`, made where missing; an existing folder
+ * is used as it is, but where a file has that name the folder is made as
+ * `name (1)` beside it. `made` keeps each folder found (by its path in the
+ * collection) so the files of one folder stay together and it is looked up once.
  */
-export async function saveToFolder(entries: readonly ZipEntry[]): Promise<number> {
-  const picker = (window as DirectoryPickerWindow).showDirectoryPicker;
-  if (!picker) throw new Error('This browser cannot save into a folder; use Download zip.');
-  const root = await picker({ mode: 'readwrite' });
+async function folderFor(
+  root: FileSystemDirectoryHandle,
+  segments: readonly string[],
+  made: Map<string, { dir: FileSystemDirectoryHandle; path: string }>,
+): Promise<{ dir: FileSystemDirectoryHandle; path: string }> {
+  let at = { dir: root, path: '' };
+  for (let i = 0; i < segments.length; i++) {
+    const key = segments.slice(0, i + 1).join('/');
+    const known = made.get(key);
+    if (known) {
+      at = known;
+      continue;
+    }
+    for (const name of freshNames(segments[i]!)) {
+      try {
+        const dir = await at.dir.getDirectoryHandle(name, { create: true });
+        at = { dir, path: at.path ? `${at.path}/${name}` : name };
+        break;
+      } catch (err) {
+        // A file has that name: the folder goes beside it, renamed.
+        if ((err as DOMException).name !== 'TypeMismatchError') throw err;
+      }
+    }
+    made.set(key, at);
+  }
+  return at;
+}
+
+/**
+ * Writes the files into `root`, recreating their sub-folders, each streamed
+ * from storage to disk. Never replaces anything: a name already taken gets
+ * " (1)", " (2)"… before its extension. Every path is checked again first
+ * (`checkPath`: no "..", no hidden folders such as .git), whatever the caller
+ * checked, so nothing lands outside `root` or where tools act on it.
+ */
+export async function saveIntoFolder(
+  root: FileSystemDirectoryHandle,
+  entries: readonly ZipEntry[],
+): Promise<FolderSaveResult> {
+  for (const entry of entries) checkPath(entry.path);
+  const made = new Map<string, { dir: FileSystemDirectoryHandle; path: string }>();
+  const renamed: string[] = [];
   for (const entry of entries) {
     const segments = entry.path.split('/');
-    let dir = root;
-    for (const segment of segments.slice(0, -1))
-      dir = await dir.getDirectoryHandle(segment, { create: true });
-    const handle = await dir.getFileHandle(segments.at(-1)!, { create: true });
+    const leaf = segments.pop()!;
+    const folder = await folderFor(root, segments, made);
+    const name = await freeName(folder.dir, leaf);
+    const path = folder.path ? `${folder.path}/${name}` : name;
+    if (path !== entry.path) renamed.push(path);
+    const handle = await folder.dir.getFileHandle(name, { create: true });
     const writable = await handle.createWritable();
     await (await entry.open()).stream().pipeTo(writable);
   }
-  return entries.length;
+  return { written: entries.length, renamed };
+}
+
+/**
+ * Writes the files into a folder the person picks (see `saveIntoFolder`).
+ * Rejects with AbortError when the person closes the picker.
+ */
+export async function saveToFolder(entries: readonly ZipEntry[]): Promise<FolderSaveResult> {
+  const picker = (window as DirectoryPickerWindow).showDirectoryPicker;
+  if (!picker) throw new Error('This browser cannot save into a folder; use Download zip.');
+  return saveIntoFolder(await picker({ mode: 'readwrite' }), entries);
 }
 
 /** What a "Save to folder" did, as sentences: `saved` (null when the person closed the picker) or `error`. */
@@ -76,14 +153,21 @@ export interface FolderSaveOutcome {
   error: string | null;
 }
 
+/** The sentence for a save into a folder: how many files, and how many were renamed rather than replace one. */
+export function folderSaveSentence({ written, renamed }: FolderSaveResult): string {
+  const saved = `Saved ${formatCount(written, 'file')} to the folder you chose.`;
+  if (renamed.length === 0) return saved;
+  const some =
+    renamed.length === 1
+      ? `1 was renamed to ${quotePath(renamed[0]!)}`
+      : `${formatNumber(renamed.length)} were renamed (such as ${quotePath(renamed[0]!)})`;
+  return `${saved} ${some} because the folder already had a file of that name; nothing there was replaced.`;
+}
+
 /** `saveToFolder`, told as a sentence for the screen; never rejects. */
 export async function saveToFolderReport(entries: readonly ZipEntry[]): Promise<FolderSaveOutcome> {
   try {
-    const count = await saveToFolder(entries);
-    return {
-      saved: `Saved ${formatCount(count, 'file')} to the folder you chose.`,
-      error: null,
-    };
+    return { saved: folderSaveSentence(await saveToFolder(entries)), error: null };
   } catch (err) {
     if ((err as Error).name === 'AbortError') return { saved: null, error: null };
     return { saved: null, error: `Could not save to that folder: ${(err as Error).message}` };

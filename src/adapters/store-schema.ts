@@ -4,6 +4,7 @@ import type { DBSchema, IDBPDatabase, IDBPTransaction, StoreNames } from 'idb';
 import { fromHex } from '../core/bytes';
 import { blockCount, HASH_SIZE } from '../core/constants';
 import { EMPTY_FILE_HASH_HEX, recordKey } from '../core/content/record-key';
+import type { ManifestSummary } from '../core/library/manifest-summary';
 import type { StoredBlock } from './stored-block';
 
 /** A received collection: its manifest bytes, kept so a reload can resume. */
@@ -18,6 +19,8 @@ export interface StoredCollection {
   updatedAt: number;
   /** The link it came from (so the Received screen can resume it), if known. */
   link?: string;
+  /** What listing it needs of the manifest (absent in records kept before it existed). */
+  summary?: ManifestSummary;
 }
 
 /** A file's metadata and which of its blocks are verified and stored. */

@@ -27,6 +27,15 @@ export const MAX_FILES = 100_000;
 /** Longest encoded manifest accepted, in bytes (64 MiB); decoding refuses more before parsing. */
 export const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
 
+/**
+ * Most UTF-8 bytes of all a collection's paths together (8 MiB): 100,000
+ * files at 80 bytes each, past any real share. Every check of a manifest
+ * looks at each path byte a few times, so this bounds the time a hostile
+ * manifest can cost the page; MAX_MANIFEST_BYTES alone would let 64 MiB of
+ * names through.
+ */
+export const MAX_TOTAL_PATH_BYTES = 8 * 1024 * 1024;
+
 /** Longest path in UTF-8 bytes (4096, Linux PATH_MAX). */
 export const MAX_PATH_BYTES = 4096;
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 
 /** `name (n).ext` for a file name, `name (n)` for one without an extension. */
-function numbered(name: string, n: number): string {
+export function numbered(name: string, n: number): string {
   const dot = name.lastIndexOf('.');
   return dot > 0 ? `${name.slice(0, dot)} (${n})${name.slice(dot)}` : `${name} (${n})`;
 }
@@ -59,4 +59,14 @@ export function uniquePath(path: string, taken: TakenPaths): string {
     const candidate = full(numbered(leaf, n));
     if (!clashes(candidate)) return candidate;
   }
+}
+
+/**
+ * `name`, then `name (1).ext`, `name (2).ext`, … as a browser names a second
+ * download: the names to try, in order, for a file that must not replace one
+ * already there.
+ */
+export function* freshNames(name: string): Generator<string> {
+  yield name;
+  for (let n = 1; ; n++) yield numbered(name, n);
 }

@@ -106,4 +106,60 @@ describe('the Received screen', () => {
     await sender.context().close();
     await receiver.context().close();
   });
+
+  it('saves a kept transfer into a folder again without replacing what is there, and says what it renamed', async () => {
+    const originals = {
+      'trip/notes.txt': pseudoRandomBytes(3_000, 4),
+      'trip/map.png': pseudoRandomBytes(5_000, 5),
+    };
+    const dir = writeTree('ferry-received-folder-', originals);
+    const { sender, link } = await app.share({ folder: join(dir, 'trip') });
+    // The native picker cannot be driven headless; it hands back a real directory handle (OPFS) instead.
+    const context = await app.browser.newContext();
+    await context.addInitScript(() => {
+      (
+        window as unknown as { showDirectoryPicker: () => Promise<FileSystemDirectoryHandle> }
+      ).showDirectoryPicker = async () =>
+        (await navigator.storage.getDirectory()).getDirectoryHandle('picked', { create: true });
+    });
+    const receiver = await app.receive(link, await context.newPage());
+    await waitForStatus(receiver, 'All 2 files received and verified.');
+    await sender.context().close();
+    // The folder the person will pick already holds a trip/notes.txt of their own.
+    await receiver.evaluate(async () => {
+      const picked = await (await navigator.storage.getDirectory()).getDirectoryHandle('picked', {
+        create: true,
+      });
+      const trip = await picked.getDirectoryHandle('trip', { create: true });
+      const w = await (await trip.getFileHandle('notes.txt', { create: true })).createWritable();
+      await w.write('mine');
+      await w.close();
+    });
+
+    await receiver.getByRole('link', { name: 'Received', exact: true }).click();
+    const item = receiver.getByRole('listitem', { name: 'trip (2 files)' });
+    await item.getByRole('button', { name: 'Save to folder' }).click();
+    await receiver
+      .getByText(
+        'Saved 2 files to the folder you chose. 1 was renamed to "trip/notes (1).txt" because the folder already had a file of that name; nothing there was replaced.',
+      )
+      .waitFor();
+    const written = await receiver.evaluate(async () => {
+      const trip = await (
+        await (await navigator.storage.getDirectory()).getDirectoryHandle('picked')
+      ).getDirectoryHandle('trip');
+      const out: Record<string, number[]> = {};
+      for (const name of ['notes.txt', 'notes (1).txt', 'map.png'])
+        out[name] = [
+          ...new Uint8Array(await (await (await trip.getFileHandle(name)).getFile()).arrayBuffer()),
+        ];
+      return out;
+    });
+    expect(new TextDecoder().decode(new Uint8Array(written['notes.txt']!))).toBe('mine');
+    expect(sha256(new Uint8Array(written['notes (1).txt']!))).toBe(
+      sha256(originals['trip/notes.txt']),
+    );
+    expect(sha256(new Uint8Array(written['map.png']!))).toBe(sha256(originals['trip/map.png']));
+    await context.close();
+  });
 });

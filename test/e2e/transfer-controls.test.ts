@@ -177,6 +177,16 @@ describe('a hostile sender', () => {
       says: /refused this sender's file list: .*"\.\.".*outside the folder/,
     },
     {
+      what: 'a file inside a .git folder',
+      manifest: rawManifest([{ path: 'repo/.git/hooks/post-checkout', size: 10 }]),
+      says: /refused this sender's file list: .*hidden folder "\.git"; Ferry does not write into hidden folders/,
+    },
+    {
+      what: 'a name with a right-to-left override',
+      manifest: rawManifest([{ path: 'invoice\u202Efdp.exe', size: 10 }]),
+      says: /refused this sender's file list: The path "invoice\\u\{202E\}fdp\.exe" contains an invisible formatting character/,
+    },
+    {
       what: 'an absurd number of files',
       manifest: rawManifest([{ path: 'a.txt', size: 1 }], 4_000_000_000),
       says: /refused this sender's file list: The collection lists 4,000,000,000 files; at most 100,000 are allowed/,

@@ -213,6 +213,21 @@ describe('hostile manifests are refused with the right error', () => {
       'Manifest/Truncated',
     ],
     ['empty input', new Uint8Array(0), 'Manifest/Truncated'],
+    [
+      '.git folder',
+      rawManifest([{ path: '.git/hooks/post-checkout', size: 1 }]),
+      'Manifest/DotFolder',
+    ],
+    [
+      'hidden folder deep in',
+      rawManifest([{ path: 'repo/.ssh/authorized_keys', size: 1 }]),
+      'Manifest/DotFolder',
+    ],
+    [
+      '.git by its short name',
+      rawManifest([{ path: 'GIT~1/config', size: 1 }]),
+      'Manifest/DotFolder',
+    ],
   ];
   for (const [what, bytes, name] of table) {
     it(`${what} → ${name}`, () => {

@@ -8,12 +8,14 @@ import {
   MAX_FILES,
   MAX_MANIFEST_BYTES,
   MAX_PATH_BYTES,
+  MAX_TOTAL_PATH_BYTES,
 } from '../constants';
 import { FerryError } from '../errors';
 import { formatNumber } from '../format';
 import { type Blake3, blake3Of } from './blake3';
+import { FolderConflictFinder } from './folder-conflict';
 import { hasOutboard } from './outboard';
-import { checkPath } from './path-rules';
+import { checkPath, quotePath } from './path-rules';
 
 /** Current manifest format version. */
 export const MANIFEST_VERSION = 1;
@@ -65,27 +67,96 @@ export function buildManifest(entries: readonly ManifestEntry[]): Manifest {
  */
 export function validateManifest(manifest: Manifest): void {
   const { files } = manifest;
-  if (files.length > MAX_FILES) {
+  checkCount(files.length);
+  runToEnd(
+    checkFiles(
+      files,
+      files.map((f) => utf8(f.path)),
+    ),
+  );
+}
+
+/** Files, then path bytes, handled between two pauses of a sliced decode (a few ms of work each here). */
+const SLICE_FILES = 2048;
+const SLICE_PATH_BYTES = 128 * 1024;
+
+/** Says when a slice of work is done: after `SLICE_FILES` files or `SLICE_PATH_BYTES` of their paths. */
+class Slice {
+  private files = 0;
+  private pathBytes = 0;
+
+  /** Counts one file with a path of `pathBytes`; true when the slice is full (and a new one begins). */
+  full(pathBytes: number): boolean {
+    this.pathBytes += pathBytes;
+    if (++this.files < SLICE_FILES && this.pathBytes < SLICE_PATH_BYTES) return false;
+    this.files = 0;
+    this.pathBytes = 0;
+    return true;
+  }
+}
+
+/** Runs a sliced job without pausing. */
+function runToEnd<T>(steps: Generator<void, T, void>): T {
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+function checkCount(count: number): void {
+  if (count > MAX_FILES) {
     throw new FerryError(
       'Manifest/TooManyFiles',
-      `The collection lists ${formatNumber(files.length)} files; at most ${formatNumber(MAX_FILES)} are allowed.`,
+      `The collection lists ${formatNumber(count)} files; at most ${formatNumber(MAX_FILES)} are allowed.`,
     );
   }
+}
+
+function pathsTooLong(): FerryError {
+  return new FerryError(
+    'Manifest/TooLarge',
+    `The file names of this collection take more than ${formatNumber(MAX_TOTAL_PATH_BYTES)} bytes together; Ferry accepts at most that many.`,
+  );
+}
+
+/**
+ * Checks entries whose paths' UTF-8 bytes are `pathBytes` (same order), in
+ * time linear in their total size: each path once, each neighbour compared
+ * once, file/folder conflicts in the same pass. Yields between slices.
+ */
+function* checkFiles(
+  files: readonly ManifestEntry[],
+  pathBytes: readonly Uint8Array[],
+): Generator<void, void, void> {
   let total = 0;
+  let pathTotal = 0;
   let previous: Uint8Array | null = null;
-  const paths = new Set<string>();
-  for (const entry of files) {
-    checkPath(entry.path);
-    const pathBytes = utf8(entry.path);
+  const folders = new FolderConflictFinder();
+  const slice = new Slice();
+  for (let i = 0; i < files.length; i++) {
+    const entry = files[i]!;
+    const bytes = pathBytes[i]!;
+    pathTotal += bytes.length;
+    if (pathTotal > MAX_TOTAL_PATH_BYTES) throw pathsTooLong();
+    checkPath(entry.path, bytes.length);
     if (previous) {
-      const order = compareBytes(previous, pathBytes);
+      const order = compareBytes(previous, bytes);
       if (order === 0)
-        throw new FerryError('Manifest/DuplicatePath', `The path "${entry.path}" is listed twice.`);
+        throw new FerryError(
+          'Manifest/DuplicatePath',
+          `The path ${quotePath(entry.path)} is listed twice.`,
+        );
       if (order > 0)
         throw new FerryError('Manifest/NotCanonical', 'The files are not in canonical order.');
     }
-    previous = pathBytes;
-    paths.add(entry.path);
+    previous = bytes;
+    const file = folders.add(entry.path);
+    if (file !== null) {
+      throw new FerryError(
+        'Manifest/PathConflict',
+        `${quotePath(file)} is listed both as a file and as a folder.`,
+      );
+    }
     checkEntryNumbers(entry);
     total += entry.size;
     if (total > MAX_FILE_SIZE) {
@@ -94,17 +165,7 @@ export function validateManifest(manifest: Manifest): void {
         'The collection is larger than 2^53 bytes in total.',
       );
     }
-  }
-  for (const path of paths) {
-    for (let i = path.indexOf('/'); i !== -1; i = path.indexOf('/', i + 1)) {
-      const folder = path.slice(0, i);
-      if (paths.has(folder)) {
-        throw new FerryError(
-          'Manifest/PathConflict',
-          `"${folder}" is listed both as a file and as a folder.`,
-        );
-      }
-    }
+    if (slice.full(bytes.length)) yield;
   }
 }
 
@@ -112,19 +173,19 @@ function checkEntryNumbers(entry: ManifestEntry): void {
   if (!Number.isSafeInteger(entry.size) || entry.size < 0) {
     throw new FerryError(
       'Manifest/OutOfRange',
-      `The size of "${entry.path}" is not a whole number of bytes under 2^53.`,
+      `The size of ${quotePath(entry.path)} is not a whole number of bytes under 2^53.`,
     );
   }
   if (!Number.isSafeInteger(entry.mtime) || entry.mtime < 0) {
     throw new FerryError(
       'Manifest/OutOfRange',
-      `The modification time of "${entry.path}" is out of range.`,
+      `The modification time of ${quotePath(entry.path)} is out of range.`,
     );
   }
   if (entry.fileHash.length !== HASH_SIZE) {
     throw new FerryError(
       'Manifest/BadEncoding',
-      `The hash of "${entry.path}" is not ${HASH_SIZE} bytes.`,
+      `The hash of ${quotePath(entry.path)} is not ${HASH_SIZE} bytes.`,
     );
   }
   const needsOutboard = hasOutboard(entry.size);
@@ -134,7 +195,7 @@ function checkEntryNumbers(entry: ManifestEntry): void {
   ) {
     throw new FerryError(
       'Manifest/BadEncoding',
-      `The outboard hash of "${entry.path}" does not fit its size.`,
+      `The outboard hash of ${quotePath(entry.path)} does not fit its size.`,
     );
   }
 }
@@ -158,6 +219,27 @@ export function encodeManifest(manifest: Manifest): Uint8Array {
 
 /** Decodes and validates untrusted manifest bytes; throws a `Manifest/*` FerryError on anything amiss. */
 export function decodeManifest(bytes: Uint8Array): Manifest {
+  return runToEnd(decodeSteps(bytes));
+}
+
+/**
+ * `decodeManifest`, awaiting `pause` between slices of a few thousand files,
+ * so that decoding the largest manifest accepted never holds the page for
+ * long (as one piece it takes longer than a frame on a slow device).
+ */
+export async function decodeManifestSliced(
+  bytes: Uint8Array,
+  pause: () => Promise<void>,
+): Promise<Manifest> {
+  const steps = decodeSteps(bytes);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await pause();
+  }
+}
+
+function* decodeSteps(bytes: Uint8Array): Generator<void, Manifest, void> {
   if (bytes.length > MAX_MANIFEST_BYTES) {
     throw new FerryError(
       'Manifest/TooLarge',
@@ -178,12 +260,7 @@ export function decodeManifest(bytes: Uint8Array): Manifest {
   }
   const count = r.varint('file count');
   // Refuse before allocating: a count the remaining bytes cannot possibly hold is a lie.
-  if (count > MAX_FILES) {
-    throw new FerryError(
-      'Manifest/TooManyFiles',
-      `The collection lists ${formatNumber(count)} files; at most ${formatNumber(MAX_FILES)} are allowed.`,
-    );
-  }
+  checkCount(count);
   if (count * MIN_ENTRY_BYTES > r.remaining) {
     throw new FerryError(
       'Manifest/Truncated',
@@ -191,6 +268,9 @@ export function decodeManifest(bytes: Uint8Array): Manifest {
     );
   }
   const files: ManifestEntry[] = [];
+  const pathBytes: Uint8Array[] = [];
+  let pathTotal = 0;
+  const slice = new Slice();
   for (let i = 0; i < count; i++) {
     const pathLength = r.varint('path length');
     if (pathLength > MAX_PATH_BYTES) {
@@ -199,18 +279,30 @@ export function decodeManifest(bytes: Uint8Array): Manifest {
         `A path is ${pathLength} bytes long; at most ${MAX_PATH_BYTES} are allowed.`,
       );
     }
-    const path = fromUtf8(r.bytes('path', pathLength));
+    // Refused before reading on: the names' total bounds every check below.
+    pathTotal += pathLength;
+    if (pathTotal > MAX_TOTAL_PATH_BYTES) throw pathsTooLong();
+    const bytes = r.bytes('path', pathLength);
+    const path = decodePath(bytes);
     if (path === null) throw new FerryError('Manifest/BadEncoding', 'A path is not valid UTF-8.');
     const size = r.varint('file size', MAX_FILE_SIZE);
     const mtime = r.varint('modification time');
     const fileHash = r.bytes('file hash', HASH_SIZE).slice();
     const outboardHash = hasOutboard(size) ? r.bytes('outboard hash', HASH_SIZE).slice() : null;
     files.push({ path, size, mtime, fileHash, outboardHash });
+    pathBytes.push(bytes);
+    if (slice.full(pathLength)) yield;
   }
   r.end('manifest');
-  const manifest: Manifest = { version: MANIFEST_VERSION, files };
-  validateManifest(manifest);
-  return manifest;
+  // The bytes as received are the paths' UTF-8: checked as they are, not encoded again.
+  yield* checkFiles(files, pathBytes);
+  return { version: MANIFEST_VERSION, files };
+}
+
+/** A path's text from its UTF-8 bytes (null when malformed); plain ASCII skips the decoder. */
+function decodePath(bytes: Uint8Array): string | null {
+  for (let i = 0; i < bytes.length; i++) if (bytes[i]! >= 0x80) return fromUtf8(bytes);
+  return String.fromCharCode.apply(null, bytes as unknown as number[]);
 }
 
 /** The collection hash: BLAKE3 of the canonical manifest bytes. */

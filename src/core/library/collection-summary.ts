@@ -10,6 +10,8 @@ export interface StoredProgress {
   verifiedCount: number;
   /** True when the last (possibly short) block is among them. */
   lastBlockVerified: boolean;
+  /** False while its bytes are not yet proven to hash to the file hash: not done, whatever is stored. */
+  proven?: boolean;
 }
 
 /** One past or unfinished transfer, as the Received screen lists it. */
@@ -37,39 +39,49 @@ export function verifiedBytes(p: StoredProgress): number {
   return Math.min(p.size, count * BLOCK_SIZE - (p.lastBlockVerified ? short : 0));
 }
 
-/** The title of a collection from its paths (manifest order). */
+// As localeCompare orders them, with one collator rather than one made per comparison.
+const byName = new Intl.Collator();
+
+/** The title of a collection from its paths (manifest order); linear in their number. */
 export function collectionTitle(paths: readonly string[]): string {
   if (paths.length === 0) return 'Nothing';
-  const tops = new Set(paths.map((p) => p.split('/')[0]));
-  if (tops.size === 1 && paths.every((p) => p.includes('/'))) {
-    return `${[...tops][0]} (${formatCount(paths.length, 'file')})`;
+  const top = paths[0]!.split('/')[0]!;
+  if (paths.every((p) => p.startsWith(`${top}/`))) {
+    return `${top} (${formatCount(paths.length, 'file')})`;
   }
-  const first = [...paths].sort((a, b) => a.localeCompare(b))[0]!;
+  // The first as a person sorts them, found in one pass rather than by sorting them all.
+  let first = paths[0]!;
+  for (const p of paths) if (byName.compare(p, first) < 0) first = p;
   const name = first.split('/').pop()!;
   return paths.length === 1 ? name : `${name} and ${formatNumber(paths.length - 1)} more`;
 }
 
-/** Sums a collection's stored progress; `records[i]` belongs to `files[i]` (undefined: not chosen). */
+/**
+ * Sums a collection's stored progress: `kept` is its title and file sizes
+ * (from the manifest, see `ManifestSummary`), `records[i]` belongs to file i
+ * (undefined: not chosen).
+ */
 export function summarizeCollection(
-  files: readonly { path: string; size: number }[],
+  kept: { title: string; sizes: readonly number[] },
   records: readonly (StoredProgress | undefined)[],
 ): CollectionSummary {
   let chosenFiles = 0;
   let chosenBytes = 0;
   let doneFiles = 0;
   let verified = 0;
-  files.forEach((f, i) => {
+  kept.sizes.forEach((size, i) => {
     const record = records[i];
     if (!record) return;
     chosenFiles++;
-    chosenBytes += f.size;
-    const bytes = Math.min(f.size, verifiedBytes({ ...record, size: f.size }));
+    chosenBytes += size;
+    const bytes = Math.min(size, verifiedBytes({ ...record, size }));
     verified += bytes;
-    if (bytes === f.size && record.verifiedCount >= blockCount(f.size)) doneFiles++;
+    if (bytes === size && record.verifiedCount >= blockCount(size) && record.proven !== false)
+      doneFiles++;
   });
   return {
-    title: collectionTitle(files.map((f) => f.path)),
-    offeredFiles: files.length,
+    title: kept.title,
+    offeredFiles: kept.sizes.length,
     chosenFiles,
     chosenBytes,
     doneFiles,

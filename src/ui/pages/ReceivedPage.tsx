@@ -111,7 +111,8 @@ export const ReceivedPage: Component = () => {
           </p>
         )}
       </Show>
-      <p role="status" class="visually-hidden">
+      {/* Always there, so screen readers announce it; shown once it says something (such as renames). */}
+      <p role="status" class={state.message ? 'muted' : 'visually-hidden'}>
         {state.message}
       </p>
       <ErrorNote text={state.error} />

@@ -4,6 +4,10 @@ import { type Manifest, totalSize } from '../../core/content/manifest';
 import { caseCollisions } from '../../core/content/path-rules';
 import { verificationCode } from '../../core/verification-code';
 
+// One collator for every comparison: localeCompare with options builds one per call, which
+// made sorting a 100,000-file offer take seconds on the main thread.
+const byName = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
+
 /** One file the sender offers, and how far it has come. */
 export interface OfferedFile {
   /** Index in the manifest. */
@@ -46,9 +50,7 @@ export function offerFrom(
         selected: true,
       }),
     )
-    .sort((a, b) =>
-      a.path.localeCompare(b.path, undefined, { numeric: true, sensitivity: 'base' }),
-    );
+    .sort((a, b) => byName.compare(a.path, b.path));
   return {
     files,
     totalSize: totalSize(parsed),

@@ -2,21 +2,16 @@
 import { createStore, reconcile } from 'solid-js/store';
 import { BlockStore } from '../../adapters/block-store';
 import {
+  completeFiles,
   deleteReceived,
   listReceived,
   type ReceivedCollection,
 } from '../../adapters/received-library';
-import {
-  canSaveToFolder,
-  saveBlob,
-  saveToFolderReport,
-  saveZip,
-  type ZipEntry,
-} from '../../adapters/save';
+import { canSaveToFolder, saveBlob, saveToFolderReport, saveZip } from '../../adapters/save';
 import { estimateStorage, type StorageInfo } from '../../adapters/storage';
 
-/** One kept transfer as the Received screen shows it (without the file openers). */
-export type ReceivedItem = Omit<ReceivedCollection, 'files'>;
+/** One kept transfer as the Received screen shows it. */
+export type ReceivedItem = ReceivedCollection;
 
 /** What the Received screen knows. */
 export interface ReceivedState {
@@ -45,9 +40,6 @@ export function createReceivedStore() {
     storePromise ??= BlockStore.open();
     return storePromise;
   };
-  /** Each collection's complete files, by collection hash (kept out of the store: they hold functions). */
-  const files = new Map<string, ZipEntry[]>();
-
   const fail = (what: string, err: unknown) =>
     setState('error', `${what}: ${(err as Error).message ?? String(err)}`);
 
@@ -57,10 +49,7 @@ export function createReceivedStore() {
         listReceived(await openStore()),
         estimateStorage(),
       ]);
-      files.clear();
-      for (const c of list) files.set(c.hash, c.files);
-      const items: ReceivedItem[] = list.map(({ files: _files, ...item }) => item);
-      setState('items', reconcile(items, { key: 'hash' }));
+      setState('items', reconcile(list, { key: 'hash' }));
       setState('storage', storage);
     } catch (err) {
       fail('Could not read what this browser keeps', err);
@@ -83,9 +72,10 @@ export function createReceivedStore() {
     },
     /** Saves a kept transfer again: one file as itself, several as a zip with their folders. */
     async save(hash: string): Promise<void> {
-      const entries = files.get(hash) ?? [];
       const item = state.items?.find((i) => i.hash === hash);
       try {
+        // The manifest is decoded now, for this one transfer: listing never decodes them.
+        const entries = await completeFiles(await openStore(), hash);
         if (entries.length === 1) {
           const only = entries[0]!;
           saveBlob(await only.open(), only.path.split('/').pop() ?? 'file');
@@ -98,7 +88,13 @@ export function createReceivedStore() {
     },
     /** Writes a kept transfer's complete files into a folder the person picks. */
     async saveToFolder(hash: string): Promise<void> {
-      const outcome = await saveToFolderReport(files.get(hash) ?? []);
+      let entries: Awaited<ReturnType<typeof completeFiles>>;
+      try {
+        entries = await completeFiles(await openStore(), hash);
+      } catch (err) {
+        return fail('Could not save it', err);
+      }
+      const outcome = await saveToFolderReport(entries);
       setState({ message: outcome.saved, error: outcome.error });
     },
   };

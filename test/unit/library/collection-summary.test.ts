@@ -35,6 +35,12 @@ describe('collectionTitle', () => {
   });
 });
 
+/** A collection's title and sizes, as its stored summary keeps them. */
+const kept = (files: { path: string; size: number }[]) => ({
+  title: collectionTitle(files.map((f) => f.path)),
+  sizes: files.map((f) => f.size),
+});
+
 describe('summarizeCollection', () => {
   const files = [
     { path: 'a/one.bin', size: 3 * MiB },
@@ -44,7 +50,7 @@ describe('summarizeCollection', () => {
   ];
 
   it('sums only the chosen files (those with a record), and says when all of them are complete', () => {
-    const partial = summarizeCollection(files, [
+    const partial = summarizeCollection(kept(files), [
       { size: 3 * MiB, verifiedCount: 1, lastBlockVerified: false },
       { size: 100, verifiedCount: 1, lastBlockVerified: true },
       { size: 0, verifiedCount: 0, lastBlockVerified: false },
@@ -59,7 +65,7 @@ describe('summarizeCollection', () => {
       verifiedBytes: MiB + 100,
       complete: false,
     });
-    const done = summarizeCollection(files, [
+    const done = summarizeCollection(kept(files), [
       { size: 3 * MiB, verifiedCount: 3, lastBlockVerified: true },
       { size: 100, verifiedCount: 1, lastBlockVerified: true },
       { size: 0, verifiedCount: 0, lastBlockVerified: false },
@@ -69,16 +75,15 @@ describe('summarizeCollection', () => {
   });
 
   it('is not complete when nothing was chosen', () => {
-    expect(summarizeCollection(files, [undefined, undefined, undefined, undefined]).complete).toBe(
-      false,
-    );
+    expect(
+      summarizeCollection(kept(files), [undefined, undefined, undefined, undefined]).complete,
+    ).toBe(false);
   });
 
   it('trusts the manifest size over a record that disagrees', () => {
-    const s = summarizeCollection(
-      [{ path: 'x', size: 10 }],
-      [{ size: 5 * MiB, verifiedCount: 5, lastBlockVerified: true }],
-    );
+    const s = summarizeCollection(kept([{ path: 'x', size: 10 }]), [
+      { size: 5 * MiB, verifiedCount: 5, lastBlockVerified: true },
+    ]);
     expect(s.verifiedBytes).toBe(10);
   });
 });
