@@ -44,6 +44,8 @@ export type FerryErrorName =
   | 'Protocol/Unexpected'
   | 'Protocol/PeerError'
   | 'Protocol/Closed'
+  | 'Protocol/TimedOut'
+  | 'Protocol/Refused'
   | 'Signal/BadMessage'
   | 'Signal/NoSender'
   | 'Signal/Refused'

@@ -204,9 +204,7 @@ describe('ReceiveEngine over six in-memory streams', () => {
       latencyMs: 5,
     });
     const { sink, stored, assemble } = memorySink(files, 4);
-    const ids = { next: 1 };
     const first = await new ReceiveEngine(streams, plans(), sink, {
-      ids,
       windowBytes: 4 * MiB,
     }).run();
     expect(first.kind).toBe('stopped');
@@ -223,7 +221,7 @@ describe('ReceiveEngine over six in-memory streams', () => {
       ...p,
       missing: p.missing.filter((b) => !kept.has(`${p.file}:${b}`)),
     }));
-    const second = await new ReceiveEngine(streams, resumed, unlimited.sink, { ids }).run();
+    const second = await new ReceiveEngine(streams, resumed, unlimited.sink).run();
     expect(second).toEqual({ kind: 'finished', failedFiles: [] });
     // Late blocks did not cost a stream, and nothing stored before the stop was served again.
     expect(streams.every((s) => !s.closed)).toBe(true);
