@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // A sender and a receiver wired over in-memory streams, for engine tests.
 import { FileHasher } from '../../src/core/content/file-hasher';
-import type { Message } from '../../src/core/protocol/message-types';
 import { blockMatches } from '../../src/core/content/outboard';
+import type { Message } from '../../src/core/protocol/message-types';
 import { ProtocolStream } from '../../src/core/session/protocol-stream';
 import { BlockServer, type BlockSource } from '../../src/core/transfer/block-server';
 import type { BlockSink } from '../../src/core/transfer/receive-engine';
