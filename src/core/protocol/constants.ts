@@ -41,3 +41,10 @@ export const MIN_PIECE_SIZE = 16 * 1024;
  * stream. A window of 8 MiB of tiny files stays under it.
  */
 export const MAX_OPEN_REQUESTS = 1024;
+
+/**
+ * Most blocks one BLOCK_REQUEST may ask for (64, i.e. 64 MiB): a receiver's
+ * window is at most 8 MiB per stream, so an honest request asks for far
+ * fewer; the sender refuses more, the receiver's scheduler never asks more.
+ */
+export const MAX_BLOCKS_PER_REQUEST = 64;

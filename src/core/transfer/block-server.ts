@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 import { BLOCK_SIZE, blockCount } from '../constants';
 import { blockLength } from '../content/outboard';
-import { BLOCK_PIECE_SIZE, MAX_OPEN_REQUESTS } from '../protocol/constants';
+import { BLOCK_PIECE_SIZE, MAX_BLOCKS_PER_REQUEST, MAX_OPEN_REQUESTS } from '../protocol/constants';
 import { type BlockRange, ErrorCode, type Message, MessageType } from '../protocol/message-types';
 import type { ProtocolStream } from '../session/protocol-stream';
 import { ReplySlot } from '../session/reply-slot';
@@ -21,12 +21,6 @@ const READ_AHEAD_BYTES = 2 * BLOCK_SIZE;
 
 /** Most ranges held over all open requests of a stream (4096, ~160 KiB of range objects). */
 export const MAX_OPEN_RANGES = 4096;
-
-/**
- * Most blocks one request may ask for (64, i.e. 64 MiB): a receiver's window
- * is at most 8 MiB per stream, so an honest request asks for far fewer.
- */
-export const MAX_BLOCKS_PER_REQUEST = 64;
 
 /** Most blocks open over all requests of a stream (4096): bounds the reads a receiver can queue. */
 export const MAX_OPEN_BLOCKS = 4096;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 import { blockCount } from '../constants';
 import { blockLength } from '../content/outboard';
-import { MAX_OPEN_REQUESTS } from '../protocol/constants';
+import { MAX_BLOCKS_PER_REQUEST, MAX_OPEN_REQUESTS } from '../protocol/constants';
 
 /** A file to fetch: its index in the manifest and the blocks still missing. */
 export interface FilePlan {
@@ -173,6 +173,7 @@ export class Scheduler {
         count++;
       } while (
         room > 0 &&
+        count < MAX_BLOCKS_PER_REQUEST &&
         f.cursor + count < f.missing.length &&
         f.missing[f.cursor + count] === start + count
       );
