@@ -2,10 +2,10 @@
 import { BLOCK_SIZE } from '../constants';
 import { FerryError, isFerryError } from '../errors';
 import { MessageType } from '../protocol/message-types';
-import { type Answer, Dispatcher, type PendingRequest } from '../session/dispatcher';
+import { type Answer, Dispatcher } from '../session/dispatcher';
 import type { ProtocolStream } from '../session/protocol-stream';
 import type { Timers } from '../session/timers';
-import { BlockAssembler } from './block-assembler';
+import { BlockRequest } from './block-request';
 import { RequestTimeout } from './request-timeout';
 import { type FilePlan, Scheduler } from './scheduler';
 
@@ -68,20 +68,6 @@ export interface ReceiveEngineInit {
   onEvent?: (event: ReceiveEvent) => void;
 }
 
-interface Request {
-  handle: PendingRequest;
-  stream: number;
-  file: number;
-  start: number;
-  end: number;
-  /** Blocks of the range already whole: a second copy is refused. */
-  whole: Set<number>;
-  /** Blocks of the range partly here, by index (any order; at most the range). */
-  partial: Map<number, BlockAssembler>;
-  /** When it times out unless its stream moves, ms on `timers`. */
-  deadline: number;
-}
-
 /**
  * Pulls the planned blocks over every stream: asks for runs of missing
  * blocks within each stream's window (each request registered with the
@@ -100,7 +86,7 @@ interface Request {
  */
 export class ReceiveEngine<Kept = Uint8Array> {
   private readonly scheduler: Scheduler;
-  private readonly requests = new Map<number, Request>();
+  private readonly requests = new Map<number, BlockRequest>();
   private readonly alive = new Set<number>();
   private readonly sizes = new Map<number, number>();
   private readonly dispatcher: Dispatcher;
@@ -175,16 +161,14 @@ export class ReceiveEngine<Kept = Uint8Array> {
     const stream = this.streams[index]!;
     const others = this.alive.size > 1;
     for (let a = this.scheduler.take(index, others); a; a = this.scheduler.take(index, others)) {
-      const request: Request = {
-        handle: undefined as unknown as PendingRequest,
-        stream: index,
-        file: a.file,
-        start: a.start,
-        end: a.start + a.count,
-        whole: new Set(),
-        partial: new Map(),
-        deadline: this.now + this.timeoutOn(index),
-      };
+      const request = new BlockRequest(
+        index,
+        a.file,
+        this.sizes.get(a.file)!,
+        a.start,
+        a.start + a.count,
+        this.now + this.timeoutOn(index),
+      );
       request.handle = this.dispatcher.request(
         stream,
         (id) => ({
@@ -208,7 +192,7 @@ export class ReceiveEngine<Kept = Uint8Array> {
     return this.timeout.forStream(this.scheduler.bytesOn(index), this.alive.size);
   }
 
-  private onAnswer(request: Request, m: Answer): void {
+  private onAnswer(request: BlockRequest, m: Answer): void {
     if (this.done) return;
     const index = request.stream;
     if (m.type === MessageType.Error) {
@@ -221,25 +205,11 @@ export class ReceiveEngine<Kept = Uint8Array> {
       this.streams[index]!.abort('The sender answered a block request with something else.');
       return;
     }
-    if (m.file !== request.file || m.block < request.start || m.block >= request.end) {
-      this.streams[index]!.abort(
-        `The sender sent block ${m.block} of file ${m.file}, which request ${m.id} did not ask for.`,
-      );
-      return;
-    }
-    if (request.whole.has(m.block)) {
-      this.streams[index]!.abort(`The sender sent block ${m.block} of file ${m.file} twice.`);
-      return;
-    }
-    let assembler = request.partial.get(m.block);
-    if (!assembler) {
-      assembler = new BlockAssembler(this.sizes.get(m.file)!, m.block);
-      request.partial.set(m.block, assembler);
-    }
     let block: Uint8Array | null;
     try {
-      block = assembler.add(m.offset, m.data);
+      block = request.add(m);
     } catch (err) {
+      // Data not asked for, or twice: a broken or hostile sender. This stream is not trusted again.
       this.streams[index]!.abort(isFerryError(err) ? err.message : 'Broken block data.');
       return;
     }
@@ -248,10 +218,8 @@ export class ReceiveEngine<Kept = Uint8Array> {
     this.moved.set(index, now);
     request.deadline = now + this.timeoutOn(index);
     if (!block) return;
-    request.partial.delete(m.block);
-    request.whole.add(m.block);
     this.strikes.delete(index);
-    if (request.whole.size === request.end - request.start) this.forget(request);
+    if (request.complete) this.forget(request);
     // Not on the way any more (its file failed meanwhile): dropped, never checked or kept.
     if (!this.scheduler.arrived(index, m.file, m.block)) return;
     this.init.onEvent?.({ type: 'received', file: m.file, block: m.block, bytes: block.length });
@@ -261,7 +229,7 @@ export class ReceiveEngine<Kept = Uint8Array> {
   }
 
   /** The request is answered in full (or refused): its id is done with. */
-  private forget(request: Request): void {
+  private forget(request: BlockRequest): void {
     request.handle.finish();
     this.requests.delete(request.handle.id);
   }
@@ -290,7 +258,7 @@ export class ReceiveEngine<Kept = Uint8Array> {
   }
 
   /** A request lives while its own pieces, or any on its stream, keep coming. */
-  private expiry(r: Request): number {
+  private expiry(r: BlockRequest): number {
     const moved = this.moved.get(r.stream);
     return moved === undefined
       ? r.deadline
@@ -304,9 +272,7 @@ export class ReceiveEngine<Kept = Uint8Array> {
       if (this.expiry(r) > now || !this.requests.has(r.handle.id)) continue;
       r.handle.cancel();
       this.requests.delete(r.handle.id);
-      const left: number[] = [];
-      for (let b = r.start; b < r.end; b++) if (!r.whole.has(b)) left.push(b);
-      this.scheduler.giveBack(r.stream, r.file, left);
+      this.scheduler.giveBack(r.stream, r.file, r.missing());
       const strikes = (this.strikes.get(r.stream) ?? 0) + 1;
       this.strikes.set(r.stream, strikes);
       if (strikes >= MAX_STREAM_TIMEOUTS)
