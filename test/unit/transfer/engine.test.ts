@@ -24,7 +24,8 @@ function expectAllCorrect(assemble: (file: number) => Uint8Array, which = files.
   for (const i of which) expect(toHex(oracleHash(assemble(i)))).toBe(toHex(files[i]!.hash));
 }
 
-describe('ReceiveEngine over six in-memory streams', () => {
+// The pure-JS hash oracle checks megabytes per test: seconds each on a shared, busy machine.
+describe('ReceiveEngine over six in-memory streams', { timeout: 60_000 }, () => {
   it('fetches every file, verified, over a link with latency and jitter', async () => {
     const { streams, served } = await connect(6, memorySource(files), {
       latencyMs: 2,
