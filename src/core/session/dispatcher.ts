@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 import { FerryError } from '../errors';
+import { MAX_OPEN_REQUESTS, MAX_STREAMS } from '../protocol/constants';
 import { type Message, MessageType } from '../protocol/message-types';
 import type { ProtocolStream } from './protocol-stream';
 
@@ -49,10 +50,12 @@ export interface PendingRequest {
 
 /**
  * Cancelled ids remembered so that their late answers are ignored rather
- * than refused (4096): more than a full window of requests on every stream.
- * An older cancelled id that still gets answers is treated as unrequested.
+ * than refused (16384, ~0.5 MiB at most): twice the requests every stream of
+ * a connection may have open at once, so a Pause that cancels them all
+ * forgets none still on the way. An older cancelled id that still gets
+ * answers is treated as unrequested.
  */
-export const MAX_RETIRED_IDS = 4096;
+export const MAX_RETIRED_IDS = 2 * MAX_STREAMS * MAX_OPEN_REQUESTS;
 
 /** Largest request id on the wire (2^32 - 1); the allocator never wraps. */
 const MAX_REQUEST_ID = 0xffff_ffff;
