@@ -45,7 +45,6 @@ export type FerryErrorName =
   | 'Protocol/PeerError'
   | 'Protocol/Closed'
   | 'Protocol/TimedOut'
-  | 'Protocol/Refused'
   | 'Signal/BadMessage'
   | 'Signal/NoSender'
   | 'Signal/Refused'

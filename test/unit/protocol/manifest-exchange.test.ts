@@ -4,11 +4,13 @@ import { MessageType, type PreparingStatus } from '../../../src/core/protocol/me
 import { Dispatcher } from '../../../src/core/session/dispatcher';
 import {
   answerManifestRequest,
+  CHUNK_TIMEOUT_MS,
   fetchManifest,
   type PreparingWait,
 } from '../../../src/core/session/manifest-exchange';
 import { ProtocolStream } from '../../../src/core/session/protocol-stream';
 import { memoryChannelPair } from '../../helpers/memory-channel';
+import { manualTimers } from '../../helpers/transfer-harness';
 
 function pair() {
   const [a, b] = memoryChannelPair({ latencyMs: 2, jitterMs: 2 });
@@ -96,6 +98,29 @@ describe('fetching the manifest from a sender that is still hashing', () => {
     await vi.waitFor(() => expect(wait.seen.length).toBeGreaterThan(0));
     a.close();
     await expect(fetching).rejects.toMatchObject({ name: 'Protocol/Closed' });
+  });
+});
+
+describe('fetching from a sender that stops answering', () => {
+  it('gives up on a chunk after CHUNK_TIMEOUT_MS with a sentence, and cancels the request', async () => {
+    const { sender, receiver } = pair();
+    const heard: MessageType[] = [];
+    sender.onMessage = (m) => heard.push(m.type);
+    const timers = manualTimers();
+    const fetching = fetchManifest({
+      dispatcher: Dispatcher.for([receiver]),
+      stream: receiver,
+      timers,
+    });
+    await vi.waitFor(() => expect(heard).toEqual([MessageType.ManifestRequest]));
+    timers.advance(CHUNK_TIMEOUT_MS);
+    await expect(fetching).rejects.toMatchObject({
+      name: 'Protocol/TimedOut',
+      message: expect.stringMatching(/stopped answering/),
+    });
+    await vi.waitFor(() =>
+      expect(heard).toEqual([MessageType.ManifestRequest, MessageType.Cancel]),
+    );
   });
 });
 
