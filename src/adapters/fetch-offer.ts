@@ -3,9 +3,11 @@ import { bytesEqual } from '../core/bytes';
 import { decodeManifestSliced, type Manifest } from '../core/content/manifest';
 import { FerryError } from '../core/errors';
 import type { PreparingStatus } from '../core/protocol/message-types';
+import { Dispatcher } from '../core/session/dispatcher';
 import { fetchManifest } from '../core/session/manifest-exchange';
 import type { ProtocolStream } from '../core/session/protocol-stream';
 import type { HashPool } from './hash-pool';
+import { systemTimers } from './system-timers';
 
 /** How often a sender that is still checking its files is asked again, in ms. */
 const PREPARING_POLL_MS = 400;
@@ -41,14 +43,12 @@ export async function fetchOffer(
   pool: HashPool,
   onPreparing: (status: PreparingStatus) => void,
 ): Promise<FetchedOffer> {
-  let id = 0;
-  const manifest = await fetchManifest(stream, () => ++id, {
-    onPreparing,
-    later: (retry) => {
-      const timer = setTimeout(retry, PREPARING_POLL_MS);
-      return () => clearTimeout(timer);
-    },
-  });
+  // The connection's dispatcher: ids from its one allocator, answers routed by id.
+  const dispatcher = Dispatcher.for([stream]);
+  const manifest = await fetchManifest(
+    { dispatcher, stream, timers: systemTimers },
+    { onPreparing, later: (retry) => systemTimers.after(PREPARING_POLL_MS, retry) },
+  );
   // The collection hash is the manifest's BLAKE3, computed off the main thread.
   const digest = await pool.hashFile(new Blob([manifest as Uint8Array<ArrayBuffer>]));
   if (expectedHash && !bytesEqual(digest.fileHash, expectedHash)) {

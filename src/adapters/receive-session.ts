@@ -8,6 +8,7 @@ import { FerryError } from '../core/errors';
 import { formatBytes } from '../core/format';
 import { summarizeManifest } from '../core/library/manifest-summary';
 import { MessageType } from '../core/protocol/message-types';
+import { Dispatcher } from '../core/session/dispatcher';
 import { fetchOutboard } from '../core/session/manifest-exchange';
 import type { ProtocolStream } from '../core/session/protocol-stream';
 import { ReceiveEngine, type ReceiveEvent } from '../core/transfer/receive-engine';
@@ -19,6 +20,7 @@ import type { HashPool } from './hash-pool';
 import { SMALL_FILE_BYTES } from './small-file-reader';
 import { estimateStorage, requestPersistence } from './storage';
 import { type SinkFile, storeSink } from './store-sink';
+import { systemTimers } from './system-timers';
 
 /** Longest wait for the streams' round trip before a run (ms); the largest window is used without it. */
 const RTT_WAIT_MS = 2000;
@@ -132,16 +134,15 @@ async function outboards(
     if (outboard) result.set(index, outboard);
     else wanted.push(index);
   }
-  let id = 0;
+  const dispatcher = Dispatcher.for(streams);
   await Promise.all(
     streams.map(async (stream, lane) => {
-      // One request at a time per stream: each exchange owns the stream's handler while it runs.
+      // One outboard at a time per stream: the sender answers one at a time, and refuses more.
       for (let k = lane; k < wanted.length; k += streams.length) {
         const index = wanted[k]!;
         const entry = init.entries[index]!;
         const outboard = await fetchOutboard(
-          stream,
-          () => ++id,
+          { dispatcher, stream, timers: systemTimers },
           index,
           blockCount(entry.size) * HASH_SIZE,
         );
@@ -242,8 +243,6 @@ export async function receiveCollection(
 ): Promise<{ failed: number[]; cancelled: boolean }> {
   const control = init.control ?? new TransferControl();
   let streams = init.streams;
-  // Request ids are shared by every run on the same streams (late blocks of a stopped run are told apart).
-  let ids = { next: 1 };
   let reconnects = 0;
   init.onEvent({ type: 'phase', phase: 'preparing', message: 'Getting ready…' });
   const keys = init.entries.map(recordKey);
@@ -312,10 +311,14 @@ export async function receiveCollection(
     // Small files in manifest order: the sender's SmallFileReader then reads them several at a time.
     const ordered = fetchOrder(plans, SMALL_FILE_BYTES);
     // The window covers the round trip and no more: on a short one, more only queues data.
-    const windowBytes = requestWindow(await roundTrip(streams), streams.length);
+    const rttMs = await roundTrip(streams);
+    const windowBytes = requestWindow(rttMs, streams.length);
+    // One dispatcher per connection: ids are never reused across runs, so late blocks of a stopped run are told apart.
     const engine = new ReceiveEngine(streams, ordered, sink, {
       windowBytes,
-      ids,
+      dispatcher: Dispatcher.for(streams),
+      timers: systemTimers,
+      rttMs,
       onEvent: (e) => gate.event(e),
     });
     control.attach(engine);
@@ -357,6 +360,5 @@ export async function receiveCollection(
       message: 'Connection lost. Reconnecting…',
     });
     streams = await init.reconnect();
-    ids = { next: 1 };
   }
 }

@@ -47,6 +47,7 @@ export type FerryErrorName =
   | 'Protocol/Unexpected'
   | 'Protocol/PeerError'
   | 'Protocol/Closed'
+  | 'Protocol/TimedOut'
   | 'Signal/BadMessage'
   | 'Signal/NoSender'
   | 'Signal/Refused'

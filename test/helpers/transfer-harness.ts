@@ -2,6 +2,7 @@
 // A sender and a receiver wired over in-memory streams, for engine tests.
 import { FileHasher } from '../../src/core/content/file-hasher';
 import { blockMatches } from '../../src/core/content/outboard';
+import type { Message } from '../../src/core/protocol/message-types';
 import { ProtocolStream } from '../../src/core/session/protocol-stream';
 import { BlockServer, type BlockSource } from '../../src/core/transfer/block-server';
 import type { BlockSink } from '../../src/core/transfer/receive-engine';
@@ -74,16 +75,27 @@ export function memorySink(files: TestFile[], failAfter = Number.POSITIVE_INFINI
   return { sink, stored, assemble };
 }
 
-/** `count` stream pairs: receiver-side ProtocolStreams, with a BlockServer on each sender side. */
+/**
+ * A hostile sender's script for one stream: sees each message first and
+ * returns true when it answered it itself (else the honest BlockServer does).
+ */
+export type SenderScript = (message: Message, stream: ProtocolStream) => boolean;
+
+/**
+ * `count` stream pairs: receiver-side ProtocolStreams, with a BlockServer on
+ * each sender side (behind `scripts[i]` when given).
+ */
 export async function connect(
   count: number,
   source: BlockSource,
   link: MemoryLinkInit | ((stream: number) => MemoryLinkInit) = {},
+  scripts: (SenderScript | undefined)[] = [],
 ) {
   const served: ServedLog = new Map();
   /** Blocks served, per stream. */
   const servedOn: string[][] = Array.from({ length: count }, () => []);
   const receiverStreams: ProtocolStream[] = [];
+  const senderStreams: ProtocolStream[] = [];
   const channels = [];
   for (let i = 0; i < count; i++) {
     const [r, s] = memoryChannelPair(typeof link === 'function' ? link(i) : link);
@@ -95,9 +107,38 @@ export async function connect(
       served.set(`${file}:${block}`, (served.get(`${file}:${block}`) ?? 0) + 1);
       servedOn[i]!.push(`${file}:${block}`);
     };
-    ss.onMessage = (m) => server.handle(m);
+    const script = scripts[i];
+    ss.onMessage = (m) => script?.(m, ss) || server.handle(m);
     receiverStreams.push(rs);
+    senderStreams.push(ss);
   }
   await Promise.all(receiverStreams.map((s) => s.ready));
-  return { streams: receiverStreams, channels, served, servedOn };
+  return { streams: receiverStreams, senderStreams, channels, served, servedOn };
+}
+
+/** A clock and timers moved by hand: `advance` runs whatever falls due. */
+export function manualTimers() {
+  let now = 0;
+  const due = new Set<{ at: number; fn: () => void }>();
+  return {
+    now: () => now,
+    after(ms: number, fn: () => void) {
+      const entry = { at: now + ms, fn };
+      due.add(entry);
+      return () => due.delete(entry);
+    },
+    /** Moves the clock on by `ms` and runs every timer that fell due, in order. */
+    advance(ms: number) {
+      now += ms;
+      for (const entry of [...due].sort((a, b) => a.at - b.at)) {
+        if (entry.at > now || !due.has(entry)) continue;
+        due.delete(entry);
+        entry.fn();
+      }
+    },
+    /** Timers not yet run. */
+    get pending() {
+      return due.size;
+    },
+  };
 }

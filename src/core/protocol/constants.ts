@@ -27,3 +27,24 @@ export const MAX_STREAMS = 8;
 
 /** Capability bits a peer announces in HELLO. None are defined yet; unknown bits are ignored. */
 export const CAPABILITIES = 0;
+
+/**
+ * Least payload of a BLOCK_DATA piece that does not end its block (16 KiB).
+ * Pieces may come in any order, so the receiver tracks which bytes of a
+ * block it has: this bounds that record to 64 pieces per 1 MiB block.
+ */
+export const MIN_PIECE_SIZE = 16 * 1024;
+
+/**
+ * Most BLOCK_REQUESTs open on one stream (1024): the sender refuses more, and
+ * the receiver's scheduler keeps at most this many blocks on the way per
+ * stream. A window of 8 MiB of tiny files stays under it.
+ */
+export const MAX_OPEN_REQUESTS = 1024;
+
+/**
+ * Most blocks one BLOCK_REQUEST may ask for (64, i.e. 64 MiB): a receiver's
+ * window is at most 8 MiB per stream, so an honest request asks for far
+ * fewer; the sender refuses more, the receiver's scheduler never asks more.
+ */
+export const MAX_BLOCKS_PER_REQUEST = 64;

@@ -62,6 +62,12 @@ export enum ErrorCode {
   Unavailable = 4,
   /** The sender has no manifest yet (still hashing); current senders answer PREPARING instead. */
   NotReady = 5,
+  /**
+   * The request broke one of the sender's limits (overlapping or unordered
+   * ranges, too many blocks or requests at once, a reply of that kind still
+   * being sent); the text names the rule. Repeated refusals close the stream.
+   */
+  Refused = 6,
 }
 
 /** Every message, as a discriminated union on `type`. */

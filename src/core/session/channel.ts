@@ -28,13 +28,3 @@ export interface Channel {
  * the value is per channel so six streams buffer six times as much.
  */
 export const SEND_HIGH_WATER = 256 * 1024;
-
-/** Sends a message, first waiting for the buffer to drain if it is above `highWater`. */
-export async function sendWithBackpressure(
-  channel: Channel,
-  message: Uint8Array,
-  highWater = SEND_HIGH_WATER,
-): Promise<void> {
-  if (channel.bufferedAmount > highWater) await channel.drained();
-  channel.send(message);
-}

@@ -8,7 +8,9 @@ import {
   MessageType,
   type PreparingStatus,
 } from '../protocol/message-types';
+import type { Dispatcher, PendingRequest, RequestHandler } from './dispatcher';
 import type { ProtocolStream } from './protocol-stream';
+import type { Timers } from './timers';
 
 /** Bytes of manifest per MANIFEST_CHUNK frame. */
 export const MANIFEST_CHUNK_SIZE = BLOCK_PIECE_SIZE;
@@ -57,34 +59,42 @@ export interface PreparingWait {
 }
 
 /**
+ * Longest wait for one manifest or outboard chunk (30 s): a 256 KiB chunk
+ * takes 16 s at 16 KB/s, slower than any link Ferry can finish a transfer on.
+ */
+export const CHUNK_TIMEOUT_MS = 30_000;
+
+/** Where and how a chunked fetch runs. */
+export interface FetchInit {
+  /** The connection's dispatcher: it gives the ids and routes the answers. */
+  dispatcher: Dispatcher;
+  stream: ProtocolStream;
+  /** Times each chunk request out after `CHUNK_TIMEOUT_MS` (no time-out without). */
+  timers?: Timers;
+}
+
+/**
  * Fetches the whole manifest over `stream`, chunk by chunk, refusing a peer
  * that changes its size mid-way, sends the wrong offset, or exceeds the limit.
  * While the sender is still hashing it answers PREPARING: `wait` hears how
  * far it has come and asks again later (without `wait`, PREPARING is refused).
- * `nextId` gives request ids unique on the stream.
  */
-export function fetchManifest(
-  stream: ProtocolStream,
-  nextId: () => number,
-  wait?: PreparingWait,
-): Promise<Uint8Array> {
+export function fetchManifest(init: FetchInit, wait?: PreparingWait): Promise<Uint8Array> {
   return fetchChunked(
-    stream,
-    nextId,
+    init,
     MAX_MANIFEST_BYTES,
     (id, offset) => ({ type: MessageType.ManifestRequest, id, offset }),
     wait,
   );
 }
 
-/** Fetches file `file`'s outboard (its block hashes; `expectedBytes` long) over `stream`. */
+/** Fetches file `file`'s outboard (its block hashes; `expectedBytes` long) over `init.stream`. */
 export function fetchOutboard(
-  stream: ProtocolStream,
-  nextId: () => number,
+  init: FetchInit,
   file: number,
   expectedBytes: number,
 ): Promise<Uint8Array> {
-  return fetchChunked(stream, nextId, expectedBytes, (id, offset) => ({
+  return fetchChunked(init, expectedBytes, (id, offset) => ({
     type: MessageType.OutboardRequest,
     id,
     file,
@@ -92,10 +102,13 @@ export function fetchOutboard(
   }));
 }
 
-/** Requests chunks at increasing offsets until the whole of `total` bytes is here. */
+/**
+ * Requests chunks at increasing offsets until the whole of `total` bytes is
+ * here, one request at a time, each registered with the dispatcher (other
+ * requests may share the stream meanwhile).
+ */
 function fetchChunked(
-  stream: ProtocolStream,
-  nextId: () => number,
+  { dispatcher, stream, timers }: FetchInit,
   maxTotal: number,
   request: (id: number, offset: number) => Message,
   wait?: PreparingWait,
@@ -103,78 +116,83 @@ function fetchChunked(
   return new Promise((resolve, reject) => {
     let buffer: Uint8Array | null = null;
     let offset = 0;
-    let id = nextId();
-    const previous = stream.onMessage;
+    let current: PendingRequest | null = null;
     let cancelRetry = () => {};
+    let cancelTimeout = () => {};
     let settled = false;
     const finish = (result: Uint8Array | Error) => {
+      if (settled) return;
       settled = true;
       cancelRetry();
-      stream.onMessage = previous;
-      if (stream.onClose === onClose) stream.onClose = closed;
+      cancelTimeout();
+      if (result instanceof Error) current?.cancel();
+      else current?.finish();
       if (result instanceof Error) reject(result);
       else resolve(result);
     };
-    const ask = () => stream.send(request(id, offset)).catch((err) => finish(err as Error));
-    // A sender may stay PREPARING for minutes; the wait must end if the stream does.
-    const closed = stream.onClose;
-    const onClose = (reason: string) => {
-      closed?.(reason);
-      if (!settled) finish(new FerryError('Protocol/Closed', `The sender went away: ${reason}`));
-    };
-    stream.onClose = onClose;
-    stream.onMessage = (m) => {
-      const mine =
-        (m.type === MessageType.ManifestChunk ||
-          m.type === MessageType.OutboardChunk ||
-          m.type === MessageType.Error ||
-          m.type === MessageType.Preparing) &&
-        m.id === id;
-      if (!mine) {
-        previous?.(m);
-        return;
-      }
-      if (m.type === MessageType.Preparing) {
-        if (!wait || offset > 0) {
-          finish(new FerryError('Protocol/Unexpected', 'The sender sent inconsistent data.'));
+    const inconsistent = () =>
+      finish(new FerryError('Protocol/Unexpected', 'The sender sent inconsistent data.'));
+    const handler: RequestHandler = {
+      // A sender may stay PREPARING for minutes; the wait must end if the stream does.
+      onClose: (reason) => {
+        current = null;
+        finish(new FerryError('Protocol/Closed', `The sender went away: ${reason}`));
+      },
+      onAnswer: (m) => {
+        cancelTimeout();
+        current?.finish();
+        current = null;
+        if (m.type === MessageType.Preparing) {
+          if (!wait || offset > 0) return inconsistent();
+          wait.onPreparing(m);
+          cancelRetry = wait.later(ask);
           return;
         }
-        wait.onPreparing(m);
-        id = nextId();
-        cancelRetry = wait.later(() => void ask());
+        if (m.type === MessageType.Error) {
+          finish(
+            new FerryError(
+              'Protocol/PeerError',
+              m.code === ErrorCode.NotReady
+                ? 'The sender is still checking its files. Try again in a moment.'
+                : `The sender refused: ${m.message}`,
+            ),
+          );
+          return;
+        }
+        if (m.type !== MessageType.ManifestChunk && m.type !== MessageType.OutboardChunk)
+          return inconsistent();
+        if (
+          m.total > maxTotal ||
+          (buffer && m.total !== buffer.length) ||
+          m.offset !== offset ||
+          (m.data.length === 0 && offset < m.total)
+        )
+          return inconsistent();
+        buffer ??= new Uint8Array(m.total);
+        buffer.set(m.data, offset);
+        offset += m.data.length;
+        if (offset === buffer.length) finish(buffer);
+        else ask();
+      },
+    };
+    const ask = () => {
+      if (settled) return;
+      try {
+        current = dispatcher.request(stream, (id) => request(id, offset), handler);
+      } catch (err) {
+        finish(err as Error);
         return;
       }
-      if (m.type === MessageType.Error) {
-        finish(
-          new FerryError(
-            'Protocol/PeerError',
-            m.code === ErrorCode.NotReady
-              ? 'The sender is still checking its files. Try again in a moment.'
-              : `The sender refused: ${m.message}`,
+      if (timers)
+        cancelTimeout = timers.after(CHUNK_TIMEOUT_MS, () =>
+          finish(
+            new FerryError(
+              'Protocol/TimedOut',
+              'The sender stopped answering. Check that it still has Ferry open, then try again.',
+            ),
           ),
         );
-        return;
-      }
-      if (m.type !== MessageType.ManifestChunk && m.type !== MessageType.OutboardChunk) return;
-      if (
-        m.total > maxTotal ||
-        (buffer && m.total !== buffer.length) ||
-        m.offset !== offset ||
-        (m.data.length === 0 && offset < m.total)
-      ) {
-        finish(new FerryError('Protocol/Unexpected', 'The sender sent inconsistent data.'));
-        return;
-      }
-      buffer ??= new Uint8Array(m.total);
-      buffer.set(m.data, offset);
-      offset += m.data.length;
-      if (offset === buffer.length) {
-        finish(buffer);
-        return;
-      }
-      id = nextId();
-      void ask();
     };
-    void ask();
+    ask();
   });
 }

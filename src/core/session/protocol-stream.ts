@@ -4,7 +4,7 @@ import { CAPABILITIES } from '../protocol/constants';
 import { decodeMessage } from '../protocol/decode';
 import { encodeMessage } from '../protocol/encode';
 import { ByeReason, ErrorCode, type Message, MessageType } from '../protocol/message-types';
-import { type Channel, sendWithBackpressure } from './channel';
+import { type Channel, SEND_HIGH_WATER } from './channel';
 
 /** Where this stream sits in its session. */
 export interface ProtocolStreamInit {
@@ -29,10 +29,18 @@ export class ProtocolStream {
   readonly ready: Promise<{ capabilities: number }>;
   private helloReceived = false;
   private ended = false;
+  private endReason = '';
   private resolveReady!: (v: { capabilities: number }) => void;
   private rejectReady!: (err: unknown) => void;
-  private readonly pings = new Map<number, { sentAt: number; resolve: (ms: number) => void }>();
+  private readonly pings = new Map<
+    number,
+    { sentAt: number; resolve: (ms: number) => void; reject: (err: unknown) => void }
+  >();
   private nextNonce = 1;
+  /** The peer's latest PING still to answer: one PONG at a time, so a ping flood costs nothing. */
+  private pongDue: number | null = null;
+  private pongSending = false;
+  private readonly closeListeners = new Set<(reason: string) => void>();
 
   constructor(
     private readonly channel: Channel,
@@ -65,25 +73,52 @@ export class ProtocolStream {
     return this.init.stream;
   }
 
-  /** Sends a message, waiting for the channel's buffer to drain when it is full. */
+  /**
+   * Sends a message, waiting for the channel's buffer to drain when it is
+   * full. The frame is encoded only once the channel can take it: a reply
+   * waiting on a peer that stopped reading holds no encoded bytes.
+   */
   async send(message: Message): Promise<void> {
     if (this.ended) throw new FerryError('Protocol/Closed', 'The connection is closed.');
     try {
-      await sendWithBackpressure(this.channel, encodeMessage(message));
+      if (this.channel.bufferedAmount > SEND_HIGH_WATER) await this.channel.drained();
+      if (this.ended) throw new Error('closed while waiting');
+      this.channel.send(encodeMessage(message));
     } catch (err) {
       // The channel closed while we waited for it to drain.
       throw new FerryError('Protocol/Closed', 'The connection is closed.', { cause: err });
     }
   }
 
-  /** Measures the round trip to the peer, in ms. */
+  /** Measures the round trip to the peer, in ms; rejects at once if the stream closes first. */
   async ping(): Promise<number> {
     const nonce = this.nextNonce++;
-    const rtt = new Promise<number>((resolve) =>
-      this.pings.set(nonce, { sentAt: Date.now(), resolve }),
+    const rtt = new Promise<number>((resolve, reject) =>
+      this.pings.set(nonce, { sentAt: Date.now(), resolve, reject }),
     );
+    rtt.catch(() => {});
     await this.send({ type: MessageType.Ping, nonce });
     return rtt;
+  }
+
+  /**
+   * Calls `listener` once, synchronously, when the stream ends (at once if it
+   * has). Unlike `onClose`, any number of parts may listen. Returns a
+   * function that stops listening.
+   */
+  whenClosed(listener: (reason: string) => void): () => void {
+    if (this.ended) {
+      listener(this.endReason);
+      return () => {};
+    }
+    this.closeListeners.add(listener);
+    return () => this.closeListeners.delete(listener);
+  }
+
+  /** Refuses the peer for good: tells it why (ERROR, BYE) and closes. */
+  abort(reason: string): void {
+    if (this.ended) return;
+    this.fail(new FerryError('Protocol/Unexpected', reason));
   }
 
   /** Says goodbye and closes. */
@@ -116,7 +151,8 @@ export class ProtocolStream {
         this.fail(new FerryError('Protocol/Unexpected', 'The other device said hello twice.'));
         return;
       case MessageType.Ping:
-        void this.send({ type: MessageType.Pong, nonce: message.nonce }).catch(() => {});
+        this.pongDue = message.nonce;
+        void this.sendPong();
         return;
       case MessageType.Pong: {
         const ping = this.pings.get(message.nonce);
@@ -134,6 +170,23 @@ export class ProtocolStream {
         return;
       default:
         this.onMessage?.(message);
+    }
+  }
+
+  /** Answers the latest PING; pings that came while a PONG waited for room are answered by that one. */
+  private async sendPong(): Promise<void> {
+    if (this.pongSending) return;
+    this.pongSending = true;
+    try {
+      while (this.pongDue !== null && !this.ended) {
+        const nonce = this.pongDue;
+        this.pongDue = null;
+        await this.send({ type: MessageType.Pong, nonce });
+      }
+    } catch {
+      // closed: nothing to answer any more
+    } finally {
+      this.pongSending = false;
     }
   }
 
@@ -171,7 +224,13 @@ export class ProtocolStream {
   private end(reason: string): void {
     if (this.ended) return;
     this.ended = true;
-    this.rejectReady(new FerryError('Protocol/Closed', reason));
+    this.endReason = reason;
+    const closed = new FerryError('Protocol/Closed', reason);
+    this.rejectReady(closed);
+    for (const ping of this.pings.values()) ping.reject(closed);
+    this.pings.clear();
     this.onClose?.(reason);
+    for (const listener of [...this.closeListeners]) listener(reason);
+    this.closeListeners.clear();
   }
 }

@@ -2,15 +2,20 @@
 
 import { blockLength } from '../content/outboard';
 import { FerryError } from '../errors';
+import { MIN_PIECE_SIZE } from '../protocol/constants';
 
 /**
- * Puts a block back together from its BLOCK_DATA pieces. Pieces must come in
- * order (a data channel is ordered) and fill the block exactly; anything else
- * is a protocol error. Memory: one block-sized buffer while it fills.
+ * Puts a block back together from its BLOCK_DATA pieces, in whatever order
+ * they come. A piece that overlaps one already here (a duplicate), runs past
+ * the block, or is shorter than MIN_PIECE_SIZE without ending the block is a
+ * protocol error. Memory: one block-sized buffer while it fills, and at most
+ * 1 MiB / MIN_PIECE_SIZE intervals.
  */
 export class BlockAssembler {
   private readonly buffer: Uint8Array;
   private filled = 0;
+  /** Byte ranges received, [start, end), sorted and apart. */
+  private readonly have: [number, number][] = [];
 
   constructor(
     /** Size of the whole file, bytes. */
@@ -23,16 +28,29 @@ export class BlockAssembler {
 
   /** Adds the piece at `offset`; returns the whole block once complete, else null. */
   add(offset: number, data: Uint8Array): Uint8Array | null {
-    if (
-      offset !== this.filled ||
-      offset + data.length > this.buffer.length ||
-      (data.length === 0 && this.buffer.length > 0)
-    ) {
+    const end = offset + data.length;
+    if (end > this.buffer.length || (data.length === 0 && this.buffer.length > 0)) {
       throw new FerryError(
         'Protocol/Unexpected',
-        `Block ${this.block} arrived out of order or too long.`,
+        `The sender sent a piece of block ${this.block} that runs past its end.`,
       );
     }
+    if (end < this.buffer.length && data.length < MIN_PIECE_SIZE) {
+      throw new FerryError(
+        'Protocol/Unexpected',
+        `The sender sent a piece of block ${this.block} smaller than ${MIN_PIECE_SIZE} bytes.`,
+      );
+    }
+    let at = 0;
+    while (at < this.have.length && this.have[at]![1] <= offset) at++;
+    const next = this.have[at];
+    if (next && next[0] < end) {
+      throw new FerryError(
+        'Protocol/Unexpected',
+        `The sender sent part of block ${this.block} twice.`,
+      );
+    }
+    this.have.splice(at, 0, [offset, end]);
     this.buffer.set(data, offset);
     this.filled += data.length;
     return this.filled === this.buffer.length ? this.buffer : null;

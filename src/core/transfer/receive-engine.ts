@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: MIT
 import { BLOCK_SIZE } from '../constants';
-import { FerryError } from '../errors';
-import { type Message, MessageType } from '../protocol/message-types';
+import { FerryError, isFerryError } from '../errors';
+import { MessageType } from '../protocol/message-types';
+import { type Answer, Dispatcher } from '../session/dispatcher';
 import type { ProtocolStream } from '../session/protocol-stream';
-import { BlockAssembler } from './block-assembler';
+import type { Timers } from '../session/timers';
+import { BlockRequest } from './block-request';
+import { RequestTimeout } from './request-timeout';
 import { type FilePlan, Scheduler } from './scheduler';
 
 /**
@@ -43,13 +46,10 @@ export type ReceiveOutcome =
   | { kind: 'stopped'; error: unknown };
 
 /**
- * Request ids for one set of streams, shared by every engine run on them:
- * ids are never reused, so blocks still arriving for an earlier run's
- * requests are told apart from data nobody asked for.
+ * Requests on one stream that may time out in a row before the stream is
+ * closed (3): one may be bad luck, three mean the stream is not moving.
  */
-export interface RequestIds {
-  next: number;
-}
+export const MAX_STREAM_TIMEOUTS = 3;
 
 /** Options for a `ReceiveEngine`. */
 export interface ReceiveEngineInit {
@@ -59,32 +59,44 @@ export interface ReceiveEngineInit {
   maxProcessingBytes?: number;
   /** Bad copies of one block before its file is given up. */
   maxBadCopies?: number;
-  /** Shared with earlier and later runs on the same streams (a fresh counter if absent). */
-  ids?: RequestIds;
+  /** The connection's dispatcher (the one owning `streams` if absent): ids are never reused on it. */
+  dispatcher?: Dispatcher;
+  /** Clock and timers for request time-outs; without them requests never time out. */
+  timers?: Timers;
+  /** Round trip measured before the run, ms: part of every request's time-out. */
+  rttMs?: number | null;
   onEvent?: (event: ReceiveEvent) => void;
-}
-
-interface Request {
-  stream: number;
-  file: number;
-  start: number;
-  end: number;
 }
 
 /**
  * Pulls the planned blocks over every stream: asks for runs of missing
- * blocks within each stream's window, reassembles the pieces, verifies each
- * block and stores it before counting it done. A bad block is dropped and
- * asked for again; a lost stream's blocks go to the others.
+ * blocks within each stream's window (each request registered with the
+ * connection's dispatcher), reassembles each block from its pieces in any
+ * order, verifies it and stores it before counting it done. A bad block is
+ * dropped and asked for again; a lost stream's blocks go to the others. A
+ * request that times out (from the measured rate and round trip) is
+ * cancelled and asked for again on another stream; a stream that keeps
+ * timing out, or sends data twice or unasked, is closed with a reason. Every
+ * run ends: finished, disconnected (every stream lost) or stopped.
+ *
+ * Wire rule for BLOCK_DATA: the blocks of a request and the pieces of a
+ * block may come in any order and interleave with other requests on the same
+ * stream, but each byte of a requested block comes once, on the request's
+ * stream, and every piece but one ending its block is at least MIN_PIECE_SIZE.
  */
 export class ReceiveEngine<Kept = Uint8Array> {
   private readonly scheduler: Scheduler;
-  private readonly requests = new Map<number, Request>();
-  private readonly assemblers = new Map<number, BlockAssembler>();
+  private readonly requests = new Map<number, BlockRequest>();
   private readonly alive = new Set<number>();
   private readonly sizes = new Map<number, number>();
-  private readonly ids: RequestIds;
-  private readonly restore: (() => void)[] = [];
+  private readonly dispatcher: Dispatcher;
+  private readonly timeout: RequestTimeout;
+  private readonly unlisten: (() => void)[] = [];
+  /** Requests timed out in a row, per stream (a whole block arriving resets it). */
+  private readonly strikes = new Map<number, number>();
+  /** Last time each stream delivered a piece, ms. */
+  private readonly moved = new Map<number, number>();
+  private cancelTimer: (() => void) | null = null;
   private settle!: (outcome: ReceiveOutcome) => void;
   private done = false;
   private paused = false;
@@ -102,7 +114,8 @@ export class ReceiveEngine<Kept = Uint8Array> {
       maxBadCopies: init.maxBadCopies ?? 3,
     });
     for (const p of plans) this.sizes.set(p.file, p.size);
-    this.ids = init.ids ?? { next: 1 };
+    this.dispatcher = init.dispatcher ?? Dispatcher.for(streams);
+    this.timeout = new RequestTimeout(init.rttMs ?? null);
   }
 
   /** Runs until every file is done or failed, every stream is lost, or storing fails. */
@@ -112,24 +125,16 @@ export class ReceiveEngine<Kept = Uint8Array> {
         if (this.done) return;
         this.done = true;
         this.cancelRequests();
-        for (const undo of this.restore) undo();
+        this.cancelTimer?.();
+        for (const undo of this.unlisten) undo();
         resolve(o);
       };
     });
     this.streams.forEach((stream, index) => {
       if (stream.closed) return;
+      this.dispatcher.attach(stream);
       this.alive.add(index);
-      const { onMessage, onClose } = stream;
-      stream.onMessage = (m) => this.onMessage(index, m);
-      stream.onClose = (reason) => {
-        onClose?.(reason);
-        this.onLost(index, reason);
-      };
-      // A later run on the same streams must not hear this one.
-      this.restore.push(() => {
-        stream.onMessage = onMessage;
-        stream.onClose = onClose;
-      });
+      this.unlisten.push(stream.whenClosed((reason) => this.onLost(index, reason)));
     });
     if (this.alive.size === 0) {
       this.settle({ kind: 'disconnected' });
@@ -141,6 +146,10 @@ export class ReceiveEngine<Kept = Uint8Array> {
     return outcome;
   }
 
+  private get now(): number {
+    return this.init.timers?.now() ?? 0;
+  }
+
   private pumpAll(): void {
     for (const index of this.alive) this.pump(index);
     if (this.scheduler.finished)
@@ -149,69 +158,130 @@ export class ReceiveEngine<Kept = Uint8Array> {
 
   private pump(index: number): void {
     if (this.done || this.paused) return;
-    for (let a = this.scheduler.take(index); a; a = this.scheduler.take(index)) {
-      const id = this.ids.next++;
-      this.requests.set(id, {
-        stream: index,
-        file: a.file,
-        start: a.start,
-        end: a.start + a.count,
-      });
-      this.streams[index]!.send({
-        type: MessageType.BlockRequest,
-        id,
-        file: a.file,
-        ranges: [{ start: a.start, count: a.count }],
-      }).catch(() => {});
+    const stream = this.streams[index]!;
+    const others = this.alive.size > 1;
+    for (let a = this.scheduler.take(index, others); a; a = this.scheduler.take(index, others)) {
+      const request = new BlockRequest(
+        index,
+        a.file,
+        this.sizes.get(a.file)!,
+        a.start,
+        a.start + a.count,
+        this.now + this.timeoutOn(index),
+      );
+      request.handle = this.dispatcher.request(
+        stream,
+        (id) => ({
+          type: MessageType.BlockRequest,
+          id,
+          file: a.file,
+          ranges: [{ start: a.start, count: a.count }],
+        }),
+        {
+          onAnswer: (m) => this.onAnswer(request, m),
+          // The stream's own close listener gives its blocks back to the plan.
+          onClose: () => this.requests.delete(request.handle.id),
+        },
+      );
+      this.requests.set(request.handle.id, request);
     }
+    this.armTimer();
   }
 
-  private onMessage(index: number, m: Message): void {
+  private timeoutOn(index: number): number {
+    return this.timeout.forStream(this.scheduler.bytesOn(index), this.alive.size);
+  }
+
+  private onAnswer(request: BlockRequest, m: Answer): void {
     if (this.done) return;
+    const index = request.stream;
     if (m.type === MessageType.Error) {
-      const request = this.requests.get(m.id);
-      if (!request) return;
-      this.requests.delete(m.id);
-      this.scheduler.failFile(request.file);
-      this.init.onEvent?.({ type: 'file-failed', file: request.file, reason: m.message });
+      this.forget(request);
+      this.failFile(request.file, m.message);
       this.pumpAll();
       return;
     }
-    if (m.type !== MessageType.BlockData) return;
-    const request = this.requests.get(m.id);
-    // Asked for earlier (an earlier run, a cancelled or finished request): late, not hostile.
-    if (!request && m.id < this.ids.next) return;
-    if (
-      !request ||
-      request.stream !== index ||
-      m.file !== request.file ||
-      m.block < request.start ||
-      m.block >= request.end
-    ) {
-      // Data nobody asked for: a broken or hostile sender. This stream is not trusted again.
-      this.streams[index]!.close();
+    if (m.type !== MessageType.BlockData) {
+      this.streams[index]!.abort('The sender answered a block request with something else.');
       return;
-    }
-    let assembler = this.assemblers.get(index);
-    if (!assembler || assembler.block !== m.block) {
-      assembler = new BlockAssembler(this.sizes.get(m.file)!, m.block);
-      this.assemblers.set(index, assembler);
     }
     let block: Uint8Array | null;
     try {
-      block = assembler.add(m.offset, m.data);
-    } catch {
-      this.streams[index]!.close();
+      block = request.add(m);
+    } catch (err) {
+      // Data not asked for, or twice: a broken or hostile sender. This stream is not trusted again.
+      this.streams[index]!.abort(isFerryError(err) ? err.message : 'Broken block data.');
       return;
     }
+    const now = this.now;
+    this.timeout.received(now, m.data.length);
+    this.moved.set(index, now);
+    request.deadline = now + this.timeoutOn(index);
     if (!block) return;
-    this.assemblers.delete(index);
-    if (m.block === request.end - 1) this.requests.delete(m.id);
+    this.strikes.delete(index);
+    if (request.complete) this.forget(request);
+    // Not on the way any more (its file failed meanwhile): dropped, never checked or kept.
+    if (!this.scheduler.arrived(index, m.file, m.block)) return;
     this.init.onEvent?.({ type: 'received', file: m.file, block: m.block, bytes: block.length });
     // The stream's window has room again while this block is checked and stored.
-    this.scheduler.arrived(index, m.file, m.block);
     this.pump(index);
     void this.accept(index, m.file, m.block, block);
+  }
+
+  /** The request is answered in full (or refused): its id is done with. */
+  private forget(request: BlockRequest): void {
+    request.handle.finish();
+    this.requests.delete(request.handle.id);
+  }
+
+  private failFile(file: number, reason: string): void {
+    this.scheduler.failFile(file);
+    // Its other requests are of no use now: the sender may stop serving them.
+    for (const r of [...this.requests.values()]) {
+      if (r.file !== file) continue;
+      r.handle.cancel();
+      this.requests.delete(r.handle.id);
+    }
+    this.init.onEvent?.({ type: 'file-failed', file, reason });
+  }
+
+  /** Keeps one timer, for the earliest deadline: cheap however many requests are open. */
+  private armTimer(): void {
+    const timers = this.init.timers;
+    if (!timers || this.cancelTimer || this.done || this.requests.size === 0) return;
+    let first = Number.POSITIVE_INFINITY;
+    for (const r of this.requests.values()) first = Math.min(first, this.expiry(r));
+    this.cancelTimer = timers.after(Math.max(0, first - timers.now()), () => {
+      this.cancelTimer = null;
+      this.expire();
+    });
+  }
+
+  /** A request lives while its own pieces, or any on its stream, keep coming. */
+  private expiry(r: BlockRequest): number {
+    const moved = this.moved.get(r.stream);
+    return moved === undefined
+      ? r.deadline
+      : Math.max(r.deadline, moved + this.timeoutOn(r.stream));
+  }
+
+  private expire(): void {
+    if (this.done) return;
+    const now = this.now;
+    for (const r of [...this.requests.values()]) {
+      if (this.expiry(r) > now || !this.requests.has(r.handle.id)) continue;
+      r.handle.cancel();
+      this.requests.delete(r.handle.id);
+      this.scheduler.giveBack(r.stream, r.file, r.missing());
+      const strikes = (this.strikes.get(r.stream) ?? 0) + 1;
+      this.strikes.set(r.stream, strikes);
+      if (strikes >= MAX_STREAM_TIMEOUTS)
+        this.streams[r.stream]!.abort(
+          `Closed a stream that stopped answering (${strikes} requests timed out in a row).`,
+        );
+    }
+    this.pumpAll();
+    this.armTimer();
   }
 
   private async accept(
@@ -225,13 +295,8 @@ export class ReceiveEngine<Kept = Uint8Array> {
     if (this.done) return;
     if (!good) {
       this.init.onEvent?.({ type: 'rejected', file, block, bytes });
-      if (this.scheduler.rejected(index, file, block) === 'file-failed') {
-        this.init.onEvent?.({
-          type: 'file-failed',
-          file,
-          reason: 'The data for this file kept arriving damaged.',
-        });
-      }
+      if (this.scheduler.rejected(index, file, block) === 'file-failed')
+        this.failFile(file, 'The data for this file kept arriving damaged.');
       this.pumpAll();
       return;
     }
@@ -254,7 +319,6 @@ export class ReceiveEngine<Kept = Uint8Array> {
 
   private onLost(index: number, reason: string): void {
     if (this.done || !this.alive.delete(index)) return;
-    this.assemblers.delete(index);
     for (const [id, r] of this.requests) if (r.stream === index) this.requests.delete(id);
     this.scheduler.streamLost(index);
     this.init.onEvent?.({ type: 'stream-lost', stream: index, reason });
@@ -264,9 +328,7 @@ export class ReceiveEngine<Kept = Uint8Array> {
 
   /** Tells the sender to drop every request still open (it stops at the next block). */
   private cancelRequests(): void {
-    for (const [id, r] of this.requests) {
-      this.streams[r.stream]?.send({ type: MessageType.Cancel, id }).catch(() => {});
-    }
+    for (const r of this.requests.values()) r.handle.cancel();
     this.requests.clear();
   }
 
@@ -280,7 +342,8 @@ export class ReceiveEngine<Kept = Uint8Array> {
     if (this.paused || this.done) return;
     this.paused = true;
     this.cancelRequests();
-    this.assemblers.clear();
+    this.cancelTimer?.();
+    this.cancelTimer = null;
     for (const index of this.alive) this.scheduler.streamLost(index);
   }
 
@@ -288,6 +351,7 @@ export class ReceiveEngine<Kept = Uint8Array> {
   resume(): void {
     if (!this.paused) return;
     this.paused = false;
+    this.moved.clear();
     this.pumpAll();
   }
 

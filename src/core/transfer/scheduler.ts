@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 import { blockCount } from '../constants';
 import { blockLength } from '../content/outboard';
+import { MAX_BLOCKS_PER_REQUEST, MAX_OPEN_REQUESTS } from '../protocol/constants';
 
 /** A file to fetch: its index in the manifest and the blocks still missing. */
 export interface FilePlan {
@@ -55,7 +56,8 @@ const key = (file: number, block: number) => `${file}:${block}`;
 export class Scheduler {
   private readonly files = new Map<number, FileState>();
   private readonly order: number[] = [];
-  private readonly retry: { file: number; block: number }[] = [];
+  /** Blocks to ask for again, first; `avoid` is a stream that timed out on it. */
+  private readonly retry: { file: number; block: number; avoid?: number }[] = [];
   /** Per stream: blocks on the way ("file:block" → file) and their bytes. */
   private readonly inFlight: Map<string, number>[] = [];
   private readonly inFlightBytes: number[] = [];
@@ -84,6 +86,11 @@ export class Scheduler {
       this.inFlight.push(new Map());
       this.inFlightBytes.push(0);
     }
+  }
+
+  /** Bytes asked for and not yet arrived on `stream`. */
+  bytesOn(stream: number): number {
+    return this.inFlightBytes[stream] ?? 0;
   }
 
   /** Blocks on the way on `stream`. */
@@ -119,23 +126,34 @@ export class Scheduler {
   /** Room left on `stream`, in bytes (at least one block when nothing is on the way). */
   private room(stream: number): number {
     if (this.processingBytes >= this.init.maxProcessingBytes) return 0;
+    // The sender refuses more open requests than this; each request holds a block at least.
+    if (this.inFlight[stream]!.size >= MAX_OPEN_REQUESTS) return 0;
     if (this.inFlight[stream]!.size === 0) return Math.max(1, this.init.windowBytes);
     return this.init.windowBytes - this.inFlightBytes[stream]!;
   }
 
   /**
    * The next run of blocks for `stream`, or null when its window is full or
-   * nothing is left to ask for. Retries go first; then files in order.
+   * nothing is left to ask for. Retries go first (a block that timed out on
+   * `stream` is left for the others while `othersAlive`); then files in order.
    */
-  take(stream: number): Assignment | null {
+  take(stream: number, othersAlive = false): Assignment | null {
     const flight = this.inFlight[stream];
     if (!flight) return null;
     let room = this.room(stream);
     if (room <= 0) return null;
-    while (this.retry.length > 0) {
-      const { file, block } = this.retry.shift()!;
+    for (let i = 0; i < this.retry.length; ) {
+      const { file, block, avoid } = this.retry[i]!;
       const f = this.files.get(file)!;
-      if (f.failed || this.verifiedSet.has(key(file, block))) continue;
+      if (f.failed || this.verifiedSet.has(key(file, block))) {
+        this.retry.splice(i, 1);
+        continue;
+      }
+      if (avoid === stream && othersAlive) {
+        i++;
+        continue;
+      }
+      this.retry.splice(i, 1);
       this.send(stream, file, block);
       return { file, start: block, count: 1 };
     }
@@ -155,6 +173,7 @@ export class Scheduler {
         count++;
       } while (
         room > 0 &&
+        count < MAX_BLOCKS_PER_REQUEST &&
         f.cursor + count < f.missing.length &&
         f.missing[f.cursor + count] === start + count
       );
@@ -166,13 +185,22 @@ export class Scheduler {
 
   /**
    * Block arrived whole (not yet checked): its stream's window has room
-   * again; it counts as processing until `verified` or `rejected`.
+   * again; it counts as processing until `verified` or `rejected`. Returns
+   * false when it was not on the way on `stream`: then it must be dropped.
    */
-  arrived(stream: number, file: number, block: number): void {
-    if (!this.unsend(stream, file, block)) return;
+  arrived(stream: number, file: number, block: number): boolean {
+    // Not on the way here (its file failed, or it was given back): not to be checked or kept.
+    if (!this.unsend(stream, file, block)) return false;
     const bytes = this.lengthOf(file, block);
     this.processing.set(key(file, block), bytes);
     this.processingBytes += bytes;
+    return true;
+  }
+
+  /** Blocks asked for on `stream` that will not come (the request timed out): asked for again, first, elsewhere. */
+  giveBack(stream: number, file: number, blocks: readonly number[]): void {
+    const back = blocks.filter((block) => this.unsend(stream, file, block));
+    this.retry.unshift(...back.map((block) => ({ file, block, avoid: stream })));
   }
 
   /** Block arrived and matched its hash. Returns true when this completes its file. */

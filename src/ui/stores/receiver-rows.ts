@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 import { batch } from 'solid-js';
-import type { IncomingSession } from '../../adapters/sender-hub';
-import { answerShareStream, type ShareStreamInit } from '../../adapters/share-stream';
+import type { SendSessionEvent } from '../../adapters/send-session';
 import { RateMeter } from '../../core/progress/rate-meter';
 import { frameFlush } from './frame-flush';
 
@@ -27,13 +26,11 @@ export interface ReceiverRowsTarget {
   change(id: string, change: Partial<SendReceiver>): void;
 }
 
-/** What every stream of a session is answered with: the offer and how far checking has come. */
-export type ShareAnswers = Pick<ShareStreamInit, 'offer' | 'preparing' | 'onManifestServed'>;
-
 /**
- * Keeps one row per receiver on the Send screen: its streams, the bytes sent
- * to it and their rate (written at most once per frame, however many blocks
- * go out), and what it said it is about to fetch.
+ * Keeps one row per receiver on the Send screen, fed by its send-session's
+ * events: its streams, the bytes sent to it and their rate (written at most
+ * once per frame, however many blocks go out), and what it said it is about
+ * to fetch.
  */
 export function receiverRows(target: ReceiverRowsTarget) {
   /** Bytes sent per receiver since the last frame, and each one's rate. */
@@ -52,42 +49,41 @@ export function receiverRows(target: ReceiverRowsTarget) {
   });
 
   return {
-    /** Shows a receiver that just connected and answers each of its streams. */
-    attach(session: IncomingSession, answers: ShareAnswers): void {
+    /** Shows a receiver that just connected; returns where its session's events go. */
+    track(id: string, streams: number): (event: SendSessionEvent) => void {
       target.add({
-        id: session.id,
+        id,
         sentBytes: 0,
         rate: 0,
         planBytes: null,
         planFrom: 0,
         streamsUp: 0,
-        streams: session.streamCount,
+        streams,
         status: 'connecting',
       });
-      session.onStream = (stream) => {
-        target.change(session.id, {
-          streamsUp: session.streams.length,
-          status: session.streams.length === session.streamCount ? 'connected' : 'connecting',
-        });
-        if (!sent.has(session.id))
-          sent.set(session.id, { bytes: 0, total: 0, meter: new RateMeter() });
-        const counter = sent.get(session.id)!;
-        answerShareStream(stream, {
-          ...answers,
-          onPlan: (bytes) => {
+      const counter = { bytes: 0, total: 0, meter: new RateMeter() };
+      sent.set(id, counter);
+      return (event) => {
+        switch (event.type) {
+          case 'streams':
+            target.change(id, {
+              streamsUp: event.up,
+              status: event.up === event.of ? 'connected' : 'connecting',
+            });
+            return;
+          case 'plan':
             writer.sync();
-            target.change(session.id, { planBytes: bytes, planFrom: counter.total });
-          },
-          onServed: (bytes) => {
-            counter.bytes += bytes;
+            target.change(id, { planBytes: event.bytes, planFrom: counter.total });
+            return;
+          case 'served':
+            counter.bytes += event.bytes;
             writer.request();
-          },
-        });
-      };
-      session.onEnd = () => {
-        writer.sync();
-        sent.delete(session.id);
-        target.change(session.id, { status: 'gone', streamsUp: 0, rate: 0 });
+            return;
+          case 'end':
+            writer.sync();
+            sent.delete(id);
+            target.change(id, { status: 'gone', streamsUp: 0, rate: 0 });
+        }
       };
     },
   };

@@ -2,6 +2,7 @@
 import { batch } from 'solid-js';
 import { createStore, produce } from 'solid-js/store';
 import type { HashPool } from '../../adapters/hash-pool';
+import { sendSession } from '../../adapters/send-session';
 import { SenderHub } from '../../adapters/sender-hub';
 import { hashingReleased } from '../../adapters/test-faults';
 import { fromHex, toHex } from '../../core/bytes';
@@ -154,12 +155,13 @@ export function createSendStore(pool: HashPool) {
         setState('share', { signaling, problem: message ?? null });
       },
       onSession: (session) =>
-        rows.attach(session, {
+        sendSession(session, {
           offer: () => served && { manifest: served.collection.manifest, source: served.source },
           preparing: preparingStatus,
           onManifestServed: () => {
             published = true;
           },
+          onEvent: rows.track(session.id, session.streamCount),
         }),
     });
   }

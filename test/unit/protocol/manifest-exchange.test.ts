@@ -1,12 +1,16 @@
 import { describe, expect, it, vi } from 'vitest';
+import { bytesEqual } from '../../../src/core/bytes';
 import { MessageType, type PreparingStatus } from '../../../src/core/protocol/message-types';
+import { Dispatcher } from '../../../src/core/session/dispatcher';
 import {
   answerManifestRequest,
+  CHUNK_TIMEOUT_MS,
   fetchManifest,
   type PreparingWait,
 } from '../../../src/core/session/manifest-exchange';
 import { ProtocolStream } from '../../../src/core/session/protocol-stream';
 import { memoryChannelPair } from '../../helpers/memory-channel';
+import { manualTimers } from '../../helpers/transfer-harness';
 
 function pair() {
   const [a, b] = memoryChannelPair({ latencyMs: 2, jitterMs: 2 });
@@ -48,9 +52,12 @@ describe('fetching the manifest from a sender that is still hashing', () => {
       );
     };
     const wait = recordingWait();
-    let id = 0;
-    const got = await fetchManifest(receiver, () => ++id, wait);
-    expect(got).toEqual(manifest);
+    const got = await fetchManifest(
+      { dispatcher: Dispatcher.for([receiver]), stream: receiver },
+      wait,
+    );
+    // bytesEqual, not toEqual: a deep compare of 600 kB took seconds here.
+    expect(bytesEqual(got, manifest)).toBe(true);
     expect(wait.seen.map((s) => s.filesReady)).toEqual([1, 2, 3]);
     expect(wait.seen[2]).toMatchObject({ fileCount: 4, hashedBytes: 30, totalBytes: 40 });
   });
@@ -63,9 +70,10 @@ describe('fetching the manifest from a sender that is still hashing', () => {
         const status = { filesReady: 0, fileCount: 1, hashedBytes: 0, totalBytes: 1 };
         void answerManifestRequest(sender, m, asked++ < preparingAfter ? manifest : status);
       };
-      let id = 0;
       const wait = preparingAfter === 0 ? undefined : recordingWait();
-      await expect(fetchManifest(receiver, () => ++id, wait)).rejects.toMatchObject({
+      await expect(
+        fetchManifest({ dispatcher: Dispatcher.for([receiver]), stream: receiver }, wait),
+      ).rejects.toMatchObject({
         name: 'Protocol/Unexpected',
       });
     }
@@ -82,12 +90,37 @@ describe('fetching the manifest from a sender that is still hashing', () => {
       });
     };
     const wait = recordingWait();
-    let id = 0;
-    const fetching = fetchManifest(receiver, () => ++id, wait);
+    const fetching = fetchManifest(
+      { dispatcher: Dispatcher.for([receiver]), stream: receiver },
+      wait,
+    );
     // Closed once the receiver is waiting on the sender's status (a fixed sleep flaked under load).
     await vi.waitFor(() => expect(wait.seen.length).toBeGreaterThan(0));
     a.close();
     await expect(fetching).rejects.toMatchObject({ name: 'Protocol/Closed' });
+  });
+});
+
+describe('fetching from a sender that stops answering', () => {
+  it('gives up on a chunk after CHUNK_TIMEOUT_MS with a sentence, and cancels the request', async () => {
+    const { sender, receiver } = pair();
+    const heard: MessageType[] = [];
+    sender.onMessage = (m) => heard.push(m.type);
+    const timers = manualTimers();
+    const fetching = fetchManifest({
+      dispatcher: Dispatcher.for([receiver]),
+      stream: receiver,
+      timers,
+    });
+    await vi.waitFor(() => expect(heard).toEqual([MessageType.ManifestRequest]));
+    timers.advance(CHUNK_TIMEOUT_MS);
+    await expect(fetching).rejects.toMatchObject({
+      name: 'Protocol/TimedOut',
+      message: expect.stringMatching(/stopped answering/),
+    });
+    await vi.waitFor(() =>
+      expect(heard).toEqual([MessageType.ManifestRequest, MessageType.Cancel]),
+    );
   });
 });
 

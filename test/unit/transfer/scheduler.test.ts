@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { MAX_BLOCKS_PER_REQUEST, MAX_OPEN_REQUESTS } from '../../../src/core/protocol/constants';
 import { fetchOrder, fullPlan, Scheduler } from '../../../src/core/transfer/scheduler';
 
 const MiB = 1024 * 1024;
@@ -25,6 +26,20 @@ describe('Scheduler windows', () => {
     });
     expect(big.take(0)).toEqual({ file: 0, start: 0, count: 4 });
     expect(big.take(0)).toBeNull();
+  });
+
+  it('never asks past what a sender accepts: blocks per request, requests open per stream', () => {
+    const tiny = Array.from({ length: 5000 }, (_, i) => fullPlan(i, 100));
+    const s = new Scheduler([fullPlan(5000, 200 * MiB), ...tiny], {
+      streams: 1,
+      windowBytes: 512 * MiB,
+      maxProcessingBytes: 1024 * MiB,
+      maxBadCopies: 3,
+    });
+    const taken = [];
+    for (let a = s.take(0); a; a = s.take(0)) taken.push(a);
+    expect(Math.max(...taken.map((a) => a.count))).toBe(MAX_BLOCKS_PER_REQUEST);
+    expect(s.inFlightOn(0)).toBe(MAX_OPEN_REQUESTS);
   });
 
   it('always allows one block, even one bigger than the window', () => {
