@@ -5,6 +5,7 @@
 //   node --expose-gc --import tsx test/fuzz/run.ts TARGET --runs N --seed S [--path P]
 // Model targets run batches of command sequences until --steps steps (default 100,000) were checked.
 import fc from 'fast-check';
+import { fuzzReceiveEngine } from './model-receive';
 import { fuzzSessionTable } from './model-session-table';
 import { DECODER_TARGETS, type FuzzTarget, FuzzViolation } from './targets';
 
@@ -14,6 +15,7 @@ const MODEL_TARGETS: Record<
   (runs: number, seed: number, path?: string) => Promise<number>
 > = {
   'model-session-table': fuzzSessionTable,
+  'model-receive': fuzzReceiveEngine,
 };
 
 /** Command sequences per batch of a model target (each batch has its own seed). */

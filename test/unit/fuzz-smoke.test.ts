@@ -3,6 +3,7 @@
 // so a failure replays); `npm run fuzz` runs a million of each.
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
+import { fuzzReceiveEngine } from '../fuzz/model-receive';
 import { fuzzSessionTable } from '../fuzz/model-session-table';
 import { DECODER_TARGETS } from '../fuzz/targets';
 
@@ -27,5 +28,9 @@ describe('fuzz targets, briefly', () => {
 
   it('model-session-table: the sender session table keeps its model through random sequences', async () => {
     await fuzzSessionTable(MODEL_SMOKE_RUNS, SEED);
+  });
+
+  it('model-receive: the receive engine against a hostile sender stores only genuine bytes and always ends', async () => {
+    await fuzzReceiveEngine(MODEL_SMOKE_RUNS, SEED);
   });
 });
