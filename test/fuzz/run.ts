@@ -5,6 +5,7 @@
 //   node --expose-gc --import tsx test/fuzz/run.ts TARGET --runs N --seed S [--path P]
 // Model targets run batches of command sequences until --steps steps (default 100,000) were checked.
 import fc from 'fast-check';
+import { fuzzBlockServer } from './model-block-server';
 import { fuzzReceiveEngine } from './model-receive';
 import { fuzzSessionTable } from './model-session-table';
 import { DECODER_TARGETS, type FuzzTarget, FuzzViolation } from './targets';
@@ -16,6 +17,7 @@ const MODEL_TARGETS: Record<
 > = {
   'model-session-table': fuzzSessionTable,
   'model-receive': fuzzReceiveEngine,
+  'model-block-server': fuzzBlockServer,
 };
 
 /** Command sequences per batch of a model target (each batch has its own seed). */

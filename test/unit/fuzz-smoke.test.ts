@@ -3,6 +3,7 @@
 // so a failure replays); `npm run fuzz` runs a million of each.
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
+import { fuzzBlockServer } from '../fuzz/model-block-server';
 import { fuzzReceiveEngine } from '../fuzz/model-receive';
 import { fuzzSessionTable } from '../fuzz/model-session-table';
 import { DECODER_TARGETS } from '../fuzz/targets';
@@ -32,5 +33,9 @@ describe('fuzz targets, briefly', () => {
 
   it('model-receive: the receive engine against a hostile sender stores only genuine bytes and always ends', async () => {
     await fuzzReceiveEngine(MODEL_SMOKE_RUNS, SEED);
+  });
+
+  it('model-block-server: the sender against a hostile receiver stays bounded and sends only what was asked', async () => {
+    await fuzzBlockServer(MODEL_SMOKE_RUNS / 2, SEED);
   });
 });

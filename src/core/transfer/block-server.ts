@@ -99,6 +99,11 @@ export class BlockServer {
     return this.open.size;
   }
 
+  /** Requests refused so far, told or not (an ERROR may be left unsent while another waits). */
+  get refused(): number {
+    return this.refusals;
+  }
+
   /** Handles a message if it is one of ours; returns false otherwise. */
   handle(message: Message): boolean {
     switch (message.type) {
