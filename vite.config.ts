@@ -7,6 +7,8 @@ export default defineConfig({
     // simple-peer's package entry needs Node globals; its browser bundle does not.
     alias: [{ find: /^simple-peer$/, replacement: 'simple-peer/simplepeer.min.js' }],
   },
+  // Fault hooks and bench counters: off in what `npm run build` ships; test and bench builds turn them on.
+  define: { __FERRY_TEST_HOOKS__: 'false' },
   worker: { format: 'es' },
   build: { target: 'es2022', sourcemap: true },
   plugins: [

@@ -9,6 +9,8 @@ import { build } from 'vite';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 
 const HOOK_NAMES = ['__ferryFaults', 'ferryStats', 'corruptBlock', 'manifestHex', 'holdHashing'];
+/** The build flag itself: left unreplaced, the shipped app would stop at its first use. */
+const FLAG = '__FERRY_TEST_HOOKS__';
 
 /** Every JavaScript file of a built app, read as text. */
 function scripts(dir: string): string {
@@ -43,6 +45,8 @@ describe('the shipped bundle', () => {
     }
     const shippedCode = scripts(shipped);
     const testCode = scripts(inject('distDir'));
+    expect(shippedCode.includes(FLAG), `${FLAG} left unreplaced in the shipped bundle`).toBe(false);
+    expect(testCode.includes(FLAG), `${FLAG} left unreplaced in the test build`).toBe(false);
     for (const name of HOOK_NAMES) {
       // Booleans, not the bundles: a failure names the hook instead of printing megabytes.
       expect(shippedCode.includes(name), `${name} in the shipped bundle`).toBe(false);
