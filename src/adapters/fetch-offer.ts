@@ -8,21 +8,10 @@ import { fetchManifest } from '../core/session/manifest-exchange';
 import type { ProtocolStream } from '../core/session/protocol-stream';
 import type { HashPool } from './hash-pool';
 import { systemTimers } from './system-timers';
+import { yieldToPage } from './yield-to-page';
 
 /** How often a sender that is still checking its files is asked again, in ms. */
 const PREPARING_POLL_MS = 400;
-
-/** Resolves in a later task (a message round trip, which hidden tabs do not throttle as timers). */
-function nextTask(): Promise<void> {
-  return new Promise((resolve) => {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = () => {
-      channel.port1.close();
-      resolve();
-    };
-    channel.port2.postMessage(null);
-  });
-}
 
 /** A sender's offer, fetched and checked. */
 export interface FetchedOffer {
@@ -59,7 +48,7 @@ export async function fetchOffer(
   }
   try {
     // In slices, the page answering between them: a large manifest takes longer than a frame.
-    const parsed = await decodeManifestSliced(manifest, nextTask);
+    const parsed = await decodeManifestSliced(manifest, yieldToPage);
     return { manifest, collectionHash: digest.fileHash, parsed };
   } catch (err) {
     throw new FerryError(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { yieldToPage } from '../../src/adapters/yield-to-page';
 import { SlicedIntake } from '../../src/ui/stores/sliced-intake';
-import { yieldToPage } from '../../src/ui/stores/yield-to-page';
 
 /** A clock that moves 1 ms per item taken, and a record of every slice. */
 function harness(sliceMs = 12) {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-import { yieldToPage } from './yield-to-page';
+import { yieldToPage } from '../../adapters/yield-to-page';
 
 /** What a `SlicedIntake` does with its items. */
 export interface IntakeSteps<T> {
