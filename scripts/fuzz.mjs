@@ -14,6 +14,9 @@ const TARGETS = [
   'signal-client',
   'signal-server',
   'sealed-envelope',
+  'model-session-table',
+  'model-receive',
+  'model-block-server',
 ];
 const args = process.argv.slice(2);
 const named = args.filter((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--'));
