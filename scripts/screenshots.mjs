@@ -13,7 +13,17 @@ import { startServerProcess } from './server-process.mjs';
 if (process.env.FERRY_PRIVATE_NETWORK !== '1') {
   ensureDeps();
   ensureChromium();
-  if (run('npx', ['vite', 'build', '--logLevel', 'warn']) !== 0) process.exit(1);
+  // A build with the test hooks (the "checking" screen holds a file's hashing), kept out of
+  // dist/, which `npm start` serves: the shipped bundle never has them.
+  const shotsDist = mkdtempSync(join(tmpdir(), 'ferry-shots-dist-'));
+  const { build } = await import('vite');
+  await build({
+    mode: 'production',
+    logLevel: 'warn',
+    define: { __FERRY_TEST_HOOKS__: 'true' },
+    build: { outDir: shotsDist, emptyOutDir: true },
+  });
+  process.env.FERRY_SHOTS_DIST = shotsDist;
   if (!canIsolate()) {
     console.error(
       'Screenshots of connected screens need a private network namespace (unshare -n); not allowed here.',
@@ -21,21 +31,23 @@ if (process.env.FERRY_PRIVATE_NETWORK !== '1') {
     process.exit(1);
   }
   const script = new URL(import.meta.url).pathname;
-  process.exit(
-    run(
-      'unshare',
-      ['-n', 'sh', '-c', `${NETNS_SETUP} && exec "$@"`, 'sh', process.execPath, script],
-      {
-        env: { ...process.env, FERRY_PRIVATE_NETWORK: '1' },
-      },
-    ),
+  const code = run(
+    'unshare',
+    ['-n', 'sh', '-c', `${NETNS_SETUP} && exec "$@"`, 'sh', process.execPath, script],
+    {
+      env: { ...process.env, FERRY_PRIVATE_NETWORK: '1' },
+    },
   );
+  rmSync(shotsDist, { recursive: true, force: true });
+  process.exit(code);
 }
 
 const { chromium } = await import('playwright-core');
 const { chromiumArgs, chromiumPath } = await import('./chromium.mjs');
 
-const { url: base, process: server } = await startServerProcess();
+const { url: base, process: server } = await startServerProcess({
+  STATIC_DIR: process.env.FERRY_SHOTS_DIST,
+});
 // A file big enough to catch a transfer mid-way (Playwright takes buffers only up to 50 MB).
 const bigDir = mkdtempSync(join(tmpdir(), 'ferry-shots-'));
 const bigFiles = [
