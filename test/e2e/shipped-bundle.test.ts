@@ -6,7 +6,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'vite';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startAppServer } from '../helpers/app-server';
+import { launchChromium } from '../helpers/chromium';
 
 const HOOK_NAMES = ['__ferryFaults', 'ferryStats', 'corruptBlock', 'manifestHex', 'holdHashing'];
 /** The build flag itself: left unreplaced, the shipped app would stop at its first use. */
@@ -28,9 +30,7 @@ function scripts(dir: string): string {
 
 describe('the shipped bundle', () => {
   const shipped = mkdtempSync(join(tmpdir(), 'ferry-shipped-dist-'));
-  afterAll(() => rmSync(shipped, { recursive: true, force: true }));
-
-  it('contains no fault hook or bench counter; the test build does', async () => {
+  beforeAll(async () => {
     const nodeEnv = process.env.NODE_ENV;
     process.env.NODE_ENV = 'production';
     try {
@@ -43,6 +43,10 @@ describe('the shipped bundle', () => {
     } finally {
       process.env.NODE_ENV = nodeEnv;
     }
+  });
+  afterAll(() => rmSync(shipped, { recursive: true, force: true }));
+
+  it('contains no fault hook or bench counter; the test build does', () => {
     const shippedCode = scripts(shipped);
     const testCode = scripts(inject('distDir'));
     expect(shippedCode.includes(FLAG), `${FLAG} left unreplaced in the shipped bundle`).toBe(false);
@@ -51,6 +55,22 @@ describe('the shipped bundle', () => {
       // Booleans, not the bundles: a failure names the hook instead of printing megabytes.
       expect(shippedCode.includes(name), `${name} in the shipped bundle`).toBe(false);
       expect(testCode.includes(name), `${name} in the test build`).toBe(true);
+    }
+  });
+
+  it('runs: the shipped app opens on its Send screen with no page error', async () => {
+    const server = await startAppServer(shipped);
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (err) => errors.push(err.message));
+      await page.goto(server.url);
+      await page.getByRole('heading', { name: 'Send files' }).waitFor();
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+      await server.stop();
     }
   });
 });
