@@ -1,5 +1,11 @@
 // SPDX-License-Identifier: MIT
-import type { PickedFile } from '../ui/stores/send-store';
+
+/** A File with the relative path the picker or the drop gave it. */
+export interface PickedFile {
+  file: File;
+  /** Path inside the picked folder, or just the name. */
+  relativePath: string;
+}
 
 /** Files from an `<input type=file>` (with `webkitdirectory`, paths are relative to the picked folder). */
 export function filesFromInput(input: HTMLInputElement): PickedFile[] {

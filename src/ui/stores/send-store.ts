@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 import { batch } from 'solid-js';
 import { createStore, produce } from 'solid-js/store';
+import type { PickedFile } from '../../adapters/dropped-files';
 import type { HashPool } from '../../adapters/hash-pool';
 import { sendSession } from '../../adapters/send-session';
 import { SenderHub } from '../../adapters/sender-hub';
@@ -60,13 +61,6 @@ export interface SendState {
   share: Share | null;
   /** A problem with the whole offer (not one file). */
   error: string | null;
-}
-
-/** A File with the relative path the picker or the drop gave it. */
-export interface PickedFile {
-  file: File;
-  /** Path inside the picked folder, or just the name. */
-  relativePath: string;
 }
 
 /** Creates the send store: picked files, their hashing, and the resulting collection. */
