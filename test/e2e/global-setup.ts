@@ -3,9 +3,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'vite';
 import type { TestProject } from 'vitest/node';
 import { startServerProcess } from '../../scripts/server-process.mjs';
+import { buildApp } from '../helpers/build-app';
 import { TEST_HOOKS_DEFINE } from '../helpers/test-build';
 
 declare module 'vitest' {
@@ -19,21 +19,8 @@ declare module 'vitest' {
 
 export default async function setup(project: TestProject) {
   const distDir = mkdtempSync(join(tmpdir(), 'ferry-e2e-dist-'));
-  // Vitest sets NODE_ENV=test, which would make Vite build a development bundle
-  // (no service worker registration): build exactly what `npm run build` ships.
-  const nodeEnv = process.env.NODE_ENV;
-  process.env.NODE_ENV = 'production';
-  try {
-    await build({
-      mode: 'production',
-      logLevel: 'warn',
-      // The production bundle plus the fault hooks tests play hostile peers with.
-      define: TEST_HOOKS_DEFINE,
-      build: { outDir: distDir, emptyOutDir: true },
-    });
-  } finally {
-    process.env.NODE_ENV = nodeEnv;
-  }
+  // The production bundle plus the fault hooks tests play hostile peers with.
+  await buildApp(distDir, TEST_HOOKS_DEFINE);
   const server = await startServerProcess({ STATIC_DIR: distDir });
   project.provide('baseUrl', server.url);
   project.provide('distDir', distDir);

@@ -5,9 +5,9 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startAppServer } from '../helpers/app-server';
+import { buildApp } from '../helpers/build-app';
 import { launchChromium } from '../helpers/chromium';
 
 const HOOK_NAMES = ['__ferryFaults', 'ferryStats', 'corruptBlock', 'manifestHex', 'holdHashing'];
@@ -30,20 +30,8 @@ function scripts(dir: string): string {
 
 describe('the shipped bundle', () => {
   const shipped = mkdtempSync(join(tmpdir(), 'ferry-shipped-dist-'));
-  beforeAll(async () => {
-    const nodeEnv = process.env.NODE_ENV;
-    process.env.NODE_ENV = 'production';
-    try {
-      // Exactly what `npm run build` (and so `npm start`) makes: the config file, nothing added.
-      await build({
-        mode: 'production',
-        logLevel: 'warn',
-        build: { outDir: shipped, emptyOutDir: true, sourcemap: false },
-      });
-    } finally {
-      process.env.NODE_ENV = nodeEnv;
-    }
-  });
+  // Exactly what `npm run build` (and so `npm start`) makes: the config file, nothing added.
+  beforeAll(() => buildApp(shipped, {}, false));
   afterAll(() => rmSync(shipped, { recursive: true, force: true }));
 
   it('contains no fault hook or bench counter; the test build does', () => {
