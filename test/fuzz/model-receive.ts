@@ -9,7 +9,6 @@ import { BLOCK_SIZE } from '../../src/core/constants';
 import { blockLength } from '../../src/core/content/outboard';
 import { BLOCK_PIECE_SIZE } from '../../src/core/protocol/constants';
 import { type Message, MessageType } from '../../src/core/protocol/message-types';
-import type { Channel } from '../../src/core/session/channel';
 import { ProtocolStream } from '../../src/core/session/protocol-stream';
 import {
   type BlockSink,
@@ -19,47 +18,13 @@ import {
 import { MAX_REQUEST_TIMEOUT_MS } from '../../src/core/transfer/request-timeout';
 import { fullPlan } from '../../src/core/transfer/scheduler';
 import { pseudoRandomBytes } from '../helpers/data';
+import { type DirectChannel, directPair } from '../helpers/direct-channel';
 import { manualTimers } from '../helpers/transfer-harness';
 
 /** Bytes a file's data is cut from (each file takes its own slice of it). */
 const SOURCE = pseudoRandomBytes(4 * BLOCK_SIZE, 99);
 const WINDOW = 2 * BLOCK_SIZE;
 const MAX_PROCESSING = 3 * BLOCK_SIZE;
-
-/** A message channel whose messages arrive on the next microtask: fast, ordered, no timers. */
-function directPair(): [DirectChannel, DirectChannel] {
-  const a = new DirectChannel();
-  const b = new DirectChannel();
-  a.peer = b;
-  b.peer = a;
-  return [a, b];
-}
-
-class DirectChannel implements Channel {
-  readonly maxMessageSize = 256 * 1024;
-  bufferedAmount = 0;
-  onMessage: ((m: Uint8Array) => void) | null = null;
-  onClose: ((reason: string) => void) | null = null;
-  peer!: DirectChannel;
-  closed = false;
-  send(message: Uint8Array): void {
-    if (this.closed) throw new Error('closed');
-    const copy = message.slice();
-    queueMicrotask(() => {
-      if (!this.closed && !this.peer.closed) this.peer.onMessage?.(copy);
-    });
-  }
-  drained(): Promise<void> {
-    return Promise.resolve();
-  }
-  close(): void {
-    for (const end of [this, this.peer]) {
-      if (end.closed) continue;
-      end.closed = true;
-      end.onClose?.('closed');
-    }
-  }
-}
 
 type Request = Extract<Message, { type: MessageType.BlockRequest }>;
 
