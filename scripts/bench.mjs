@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 // `npm run bench [case…]`: installs what is missing, then runs bench/run.mjs
 // inside a private network namespace (WebRTC cases must not touch real interfaces).
-import { ensureChromium } from './ensure-chromium.mjs';
+
 import { ensureDeps, run } from './ensure-deps.mjs';
+import { ensureChromium } from './ensure-packages.mjs';
 import { canIsolate, NETNS_SETUP } from './netns.mjs';
 
 ensureDeps();

@@ -5,8 +5,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureChromium } from './ensure-chromium.mjs';
 import { ensureDeps, run } from './ensure-deps.mjs';
+import { ensureChromium } from './ensure-packages.mjs';
 import { canIsolate, NETNS_SETUP } from './netns.mjs';
 import { startServerProcess } from './server-process.mjs';
 

@@ -7,8 +7,8 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureChromium } from './ensure-chromium.mjs';
 import { ensureDeps, run } from './ensure-deps.mjs';
+import { ensureChromium } from './ensure-packages.mjs';
 import { canIsolate, NETNS_SETUP } from './netns.mjs';
 
 // Anything after `--` narrows the test files (vitest filters), e.g. `-- transfer-controls`.
