@@ -5,6 +5,7 @@ import type { ServerConfig } from './config';
 import { log } from './log';
 import { SECURITY_HEADERS, serveStatic } from './static-files';
 import type { TlsFiles } from './tls';
+import { iceServersNow } from './turn-credentials';
 
 /** Process start, for /healthz uptime. */
 const STARTED = Date.now();
@@ -51,7 +52,9 @@ export function createAppServer(config: ServerConfig, tls: TlsFiles | null = nul
         'Content-Type': 'application/json',
         'Cache-Control': 'no-store',
       });
-      res.end(JSON.stringify({ iceServers: config.iceServers }));
+      res.end(
+        JSON.stringify({ iceServers: iceServersNow(config.iceServers, config.turn, Date.now()) }),
+      );
       return;
     }
     serveStatic(config.staticDir, req, res)

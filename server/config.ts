@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+import type { TurnRest } from './turn-credentials';
 
 /** Limits of the rendezvous server, each from an environment variable. */
 export interface SignalLimits {
@@ -43,8 +44,10 @@ export interface ServerConfig {
   staticDir: string;
   /** HTTPS: files (TLS_CERT and TLS_KEY), a generated self-signed pair (HTTPS=self-signed), or none. */
   tls: { certFile: string; keyFile: string } | 'self-signed' | null;
-  /** ICE servers handed to browsers by /config.json (none unless configured). */
+  /** Fixed ICE servers handed to browsers by /config.json (none unless configured). */
   iceServers: IceServer[];
+  /** A TURN relay whose credentials are minted per request (TURN_URLS + TURN_SECRET), or null. */
+  turn: TurnRest | null;
   limits: SignalLimits;
 }
 
@@ -66,9 +69,39 @@ function number(
   return value;
 }
 
+/** A comma-separated setting as a list, blanks dropped. */
+function list(v: string | undefined): string[] {
+  return (v ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+/** TURN with per-client credentials: TURN_URLS + TURN_SECRET, TURN_TTL_S (default 1 day). */
+function turnRest(env: NodeJS.ProcessEnv): TurnRest | null {
+  if (!env.TURN_SECRET) return null;
+  const urls = list(env.TURN_URLS);
+  if (urls.length === 0)
+    throw new Error('TURN_SECRET needs TURN_URLS (the relay, e.g. turn:turn.example.org:3478).');
+  if (env.TURN_USERNAME || env.TURN_CREDENTIAL)
+    throw new Error(
+      'Set TURN_SECRET (credentials minted per client) or TURN_USERNAME and TURN_CREDENTIAL (one fixed pair), not both.',
+    );
+  if (!urls.every((u) => /^turns?:/.test(u)))
+    throw new Error(
+      `TURN_URLS must be turn: or turns: addresses, not ${JSON.stringify(urls.join(','))}.`,
+    );
+  return {
+    urls,
+    secret: env.TURN_SECRET,
+    ttlSeconds: number(env, 'TURN_TTL_S', 86_400, 60, 7 * 86_400),
+  };
+}
+
 /**
- * ICE servers from ICE_SERVERS (JSON, as RTCPeerConnection takes them), or
+ * Fixed ICE servers from ICE_SERVERS (JSON, as RTCPeerConnection takes them), or
  * from STUN_URLS / TURN_URLS (comma-separated) with TURN_USERNAME and TURN_CREDENTIAL.
+ * TURN_URLS with TURN_SECRET is minted per request instead (see turnRest).
  */
 function iceServers(env: NodeJS.ProcessEnv): IceServer[] {
   if (env.ICE_SERVERS) {
@@ -85,16 +118,11 @@ function iceServers(env: NodeJS.ProcessEnv): IceServer[] {
     }
     return parsed as IceServer[];
   }
-  const list = (v: string | undefined) =>
-    (v ?? '')
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean);
   const servers: IceServer[] = [];
   const stun = list(env.STUN_URLS);
   if (stun.length) servers.push({ urls: stun });
   const turn = list(env.TURN_URLS);
-  if (turn.length) {
+  if (turn.length && !env.TURN_SECRET) {
     if (!env.TURN_USERNAME || !env.TURN_CREDENTIAL)
       throw new Error('TURN_URLS needs TURN_USERNAME and TURN_CREDENTIAL.');
     servers.push({ urls: turn, username: env.TURN_USERNAME, credential: env.TURN_CREDENTIAL });
@@ -122,6 +150,7 @@ export function readConfig(
     staticDir: env.STATIC_DIR || defaults.staticDir,
     tls,
     iceServers: iceServers(env),
+    turn: turnRest(env),
     limits: {
       maxMessageBytes: number(env, 'SIGNAL_MAX_MESSAGE_BYTES', 64 * 1024, 1024),
       maxRooms: number(env, 'SIGNAL_MAX_ROOMS', 10_000, 1),

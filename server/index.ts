@@ -37,8 +37,21 @@ server.listen(config.port, config.host, () => {
     port,
     tls: !!tls,
     iceServers: config.iceServers.length,
+    turn: config.turn ? config.turn.urls : null,
   });
+  if (!isLocalOnly(config.host) && config.iceServers.length === 0 && !config.turn) {
+    log(
+      'warn',
+      'no STUN or TURN server is configured: only devices on the same network as each other will connect. ' +
+        'Set TURN_URLS and TURN_SECRET (a coturn with use-auth-secret; see the README, Deploy) so phones on mobile data can reach laptops at home.',
+    );
+  }
 });
+
+/** True when the server only listens on this machine, where no relay is needed. */
+function isLocalOnly(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
 
 function shutdown(signal: string): void {
   log('info', 'shutting down', { signal });
