@@ -23,13 +23,49 @@ export async function estimateStorage(): Promise<StorageInfo> {
 }
 
 /**
+ * Longest wait for the browser's answer to `persist()` (ms). Chromium and
+ * Safari answer at once from their own heuristics; Firefox asks the person
+ * with a prompt and settles only when they answer, which may be never (a
+ * headless or unattended browser, a dismissed prompt).
+ */
+export const PERSIST_ANSWER_MS = 500;
+
+/** The request still waiting for the person's answer, so one prompt is shown per page, not one per run. */
+let asking: Promise<boolean> | null = null;
+
+/**
  * Asks the browser not to evict received files under storage pressure.
- * Returns whether it agreed; a refusal is normal and not an error.
+ * Resolves with whether it agreed within `PERSIST_ANSWER_MS`, else false
+ * (the request stays open and a later "yes" still applies); a refusal is
+ * normal and not an error. Never waits on the person: a transfer must not
+ * hang on a prompt (Firefox held every receive at "Getting ready…" here).
+ * @see https://developer.mozilla.org/docs/Web/API/StorageManager/persist
  */
 export async function requestPersistence(): Promise<boolean> {
+  const storage = navigator.storage;
+  if (!storage?.persist) return false;
   try {
-    return (await navigator.storage?.persist?.()) ?? false;
+    if (await storage.persisted?.()) return true;
   } catch {
-    return false;
+    // No answer to "already persisted?": ask anyway.
+  }
+  asking ??= storage.persist().then(
+    (granted) => {
+      asking = null;
+      return granted;
+    },
+    () => {
+      asking = null;
+      return false;
+    },
+  );
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), PERSIST_ANSWER_MS);
+  });
+  try {
+    return await Promise.race([asking, late]);
+  } finally {
+    clearTimeout(timer);
   }
 }
