@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureDeps, run } from './ensure-deps.mjs';
-import { ensureChromium } from './ensure-packages.mjs';
+import { ensureChromium, ensurePackages } from './ensure-packages.mjs';
 import { canIsolate, NETNS_SETUP } from './netns.mjs';
 
 // Anything after `--` narrows the test files (vitest filters), e.g. `-- transfer-controls`.
@@ -53,8 +53,14 @@ function step(name, command, args) {
 }
 
 function browserTests() {
-  console.log('\n▶ browser and end-to-end tests (real Chromium)');
+  console.log('\n▶ browser and end-to-end tests (real Chromium, Firefox ESR, WebKitGTK)');
   ensureChromium();
+  // Firefox ESR (driven over WebDriver BiDi) and WebKitGTK's driver under Xvfb: the other engines.
+  ensurePackages('Firefox, WebKitGTK and Xvfb', [
+    { path: process.env.FIREFOX_PATH || '/usr/bin/firefox-esr', pkg: 'firefox-esr' },
+    { path: '/usr/bin/WebKitWebDriver', pkg: 'webkit2gtk-driver' },
+    { path: '/usr/bin/xvfb-run', pkg: 'xvfb' },
+  ]);
   const smallDisk = mkdtempSync(join(tmpdir(), 'ferry-small-disk-'));
   if (canIsolate()) {
     // Inside: a private network (WebRTC can only reach this namespace) and a
