@@ -15,7 +15,7 @@ import {
   type TransferDB,
   upgradeSchema,
 } from './store-schema';
-import { type StoredBlock, storedBlockSize, toStoredBlock } from './stored-block';
+import { isBlobRefusal, type StoredBlock, storedBlockSize, toStoredBlock } from './stored-block';
 
 export type { BlockWrite, StoredCollection, StoredFile, TransferDB } from './store-schema';
 export { DEFAULT_DB_NAME } from './store-schema';
@@ -28,6 +28,15 @@ export function isVerified(file: StoredFile, index: number): boolean {
 /** True when every block of `file` is verified and stored (it may still be unproven). */
 export function isComplete(file: StoredFile): boolean {
   return file.verifiedCount === blockCount(file.size);
+}
+
+/** Blocks read per IndexedDB request when a stored file is put together (16 MiB of 1 MiB blocks). */
+const BLOB_SLICE_BLOCKS = 16;
+
+/** A write whose data is bytes (a Blob's read out), for a store that keeps no Blobs. */
+async function asBytes<W extends BlockWrite>(write: W): Promise<W> {
+  if (!(write.data instanceof Blob)) return write;
+  return { ...write, data: new Uint8Array(await write.data.arrayBuffer()) };
 }
 
 /** A new, empty record for a file of `size` bytes. */
@@ -53,6 +62,8 @@ function freshRecord(key: string, size: number, outboard: Uint8Array | null): St
 export class BlockStore {
   /** True once the browser closed the connection under us (disk full, storage cleared). */
   private lost = false;
+  /** False once this browser's IndexedDB refused a Blob (WebKit): blocks are then kept as bytes. */
+  private blobs = true;
 
   private constructor(
     private db: IDBPDatabase<TransferDB>,
@@ -209,6 +220,9 @@ export class BlockStore {
   async putBatch(
     writes: readonly (BlockWrite & { key: string })[],
   ): Promise<Map<string, StoredFile>> {
+    // Blob blocks are turned into bytes before the transaction: it would not survive the wait.
+    const blobs = this.blobs;
+    if (!blobs) writes = await Promise.all(writes.map(asBytes));
     const tx = (await this.live()).transaction(['files', 'blocks'], 'readwrite');
     // Without this, a rejected put would surface as an unhandled rejection of tx.done.
     tx.done.catch(() => {});
@@ -241,7 +255,7 @@ export class BlockStore {
             `Block ${index} has ${length} bytes; ${blockLength(file.size, index)} were expected.`,
           );
         }
-        track(tx.objectStore('blocks').put(toStoredBlock(data), [file.blockKey, index]));
+        track(tx.objectStore('blocks').put(toStoredBlock(data, blobs), [file.blockKey, index]));
         const bit = 1 << (index & 7);
         if ((file.verified[index >> 3]! & bit) === 0) {
           file.verified[index >> 3]! |= bit;
@@ -267,6 +281,11 @@ export class BlockStore {
               (e) => e ?? err,
             )
           : err;
+      // Nothing of the batch was kept: store it again, and from now on, as bytes.
+      if (blobs && isBlobRefusal(cause)) {
+        this.blobs = false;
+        return this.putBatch(writes);
+      }
       throw storeError(cause);
     }
   }
@@ -317,15 +336,17 @@ export class BlockStore {
 
   private async blobOf(file: StoredFile, type: string): Promise<Blob> {
     const count = blockCount(file.size);
+    // A slice at a time, each made a Blob at once: where full blocks are kept as bytes
+    // (a WebKit that refused Blobs) the JS heap holds one slice, not the whole file.
     // An empty file has no blocks (and an empty key range would throw).
-    const blocks =
-      count === 0
-        ? []
-        : await (await this.live()).getAll(
-            'blocks',
-            IDBKeyRange.bound([file.blockKey, 0], [file.blockKey, count - 1]),
-          );
-    return new Blob(blocks, { type });
+    const parts: Blob[] = [];
+    const db = await this.live();
+    for (let first = 0; first < count; first += BLOB_SLICE_BLOCKS) {
+      const last = Math.min(count, first + BLOB_SLICE_BLOCKS) - 1;
+      const range = IDBKeyRange.bound([file.blockKey, first], [file.blockKey, last]);
+      parts.push(new Blob(await db.getAll('blocks', range)));
+    }
+    return new Blob(parts, { type });
   }
 
   /** Deletes a file and all its blocks. */

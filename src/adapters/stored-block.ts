@@ -23,11 +23,26 @@ export function storedBlockSize(block: StoredBlock): number {
 /**
  * The form in which a verified block is kept: a small block stays bytes
  * (copied when it is a view into a larger buffer, which IndexedDB would
- * otherwise store whole); a large one becomes a Blob.
+ * otherwise store whole); a large one becomes a Blob, unless `blobs` is
+ * false (a store whose IndexedDB refused a Blob; the caller then passes bytes).
  */
-export function toStoredBlock(data: Uint8Array | Blob): StoredBlock {
+export function toStoredBlock(data: Uint8Array | Blob, blobs = true): StoredBlock {
   if (data instanceof Blob) return data;
-  if (data.byteLength > INLINE_BLOCK_BYTES) return new Blob([data as Uint8Array<ArrayBuffer>]);
+  if (blobs && data.byteLength > INLINE_BLOCK_BYTES)
+    return new Blob([data as Uint8Array<ArrayBuffer>]);
   const exact = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
   return (exact ? data : data.slice()) as Uint8Array<ArrayBuffer>;
+}
+
+/**
+ * True when IndexedDB refused to store a Blob value. WebKit does this
+ * (Safari on macOS and iOS now and then, WebKitGTK's automation sessions
+ * always): "UnknownError: Error preparing Blob/File data to be stored in
+ * object store"; older WebKit said "DataCloneError: … BlobURLs are not yet
+ * supported". The same bytes stored as a byte array go in.
+ * @see https://github.com/dexie/Dexie.js/issues/1919
+ */
+export function isBlobRefusal(err: unknown): boolean {
+  const { name, message } = (err ?? {}) as { name?: string; message?: string };
+  return (name === 'UnknownError' || name === 'DataCloneError') && /blob/i.test(message ?? '');
 }
