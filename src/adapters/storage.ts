@@ -10,16 +10,44 @@ export interface StorageInfo {
   available: number;
   /** True when the browser promised not to evict this origin's data. */
   persisted: boolean;
+  /** False where the browser gives no estimate (Safari before 17): the figures above are zeros. */
+  estimated: boolean;
+  /**
+   * True where WebKit's policy applies: Safari (and every browser on iOS)
+   * deletes what a site stored after 7 days of browsing without a visit to
+   * it, unless it runs installed (Home Screen, or the Dock on a Mac).
+   */
+  evictsUnvisited: boolean;
 }
 
-/** Reads the storage estimate; zeros when the browser offers none. */
+/** True in WebKit browsers (Safari, every iOS browser, WebKitGTK), whose storage policy differs. */
+function isWebKit(): boolean {
+  return navigator.vendor === 'Apple Computer, Inc.';
+}
+
+/** True when the app runs installed (its own window, not a browser tab). */
+function isInstalled(): boolean {
+  return (
+    (navigator as { standalone?: boolean }).standalone === true ||
+    (typeof matchMedia === 'function' && matchMedia('(display-mode: standalone)').matches)
+  );
+}
+
+/** Reads the storage estimate; zeros (and `estimated` false) when the browser offers none. */
 export async function estimateStorage(): Promise<StorageInfo> {
   const storage = navigator.storage;
   const estimate = storage?.estimate ? await storage.estimate() : {};
   const usage = estimate.usage ?? 0;
   const quota = estimate.quota ?? 0;
   const persisted = storage?.persisted ? await storage.persisted() : false;
-  return { usage, quota, available: Math.max(0, quota - usage), persisted };
+  return {
+    usage,
+    quota,
+    available: Math.max(0, quota - usage),
+    persisted,
+    estimated: quota > 0,
+    evictsUnvisited: !persisted && isWebKit() && !isInstalled(),
+  };
 }
 
 /**

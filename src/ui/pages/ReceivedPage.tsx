@@ -3,7 +3,7 @@ import { formatBytes, formatCount, formatNumber } from '../../core/format';
 import { ErrorNote } from '../components/ErrorNote';
 import { ProgressBar } from '../components/ProgressBar';
 import { useStores } from '../stores/app-store';
-import type { ReceivedItem } from '../stores/received-store';
+import type { ReceivedItem, ReceivedState } from '../stores/received-store';
 
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
@@ -93,6 +93,17 @@ const ReceivedCard: Component<{ item: ReceivedItem }> = (props) => {
   );
 };
 
+/** What this browser keeps, how much more it allows, and when it may delete it, as sentences. */
+function storageLine(s: NonNullable<ReceivedState['storage']>): string {
+  const size = s.estimated
+    ? `Ferry keeps ${formatBytes(s.usage)} in this browser; ${formatBytes(s.available)} more is available.`
+    : 'This browser does not say how much space Ferry may use.';
+  if (s.persisted) return `${size} The browser will not clear it on its own.`;
+  if (s.evictsUnvisited)
+    return `${size} Safari deletes it after 7 days without a visit to Ferry, unless Ferry is added to the Home Screen (or to the Dock on a Mac): save what you want to keep.`;
+  return `${size} The browser may clear it if the device runs low on space.`;
+}
+
 /** The Received screen: past and unfinished transfers kept in this browser, and the space they take. */
 export const ReceivedPage: Component = () => {
   const [state, actions] = useStores().received;
@@ -101,15 +112,7 @@ export const ReceivedPage: Component = () => {
     <section class="page" aria-labelledby="received-title">
       <h1 id="received-title">Received</h1>
       <Show when={state.storage}>
-        {(s) => (
-          <p class="muted storage-line">
-            Ferry keeps {formatBytes(s().usage)} in this browser; {formatBytes(s().available)} more
-            is available.
-            {s().persisted
-              ? ' The browser will not clear it on its own.'
-              : ' The browser may clear it if the device runs low on space.'}
-          </p>
-        )}
+        {(s) => <p class="muted storage-line">{storageLine(s())}</p>}
       </Show>
       {/* Always there, so screen readers announce it; shown once it says something (such as renames). */}
       <p role="status" class={state.message ? 'muted' : 'visually-hidden'}>
