@@ -77,6 +77,21 @@ describe('WebKitGTK', () => {
     // Each file's BLAKE3, computed in WebKit's workers, equals an independent one.
     for (const [name, data] of Object.entries(originals))
       expect(screen.hashes[name], name).toBe(b3sum(data));
+    // No navigator.share in this engine: no Share button (Safari has one).
+    expect(
+      await run(
+        client,
+        `return [...document.querySelectorAll('.share-panel button')].map((b) => b.textContent.trim());`,
+      ),
+    ).toEqual(['Copy link', 'Stop sharing']);
+
+    // Opened here, the link says at once why this browser cannot receive, instead of waiting.
+    await client.navigateTo(screen.link);
+    expect(
+      await waitFor<string>(client, `return document.querySelector('.error')?.textContent;`),
+    ).toBe(
+      'This browser cannot make direct connections (it has no WebRTC, or it is turned off), so it cannot receive files. Open the link in Safari, Chrome, Edge or Firefox.',
+    );
   });
 
   it('runs the service worker: after a reload the page is controlled by it', async () => {

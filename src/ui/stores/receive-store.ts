@@ -23,6 +23,7 @@ import {
 } from '../../adapters/save';
 import { loadStreamCount } from '../../adapters/settings';
 import { estimateStorage } from '../../adapters/storage';
+import { hasWebRtc, NO_WEBRTC_MESSAGE } from '../../adapters/webrtc-support';
 import { toHex } from '../../core/bytes';
 import type { ManifestEntry } from '../../core/content/manifest';
 import { recordKey } from '../../core/content/record-key';
@@ -290,6 +291,7 @@ export function createReceiveStore(pool: HashPool) {
         collectionCode: ticket.collectionHash ? verificationCode(ticket.collectionHash) : null,
         collectionHash: ticket.collectionHash ? toHex(ticket.collectionHash) : null,
       });
+      if (!hasWebRtc()) return void setState('error', NO_WEBRTC_MESSAGE);
       const conn = connectToSender({
         ticket,
         relay,
