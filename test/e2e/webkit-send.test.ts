@@ -77,6 +77,13 @@ describe('WebKitGTK', () => {
     // Each file's BLAKE3, computed in WebKit's workers, equals an independent one.
     for (const [name, data] of Object.entries(originals))
       expect(screen.hashes[name], name).toBe(b3sum(data));
+    // The room is open on the server: WebCrypto (HKDF, AES-GCM) and the WebSocket work here.
+    expect(
+      await waitFor<boolean>(
+        client,
+        `return document.querySelector('.share-panel').textContent.includes('Link ready. Open it on the other device.');`,
+      ),
+    ).toBe(true);
     // No navigator.share in this engine: no Share button (Safari has one).
     expect(
       await run(
