@@ -36,15 +36,15 @@ const clearDownloads = () => {
     rmSync(join(firefox.downloads, f), { recursive: true });
 };
 
-/** Clicks Download on the row of the file called `name` and returns the bytes Firefox saved. */
-async function downloadRow(page: Page, name: string): Promise<Uint8Array> {
+/** Clicks Download on the row of the file called `name` (of `size` bytes) and returns the bytes Firefox saved. */
+async function downloadRow(page: Page, name: string, size: number): Promise<Uint8Array> {
   await page.evaluate((n: string) => {
     const row = [...document.querySelectorAll('.file-row')].find(
       (r) => r.querySelector('.file-name')?.textContent?.split('/').pop() === n,
     );
     row?.querySelector<HTMLButtonElement>('button[aria-label="Download"]')?.click();
   }, name);
-  return downloaded(firefox.downloads, name);
+  return downloaded(firefox.downloads, name, size);
 }
 
 /** Blocks verified in the page's IndexedDB, over every file (read as the app wrote them). */
@@ -92,7 +92,7 @@ describe('Chromium sends, Firefox receives', () => {
 
     for (const [path, data] of Object.entries(originals)) {
       const name = path.split('/').pop()!;
-      expect(sha256(await downloadRow(page, name)), path).toBe(sha256(data));
+      expect(sha256(await downloadRow(page, name, data.length)), path).toBe(sha256(data));
     }
 
     clearDownloads();
@@ -152,7 +152,7 @@ describe('Chromium sends, Firefox receives', () => {
     await clickByName(page, 'Receive');
     await waitForFirefoxStatus(page, 'All 1 file received and verified.');
     clearDownloads();
-    expect(sha256(await downloadRow(page, 'archive.tar'))).toBe(sha256(data));
+    expect(sha256(await downloadRow(page, 'archive.tar', size))).toBe(sha256(data));
     // The second session sent exactly what was missing (the figure refreshes at most every 100 ms).
     await expect.poll(() => sentBytes(sender, 1)).toBeCloseTo(size - storedBytes, -5);
     await sender.context().close();

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Firefox ESR for e2e tests, driven over WebDriver BiDi (puppeteer-core, no
 // download), with a fresh profile and the prefs WebRTC and downloads need.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
@@ -88,16 +88,22 @@ export async function waitForFirefoxStatus(page: Page, text: string | RegExp, ti
 }
 
 /**
- * Waits until `name` is fully downloaded into `dir` (Firefox writes a `.part`
- * file beside it until it is done) and returns its bytes.
+ * Waits until `name` is fully downloaded into `dir` and returns its bytes.
+ * Firefox first makes an empty file of that name and writes a `.part` beside
+ * it, so "done" is: no `.part` left, and the file has `size` bytes when the
+ * caller knows it (else at least one).
  */
-export async function downloaded(dir: string, name: string, timeout = 60_000): Promise<Uint8Array> {
+export async function downloaded(
+  dir: string,
+  name: string,
+  size?: number,
+  timeout = 60_000,
+): Promise<Uint8Array> {
   const path = join(dir, name);
-  await expect
-    .poll(() => existsSync(path) && !readdirSync(dir).some((f) => f.endsWith('.part')), {
-      timeout,
-      interval: 100,
-    })
-    .toBe(true);
+  const done = () =>
+    existsSync(path) &&
+    !readdirSync(dir).some((f) => f.endsWith('.part')) &&
+    (size === undefined ? statSync(path).size > 0 : statSync(path).size === size);
+  await expect.poll(done, { timeout, interval: 100 }).toBe(true);
   return new Uint8Array(readFileSync(path));
 }
