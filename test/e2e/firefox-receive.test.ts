@@ -124,7 +124,7 @@ describe('Chromium sends, Firefox receives', () => {
   });
 
   it('resumes after the Firefox page is reloaded, fetching only what it had not verified', async () => {
-    const size = 40 * MiB;
+    const size = 24 * MiB;
     const data = pseudoRandomBytes(size, 10);
     const dir = writeTree('ferry-ff-reload-', { 'archive.tar': data });
     const { sender, link } = await app.share({ files: [join(dir, 'archive.tar')] });
