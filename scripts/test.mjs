@@ -59,6 +59,8 @@ function browserTests() {
   ensurePackages('Firefox, WebKitGTK and Xvfb', [
     { path: process.env.FIREFOX_PATH || '/usr/bin/firefox-esr', pkg: 'firefox-esr' },
     { path: '/usr/bin/WebKitWebDriver', pkg: 'webkit2gtk-driver' },
+    // MiniBrowser comes with libwebkit2gtk-4.1-0, which the driver package depends on.
+    { path: '/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser', pkg: 'webkit2gtk-driver' },
     { path: '/usr/bin/xvfb-run', pkg: 'xvfb' },
   ]);
   const smallDisk = mkdtempSync(join(tmpdir(), 'ferry-small-disk-'));
