@@ -12,7 +12,7 @@ import {
 import type { ServerConfig } from './config';
 import { connectionsCheckingInterval, limitConnections } from './http-limits';
 import { log } from './log';
-import { ServerMetrics } from './metrics';
+import { bindMetrics, ServerMetrics } from './metrics';
 import { responseHeaders } from './security-headers';
 import { createStaticHandler } from './static-files';
 import type { TlsFiles } from './tls';
@@ -25,14 +25,6 @@ const STARTED = Date.now();
 export interface AppServerInit {
   /** Where the server counts (the same object goes to `attachSignaling`); a fresh one unless given. */
   metrics?: ServerMetrics;
-}
-
-/** The metrics of each app server, so signaling attached later counts into the same registry. */
-const METRICS = new WeakMap<Server, ServerMetrics>();
-
-/** The metrics `createAppServer` gave `server` (a fresh, unexported set for any other server). */
-export function metricsOf(server: Server): ServerMetrics {
-  return METRICS.get(server) ?? new ServerMetrics();
 }
 
 const LOOPBACK = trustedProxyList(DEFAULT_TRUSTED_PROXIES);
@@ -154,7 +146,7 @@ export function createAppServer(
       ) as unknown as Server)
     : createServer(options, handler);
   limitConnections(server, config.http, new ClientAddresses(config.proxy), metrics);
-  METRICS.set(server, metrics);
+  bindMetrics(server, metrics);
   return server;
 }
 

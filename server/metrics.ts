@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // What the server counts, for Prometheus at /metrics. Labels are close codes,
 // roles and reasons from small fixed sets: never a room id, an address or a payload.
+import type { Server } from 'node:http';
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 
 /** Why a TCP connection was refused before any request: the total cap, one client's cap, too many half-open. */
@@ -128,4 +129,17 @@ export class ServerMetrics {
   render(): Promise<string> {
     return this.registry.metrics();
   }
+}
+
+/** The metrics of each app server, so signaling attached later counts into the same registry. */
+const BY_SERVER = new WeakMap<Server, ServerMetrics>();
+
+/** Makes `metrics` the ones `metricsOf(server)` returns. */
+export function bindMetrics(server: Server, metrics: ServerMetrics): void {
+  BY_SERVER.set(server, metrics);
+}
+
+/** The metrics bound to `server` by `createAppServer` (a fresh, unexported set for any other server). */
+export function metricsOf(server: Server): ServerMetrics {
+  return BY_SERVER.get(server) ?? new ServerMetrics();
 }
