@@ -93,7 +93,10 @@ export function limitConnections(
   server.on('error', (err: NodeJS.ErrnoException) => {
     // Before listening (EADDRINUSE) it stays fatal unless the caller listens for it; afterwards
     // an accept that failed (EMFILE) must not take the rendezvous down.
-    if (!server.listening && server.listenerCount('error') === 1) throw err;
+    if (!server.listening) {
+      if (server.listenerCount('error') === 1) throw err;
+      return;
+    }
     log('error', 'server error', { code: err.code, error: err.message });
   });
 }

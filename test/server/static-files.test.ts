@@ -150,6 +150,16 @@ describe('static files', () => {
     expect((await get(port, '/')).status).toBe(200);
   });
 
+  it('answers /config.json fresh to any origin, without credentials', async () => {
+    const port = await start(appDir());
+    const config = await get(port, '/config.json', { Origin: 'https://sender.example' });
+    expect(config.status).toBe(200);
+    expect(config.headers['cache-control']).toBe('no-store');
+    expect(config.headers['access-control-allow-origin']).toBe('*');
+    expect(config.headers['access-control-allow-credentials']).toBeUndefined();
+    expect(JSON.parse(config.body)).toEqual({ iceServers: [] });
+  });
+
   it('keeps the cache rule: hashed assets forever, the rest revalidated', () => {
     expect(cacheControl('/assets/index-abc123.js')).toContain('immutable');
     expect(cacheControl('/sw.js')).toBe('no-cache');
