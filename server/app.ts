@@ -10,6 +10,7 @@ import {
   trustedProxyList,
 } from './client-address';
 import type { ServerConfig } from './config';
+import { CSP_REPORT_PATH, receiveCspReport } from './csp-reports';
 import { connectionsCheckingInterval, limitConnections } from './http-limits';
 import { log } from './log';
 import { bindMetrics, ServerMetrics } from './metrics';
@@ -79,6 +80,10 @@ export function createAppServer(
       req.resume();
       res.writeHead(303, { Location: '/?share-target=unavailable#send' });
       res.end();
+      return;
+    }
+    if (req.method === 'POST' && path === CSP_REPORT_PATH) {
+      receiveCspReport(req, res, metrics);
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {

@@ -28,6 +28,7 @@ export class ServerMetrics {
   private readonly refusals: Counter<'code'>;
   private readonly connectionsRefused: Counter<'reason'>;
   private readonly busUp: Gauge;
+  private readonly cspViolations: Counter<'directive'>;
   private roomCount: () => number = () => 0;
 
   constructor(init: ServerMetricsInit = {}) {
@@ -72,6 +73,12 @@ export class ServerMetrics {
       registers,
     });
     this.busUp.set(1);
+    this.cspViolations = new Counter({
+      name: 'ferry_csp_violations_total',
+      help: 'Content-Security-Policy violations browsers reported, by directive.',
+      labelNames: ['directive'],
+      registers,
+    });
     const rooms = this;
     new Gauge({
       name: 'ferry_signal_rooms_open',
@@ -113,6 +120,11 @@ export class ServerMetrics {
   /** A TCP connection was refused before its first request. */
   connectionRefused(reason: ConnectionRefusal): void {
     this.connectionsRefused.inc({ reason });
+  }
+
+  /** A browser reported that the CSP blocked something under `directive` (from a fixed set). */
+  cspViolation(directive: string): void {
+    this.cspViolations.inc({ directive });
   }
 
   /** Where the open-room gauge reads its value when scraped. */

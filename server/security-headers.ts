@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Headers every response carries, and the Content-Security-Policy the built app runs under.
+import { CSP_REPORT_PATH } from './csp-reports';
 
 /** No sniffing, no referrer (tickets live in URL fragments), no framing, no cross-origin opener. */
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
@@ -24,7 +25,7 @@ export const HSTS = 'max-age=31536000';
  * and whose `/signal` it opens, and any host may be a relay. Over TLS only
  * https:/wss: are allowed; over plain HTTP (a LAN, or TLS ended at a proxy,
  * where the browser's mixed-content rule still refuses http: from an https
- * page) http:/ws: too.
+ * page) http:/ws: too. Browsers report what it blocks to /csp-report (counted in /metrics).
  */
 export function contentSecurityPolicy(tls: boolean): string {
   const connect = tls ? "'self' https: wss:" : "'self' https: wss: http: ws:";
@@ -39,6 +40,7 @@ export function contentSecurityPolicy(tls: boolean): string {
     "base-uri 'none'",
     "form-action 'self'",
     "frame-ancestors 'none'",
+    `report-uri ${CSP_REPORT_PATH}`,
   ].join('; ');
 }
 
