@@ -71,9 +71,23 @@ export function createAppServer(
     res.end('Not found\n');
   };
   const serveStatic = createStaticHandler(config.staticDir, notFound);
+  // Behind a proxy with TRUST_PROXY unset, every client is the proxy and shares its limits: say so once.
+  const proxyLike = new ClientAddresses({ ...config.proxy, hops: 1 });
+  let warnedProxy = config.proxy.hops > 0;
+  const warnIfProxied = (req: IncomingMessage) => {
+    if (warnedProxy || req.headers['x-forwarded-for'] === undefined) return;
+    if (!proxyLike.trusts(req.socket.remoteAddress)) return;
+    warnedProxy = true;
+    log(
+      'warn',
+      'requests come through a proxy but TRUST_PROXY is not set: every client counts as the proxy and shares its limits',
+      {},
+    );
+  };
 
   const route = (req: IncomingMessage, res: ServerResponse) => {
     for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+    warnIfProxied(req);
     const path = (req.url ?? '/').split('?')[0];
     if (req.method === 'POST' && path === '/share-target') {
       // The service worker takes shares; one reaching the server means it is not installed yet.
