@@ -7,7 +7,7 @@ import type { Duplex } from 'node:stream';
 import { type ClientAddresses, limitKey } from './client-address';
 import type { HttpLimits } from './config';
 import { log } from './log';
-import type { ServerMetrics } from './metrics';
+import type { ClientErrorKind, ServerMetrics } from './metrics';
 
 /**
  * How often Node looks for connections past their header or request time-out,
@@ -19,9 +19,9 @@ export function connectionsCheckingInterval(limits: HttpLimits): number {
 }
 
 /** Answers for client errors Node reports: a time-out, headers too large, anything else malformed. */
-const CLIENT_ERROR_RESPONSES: Record<string, string> = {
-  ERR_HTTP_REQUEST_TIMEOUT: '408 Request Timeout',
-  HPE_HEADER_OVERFLOW: '431 Request Header Fields Too Large',
+const CLIENT_ERRORS: Record<string, [ClientErrorKind, string]> = {
+  ERR_HTTP_REQUEST_TIMEOUT: ['timeout', '408 Request Timeout'],
+  HPE_HEADER_OVERFLOW: ['header_overflow', '431 Request Header Fields Too Large'],
 };
 
 /**
@@ -85,7 +85,8 @@ export function limitConnections(
   });
 
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
-    const status = CLIENT_ERROR_RESPONSES[err.code ?? ''] ?? '400 Bad Request';
+    const [kind, status] = CLIENT_ERRORS[err.code ?? ''] ?? ['bad_request', '400 Bad Request'];
+    if (err.code !== 'ECONNRESET') metrics.clientError(kind);
     if (socket.writable && err.code !== 'ECONNRESET')
       socket.write(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     socket.destroy();

@@ -7,6 +7,9 @@ import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 /** Why a TCP connection was refused before any request: the total cap, one client's cap, too many half-open. */
 export type ConnectionRefusal = 'total' | 'per_ip' | 'pending';
 
+/** Why an HTTP connection was closed on a client error: too slow (slowloris), headers too large, malformed. */
+export type ClientErrorKind = 'timeout' | 'header_overflow' | 'bad_request';
+
 /** Options of `ServerMetrics`. */
 export interface ServerMetricsInit {
   /** Also export Node's process metrics (open file descriptors, heap, event-loop lag): once per process. */
@@ -27,6 +30,7 @@ export class ServerMetrics {
   private readonly relays: Counter;
   private readonly refusals: Counter<'code'>;
   private readonly connectionsRefused: Counter<'reason'>;
+  private readonly clientErrors: Counter<'kind'>;
   private readonly busUp: Gauge;
   private readonly cspViolations: Counter<'directive'>;
   private roomCount: () => number = () => 0;
@@ -65,6 +69,12 @@ export class ServerMetrics {
       name: 'ferry_http_connections_refused_total',
       help: 'TCP connections refused before any request, by reason (total cap, per-client cap, too many half-open).',
       labelNames: ['reason'],
+      registers,
+    });
+    this.clientErrors = new Counter({
+      name: 'ferry_http_client_errors_total',
+      help: 'HTTP connections closed on a client error, by kind (timeout: headers or request too slow).',
+      labelNames: ['kind'],
       registers,
     });
     this.busUp = new Gauge({
@@ -125,6 +135,11 @@ export class ServerMetrics {
   /** A browser reported that the CSP blocked something under `directive` (from a fixed set). */
   cspViolation(directive: string): void {
     this.cspViolations.inc({ directive });
+  }
+
+  /** An HTTP connection was closed on a client error of `kind`. */
+  clientError(kind: ClientErrorKind): void {
+    this.clientErrors.inc({ kind });
   }
 
   /** Where the open-room gauge reads its value when scraped. */

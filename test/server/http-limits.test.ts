@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createAppServer } from '../../server/app';
 import { readConfig } from '../../server/config';
+import { ServerMetrics } from '../../server/metrics';
 import { attachSignaling } from '../../server/signal';
 
 const stops: (() => Promise<void>)[] = [];
@@ -13,7 +14,8 @@ afterEach(async () => {
 
 async function start(env: Record<string, string>) {
   const config = readConfig(env, { staticDir: '/nonexistent' });
-  const server = createAppServer(config);
+  const metrics = new ServerMetrics();
+  const server = createAppServer(config, null, { metrics });
   const signaling = attachSignaling(server, config, { env });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   stops.push(async () => {
@@ -21,7 +23,7 @@ async function start(env: Record<string, string>) {
     server.closeAllConnections();
     await new Promise((r) => server.close(r));
   });
-  return { server, port: (server.address() as AddressInfo).port };
+  return { server, metrics, port: (server.address() as AddressInfo).port };
 }
 
 /** A raw TCP connection, with what it received and a promise of its close. */
@@ -59,7 +61,7 @@ async function heldConnection(port: number): Promise<Socket> {
 
 describe('connection limits', () => {
   it('closes a connection whose headers trickle in byte by byte (slowloris)', async () => {
-    const { port } = await start({
+    const { port, metrics } = await start({
       HTTP_HEADERS_TIMEOUT_MS: '300',
       HTTP_REQUEST_TIMEOUT_MS: '2000',
     });
@@ -71,6 +73,7 @@ describe('connection limits', () => {
     clearInterval(drip);
     expect(received()).toMatch(/^HTTP\/1\.1 408/);
     expect(await healthz(port)).toBe(200);
+    expect(await metrics.render()).toMatch(/^ferry_http_client_errors_total\{kind="timeout"\} 1$/m);
   });
 
   it('closes a connection that never sends a request', async () => {
@@ -112,6 +115,16 @@ describe('connection limits', () => {
       await heldConnection(port),
     ];
     expect(await healthz(port, { 'X-Forwarded-For': '198.51.100.7' })).toBe(200);
+    for (const s of held) s.destroy();
+  });
+
+  it('refuses connections past the total cap', async () => {
+    const { port, metrics } = await start({ HTTP_MAX_CONNECTIONS: '2' });
+    const held = [await heldConnection(port), await heldConnection(port)];
+    await expect(healthz(port)).rejects.toThrow(/socket hang up|ECONNRESET/);
+    expect(await metrics.render()).toMatch(
+      /^ferry_http_connections_refused_total\{reason="total"\} 1$/m,
+    );
     for (const s of held) s.destroy();
   });
 
