@@ -2,13 +2,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { isIP } from 'node:net';
-import {
-  ClientAddresses,
-  DEFAULT_TRUSTED_PROXIES,
-  normalizeAddress,
-  trustedProxyList,
-} from './client-address';
+import { ClientAddresses, DEFAULT_TRUSTED_PROXIES } from './client-address';
 import type { ServerConfig } from './config';
 import { CSP_REPORT_PATH, receiveCspReport } from './csp-reports';
 import { connectionsCheckingInterval, limitConnections } from './http-limits';
@@ -28,7 +22,8 @@ export interface AppServerInit {
   metrics?: ServerMetrics;
 }
 
-const LOOPBACK = trustedProxyList(DEFAULT_TRUSTED_PROXIES);
+/** Tells loopback peers (v4, v6, v4-mapped) from others. */
+const LOOPBACK = new ClientAddresses({ hops: 1, trusted: DEFAULT_TRUSTED_PROXIES });
 
 /**
  * Who may read /metrics: with METRICS_TOKEN, whoever shows it as a bearer
@@ -45,12 +40,7 @@ function metricsAllowed(req: IncomingMessage, token: string | null): boolean {
   }
   const forwarded =
     'x-forwarded-for' in req.headers || 'forwarded' in req.headers || 'x-real-ip' in req.headers;
-  return !forwarded && isLoopback(req.socket.remoteAddress);
-}
-
-function isLoopback(peer: string | undefined): boolean {
-  const address = peer ? normalizeAddress(peer) : null;
-  return address !== null && LOOPBACK.check(address, isIP(address) === 4 ? 'ipv4' : 'ipv6');
+  return !forwarded && LOOPBACK.trusts(req.socket.remoteAddress);
 }
 
 /**
