@@ -77,6 +77,9 @@ export function createAppServer(
 
   const route = (req: IncomingMessage, res: ServerResponse) => {
     for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+    // HSTS is per host name, whatever the port: pinning `localhost` (the self-signed LAN mode
+    // answers to it) would send every other local development server to HTTPS for a year.
+    if (tls && isLocalhost(req.headers.host)) res.removeHeader('Strict-Transport-Security');
     warnIfProxied(req);
     const path = (req.url ?? '/').split('?')[0];
     if (req.method === 'POST' && path === '/share-target') {
@@ -157,6 +160,12 @@ export function createAppServer(
   limitConnections(server, config.http, new ClientAddresses(config.proxy), metrics);
   bindMetrics(server, metrics);
   return server;
+}
+
+/** True for `localhost` and `*.localhost`, with or without a port. */
+function isLocalhost(host: string | undefined): boolean {
+  const name = (host ?? '').replace(/:\d+$/, '').toLowerCase();
+  return name === 'localhost' || name.endsWith('.localhost');
 }
 
 /** A request that failed inside the server: 500 if nothing was sent, else the response is cut. */

@@ -40,7 +40,27 @@ describe('HTTPS for a LAN', () => {
       req.on('error', reject);
       req.end();
     });
+    // Except for localhost: HSTS would pin every local development server on any port.
+    const localHsts = await new Promise<string | undefined>((resolve, reject) => {
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port,
+          path: '/healthz',
+          ca: first.cert,
+          servername: 'localhost',
+          headers: { Host: `localhost:${port}` },
+        },
+        (res) => {
+          res.resume();
+          resolve(res.headers['strict-transport-security']);
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
     server.close();
+    expect(localHsts).toBeUndefined();
     expect(JSON.parse(body)).toMatchObject({ ok: true });
     // Over TLS the browser is told to stay on HTTPS (plain HTTP never says so: see static-files).
     expect(hsts).toBe('max-age=31536000');
