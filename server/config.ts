@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: MIT
+import { DEFAULT_TRUSTED_PROXIES, type ProxySettings, trustedProxyList } from './client-address';
+import { DEFAULT_MAX_KEYS } from './rate-limit';
 import type { TurnRest } from './turn-credentials';
 
 /** Limits of the rendezvous server, each from an environment variable. */
@@ -25,6 +27,24 @@ export interface SignalLimits {
   roomLifetimeMs: number;
   /** Ping interval; a socket that misses one pong is dropped, ms (SIGNAL_HEARTBEAT_MS, 30 s). */
   heartbeatMs: number;
+  /** Clients each rate limiter remembers at most; the least recently seen is forgotten (RATE_LIMIT_MAX_KEYS, 100000). */
+  rateLimitMaxKeys: number;
+}
+
+/** Limits on TCP connections and HTTP requests, against one client taking every file descriptor. */
+export interface HttpLimits {
+  /** Open connections in total, HTTP and WebSocket (HTTP_MAX_CONNECTIONS, 4096). */
+  maxConnections: number;
+  /** Open connections from one client address, or /64 (HTTP_MAX_CONNECTIONS_PER_IP, 64). */
+  maxConnectionsPerIp: number;
+  /** Connections whose first request's headers have not all arrived (HTTP_MAX_PENDING_CONNECTIONS, 512). */
+  maxPendingConnections: number;
+  /** A request's headers (and a WebSocket upgrade's) must arrive this soon, ms (HTTP_HEADERS_TIMEOUT_MS, 10 s). */
+  headersTimeoutMs: number;
+  /** A whole request must arrive this soon, ms (HTTP_REQUEST_TIMEOUT_MS, 30 s). */
+  requestTimeoutMs: number;
+  /** An idle kept-alive connection is closed after this, ms (HTTP_KEEP_ALIVE_MS, 5 s). */
+  keepAliveMs: number;
 }
 
 /** An ICE server entry as RTCPeerConnection takes it. */
@@ -49,6 +69,11 @@ export interface ServerConfig {
   /** A TURN relay whose credentials are minted per request (TURN_URLS + TURN_SECRET), or null. */
   turn: TurnRest | null;
   limits: SignalLimits;
+  http: HttpLimits;
+  /** Whose X-Forwarded-For is believed (TRUST_PROXY, TRUSTED_PROXIES). */
+  proxy: ProxySettings;
+  /** Bearer token that opens /metrics from anywhere (METRICS_TOKEN); without it only direct loopback requests. */
+  metricsToken: string | null;
 }
 
 function number(
@@ -130,6 +155,16 @@ function iceServers(env: NodeJS.ProcessEnv): IceServer[] {
   return servers;
 }
 
+/**
+ * TRUST_PROXY=N (N proxies in front, each appending to X-Forwarded-For; 0 or
+ * unset: none) and TRUSTED_PROXIES (their addresses or CIDRs, default loopback).
+ */
+export function readProxySettings(env: NodeJS.ProcessEnv): ProxySettings {
+  const trusted = env.TRUSTED_PROXIES ? list(env.TRUSTED_PROXIES) : [...DEFAULT_TRUSTED_PROXIES];
+  trustedProxyList(trusted); // throws a sentence naming a bad entry, at start rather than per request
+  return { hops: number(env, 'TRUST_PROXY', 0, 0, 10), trusted };
+}
+
 /** Reads the config from `env` and command-line `args`; throws a sentence naming the bad setting. */
 export function readConfig(
   env: NodeJS.ProcessEnv,
@@ -163,6 +198,17 @@ export function readConfig(
       noSenderMs: number(env, 'SIGNAL_NO_SENDER_MS', 20_000, 100),
       roomLifetimeMs: number(env, 'SIGNAL_ROOM_LIFETIME_MS', 24 * 3600_000, 1000),
       heartbeatMs: number(env, 'SIGNAL_HEARTBEAT_MS', 30_000, 100),
+      rateLimitMaxKeys: number(env, 'RATE_LIMIT_MAX_KEYS', DEFAULT_MAX_KEYS, 100),
     },
+    http: {
+      maxConnections: number(env, 'HTTP_MAX_CONNECTIONS', 4096, 1),
+      maxConnectionsPerIp: number(env, 'HTTP_MAX_CONNECTIONS_PER_IP', 64, 1),
+      maxPendingConnections: number(env, 'HTTP_MAX_PENDING_CONNECTIONS', 512, 1),
+      headersTimeoutMs: number(env, 'HTTP_HEADERS_TIMEOUT_MS', 10_000, 100),
+      requestTimeoutMs: number(env, 'HTTP_REQUEST_TIMEOUT_MS', 30_000, 100),
+      keepAliveMs: number(env, 'HTTP_KEEP_ALIVE_MS', 5_000, 100),
+    },
+    proxy: readProxySettings(env),
+    metricsToken: env.METRICS_TOKEN || null,
   };
 }

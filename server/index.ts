@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { createAppServer } from './app';
 import { readConfig } from './config';
 import { log } from './log';
+import { ServerMetrics } from './metrics';
 import { attachSignaling } from './signal';
 import { loadTls } from './tls';
 
@@ -26,8 +27,17 @@ if (!existsSync(join(config.staticDir, 'index.html'))) {
 const tls = config.tls
   ? await loadTls(config.tls, process.env.CERT_DIR || join(root, '.ferry-cert'))
   : null;
-const server = createAppServer(config, tls);
-const signaling = attachSignaling(server, config);
+// One registry for the process: the app server's counters, signaling's, and Node's own (open fds).
+const metrics = new ServerMetrics({ processMetrics: true });
+const server = createAppServer(config, tls, { metrics });
+const signaling = attachSignaling(server, config, { metrics });
+// Failing to listen (port taken) ends the process; once listening, server errors are logged (http-limits).
+const cannotListen = (err: Error) => {
+  console.error(`Cannot listen on ${config.host}:${config.port}: ${err.message}`);
+  process.exit(1);
+};
+server.once('error', cannotListen);
+server.once('listening', () => server.off('error', cannotListen));
 server.listen(config.port, config.host, () => {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

@@ -5,8 +5,10 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { CLOSE, parseClientMessage } from '../src/core/signaling/messages';
-import type { ServerConfig } from './config';
+import { ClientAddresses, limitKey } from './client-address';
+import { readProxySettings, type ServerConfig } from './config';
 import { log } from './log';
+import { metricsOf, type ServerMetrics } from './metrics';
 import { RateLimiter } from './rate-limit';
 import { type Peer, Rooms } from './rooms';
 
@@ -21,19 +23,12 @@ export interface Signaling {
   readonly rooms: Rooms;
 }
 
-function clientIp(req: IncomingMessage, trustProxy: boolean): string {
-  const forwarded = trustProxy
-    ? String(req.headers['x-forwarded-for'] ?? '')
-        .split(',')[0]
-        ?.trim()
-    : '';
-  return forwarded || req.socket.remoteAddress || 'unknown';
-}
-
 /** Extra wiring for `attachSignaling`. */
 export interface SignalingInit {
-  /** Environment (TRUST_PROXY=1 takes the client IP from X-Forwarded-For). */
+  /** Environment whose TRUST_PROXY and TRUSTED_PROXIES replace the config's (tests). */
   env?: NodeJS.ProcessEnv;
+  /** Where to count (the app server's unless given). */
+  metrics?: ServerMetrics;
   /** Sees every relayed payload, as relayed (metrics; tests check that nothing readable passes). */
   onRelay?: (data: string) => void;
 }
@@ -44,19 +39,22 @@ export function attachSignaling(
   config: ServerConfig,
   init: SignalingInit = {},
 ): Signaling {
-  const env = init.env ?? process.env;
   const { limits } = config;
-  const trustProxy = env.TRUST_PROXY === '1';
+  const addresses = new ClientAddresses(init.env ? readProxySettings(init.env) : config.proxy);
+  const metrics = init.metrics ?? metricsOf(server);
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxMessageBytes });
   const rooms = new Rooms(limits);
+  metrics.trackRooms(() => rooms.size);
   const connectionsPerIp = new Map<string, number>();
   const newConnections = new RateLimiter(
     limits.connectionsPerSecondPerIp,
     limits.connectionsPerSecondPerIp * 4,
+    limits.rateLimitMaxKeys,
   );
   const messages = new RateLimiter(
     limits.messagesPerSecondPerIp,
     limits.messagesPerSecondPerIp * 4,
+    limits.rateLimitMaxKeys,
   );
   const alive = new WeakMap<WebSocket, boolean>();
 
@@ -65,7 +63,11 @@ export function attachSignaling(
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, clientIp(req, trustProxy)));
+    const client = addresses.clientAddress(
+      req.socket.remoteAddress,
+      req.headers['x-forwarded-for'],
+    );
+    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, limitKey(client)));
   });
 
   function onConnection(ws: WebSocket, ip: string): void {
@@ -73,10 +75,12 @@ export function attachSignaling(
     // Refuse after the handshake, so the browser gets a code and a reason it can show.
     if (!newConnections.take(ip) || open >= limits.maxConnectionsPerIp) {
       log('warn', 'connection refused: rate', { ip });
+      metrics.refused(CLOSE.rateLimited);
       ws.close(CLOSE.rateLimited, 'Too many connections from your network. Try again in a minute.');
       return;
     }
     connectionsPerIp.set(ip, open + 1);
+    metrics.socketOpened();
     alive.set(ws, true);
     const peer: Peer = {
       id: randomBytes(9).toString('base64url'),
@@ -85,8 +89,12 @@ export function attachSignaling(
       send: (message) => {
         if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
       },
-      close: (code, reason) => ws.close(code, reason),
+      close: (code, reason) => {
+        metrics.refused(code);
+        ws.close(code, reason);
+      },
       drop: (code, reason) => {
+        metrics.refused(code);
         // A socket replaced by its own tab is most likely dead: a closing handshake would hold it 30 s.
         ws.close(code, reason);
         ws.terminate();
@@ -127,11 +135,14 @@ export function attachSignaling(
           return;
         }
         rooms.join(peer, message.room, message.role, message.claim);
-        if (peer.room)
+        if (peer.room) {
+          metrics.joined(message.role);
           log('info', 'joined', { peer: peer.id, role: peer.role, room: message.room.slice(0, 8) });
+        }
       } else if (!peer.room) {
         peer.close(CLOSE.badMessage, 'Join a room first.');
       } else if (rooms.relay(peer, message.to, message.data)) {
+        metrics.relayed();
         init.onRelay?.(message.data);
       } else {
         peer.send({ t: 'error', code: 'no-peer', message: 'That device is no longer connected.' });
@@ -140,6 +151,7 @@ export function attachSignaling(
     ws.on('error', (err) => log('warn', 'socket error', { peer: peer.id, error: err.message }));
     ws.on('close', (code) => {
       clearTimeout(idle);
+      metrics.socketClosed(code);
       rooms.leave(peer);
       const left = (connectionsPerIp.get(ip) ?? 1) - 1;
       if (left > 0) connectionsPerIp.set(ip, left);

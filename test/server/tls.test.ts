@@ -26,10 +26,12 @@ describe('HTTPS for a LAN', () => {
     const server = createAppServer(config, first);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as AddressInfo).port;
+    let hsts: string | undefined;
     const body = await new Promise<string>((resolve, reject) => {
       const req = request(
         { host: '127.0.0.1', port, path: '/healthz', ca: first.cert, servername: 'localhost' },
         (res) => {
+          hsts = res.headers['strict-transport-security'];
           let text = '';
           res.on('data', (c) => (text += c));
           res.on('end', () => resolve(text));
@@ -38,8 +40,30 @@ describe('HTTPS for a LAN', () => {
       req.on('error', reject);
       req.end();
     });
+    // Except for localhost: HSTS would pin every local development server on any port.
+    const localHsts = await new Promise<string | undefined>((resolve, reject) => {
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port,
+          path: '/healthz',
+          ca: first.cert,
+          servername: 'localhost',
+          headers: { Host: `localhost:${port}` },
+        },
+        (res) => {
+          res.resume();
+          resolve(res.headers['strict-transport-security']);
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
     server.close();
+    expect(localHsts).toBeUndefined();
     expect(JSON.parse(body)).toMatchObject({ ok: true });
+    // Over TLS the browser is told to stay on HTTPS (plain HTTP never says so: see static-files).
+    expect(hsts).toBe('max-age=31536000');
   });
 
   it('insists on both TLS_CERT and TLS_KEY', () => {
