@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 import type SimplePeer from 'simple-peer';
 import { FerryError } from '../core/errors';
+import { noPathMessage, offersRelay, type PathSummary } from '../core/session/connection-path';
 import { ProtocolStream } from '../core/session/protocol-stream';
 import type { Ticket } from '../core/ticket';
+import { readPath, watchIce } from './connection-path';
 import { peerChannel } from './peer-channel';
 import { asStreamSignal, createPeer, fetchIceServers, isSessionBusy } from './peer-factory';
 import { type DropCounts, deriveRoomKeys, SESSION_ID_SIZE, SealedSession } from './signal-seal';
@@ -36,6 +38,8 @@ export interface ReceiverConnection {
   readonly streams: Promise<ProtocolStream[]>;
   /** Signaling messages refused (forged, replayed…) so far. */
   readonly dropped: DropCounts;
+  /** How the streams are connected now (direct or relayed, round trip), from WebRTC stats; null before. */
+  path(): Promise<PathSummary | null>;
   /** Closes signaling and every stream. */
   close(): void;
 }
@@ -82,19 +86,18 @@ export function connectToSender(init: ReceiverConnectInit): ReceiverConnection {
     if (peers.length > 0 || !sealed) return;
     status('connecting', `Connecting to the sender (0 of ${n} streams)…`);
     const session = sealed;
-    timer = setTimeout(
-      () =>
-        fail(
-          new FerryError(
-            'Signal/Unreachable',
-            'Could not connect directly to the other device. Both need a network that allows direct connections (or the server needs a TURN relay).',
-          ),
-        ),
-      init.connectTimeoutMs ?? 30_000,
-    );
+    const relayOffered = offersRelay(iceServers);
+    const noPath = (relayErrors: number[]) =>
+      fail(new FerryError('Signal/Unreachable', noPathMessage({ relayOffered, relayErrors })));
+    timer = setTimeout(() => noPath([]), init.connectTimeoutMs ?? 30_000);
     for (let i = 0; i < n; i++) {
       const peer = createPeer(true, { iceServers });
       peers.push(peer);
+      // One stream that cannot find a path means none will: they share the networks and servers.
+      const stopWatching = watchIce(peer, (errors) => {
+        if (ready.length < n) noPath(errors);
+      });
+      peer.on('connect', stopWatching);
       peer.on('signal', (sig: SimplePeer.SignalData) => {
         void session.seal({ s: i, n, sig }).then(send);
       });
@@ -184,5 +187,5 @@ export function connectToSender(init: ReceiverConnectInit): ReceiverConnection {
     for (const peer of peers) peer.destroy();
   }
 
-  return { streams, dropped, close };
+  return { streams, dropped, close, path: () => readPath(peers) };
 }

@@ -1,5 +1,6 @@
 import { type Component, Show } from 'solid-js';
 import { formatBytes, formatNumber } from '../../core/format';
+import { describePath } from '../../core/session/connection-path';
 import { ErrorNote } from '../components/ErrorNote';
 import { OfferList } from '../components/OfferList';
 import { ProgressBar } from '../components/ProgressBar';
@@ -77,6 +78,9 @@ export const ReceivePage: Component = () => {
                   />
                 </div>
               )}
+            </Show>
+            <Show when={state.connection?.phase === 'connected' && state.path}>
+              {(path) => <p class="path">{describePath(path())}</p>}
             </Show>
             <Show when={state.rtts.length > 0}>
               <p class="muted">

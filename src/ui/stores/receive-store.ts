@@ -29,6 +29,7 @@ import { recordKey } from '../../core/content/record-key';
 import { isFerryError } from '../../core/errors';
 import { formatCount, formatNumber } from '../../core/format';
 import type { PreparingStatus } from '../../core/protocol/message-types';
+import type { PathSummary } from '../../core/session/connection-path';
 import type { ProtocolStream } from '../../core/session/protocol-stream';
 import { parseTicketInput, type Ticket, ticketLink } from '../../core/ticket';
 import { verificationCode } from '../../core/verification-code';
@@ -36,6 +37,9 @@ import { type Offer, type OfferedFile, offerFrom } from './offered-files';
 import { createProgressStore } from './progress-store';
 
 export type { Offer, OfferedFile };
+
+/** Wait before reading the connection's path again when its stats had no pair or round trip yet, ms. */
+const PATH_RETRY_MS = 1000;
 
 /** The transfer, once the person asked to receive. */
 export interface TransferState {
@@ -53,6 +57,8 @@ export interface ReceiveState {
   connection: ReceiverStatus | null;
   /** Round trip per stream, ms, once measured. */
   rtts: number[];
+  /** Direct or relayed (and the round trip), from WebRTC stats, once connected. */
+  path: PathSummary | null;
   /** How far the sender has come checking its files, while it has no file list yet. */
   senderPreparing: PreparingStatus | null;
   offer: Offer | null;
@@ -80,6 +86,7 @@ const EMPTY: ReceiveState = {
   ticket: null,
   connection: null,
   rtts: [],
+  path: null,
   senderPreparing: null,
   offer: null,
   transfer: null,
@@ -121,6 +128,7 @@ export function createReceiveStore(pool: HashPool) {
       (status) => setState('senderPreparing', status),
     );
     setState('senderPreparing', null);
+    void showPath(conn);
     const storage = await estimateStorage().catch(() => null);
     setState(
       'offer',
@@ -136,6 +144,15 @@ export function createReceiveStore(pool: HashPool) {
     };
     const rtts = await Promise.all(streams.map((s) => s.ping()));
     setState('rtts', rtts);
+  }
+
+  /** Shows how `conn` is connected, once its stats name a pair (read again a moment later if not yet). */
+  async function showPath(conn: ReceiverConnection, retries = 3): Promise<void> {
+    const path = await conn.path();
+    if (connection !== conn) return;
+    if (path) setState('path', path);
+    if ((!path || path.rttMs === null) && retries > 0)
+      setTimeout(() => void showPath(conn, retries - 1), PATH_RETRY_MS);
   }
 
   /** The received files, ready to save: each opens its Blob from storage when needed. */
@@ -200,6 +217,8 @@ export function createReceiveStore(pool: HashPool) {
               streams: loadStreamCount(),
             });
             c.streams = await connection.streams;
+            setState('path', null);
+            void showPath(connection);
             return c.streams;
           },
           store,
