@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureDeps, run } from './ensure-deps.mjs';
-import { ensureChromium } from './ensure-packages.mjs';
+import { ensureChromium, ensurePackages } from './ensure-packages.mjs';
 import { canIsolate, NETNS_SETUP } from './netns.mjs';
 
 // Anything after `--` narrows the test files (vitest filters), e.g. `-- transfer-controls`.
@@ -55,6 +55,8 @@ function step(name, command, args) {
 function browserTests() {
   console.log('\n▶ browser and end-to-end tests (real Chromium)');
   ensureChromium();
+  // A real TURN relay for the relay tests (test/helpers/coturn.ts).
+  ensurePackages('coturn', [{ path: '/usr/bin/turnserver', pkg: 'coturn' }]);
   const smallDisk = mkdtempSync(join(tmpdir(), 'ferry-small-disk-'));
   if (canIsolate()) {
     // Inside: a private network (WebRTC can only reach this namespace) and a
