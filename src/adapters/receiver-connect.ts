@@ -189,3 +189,68 @@ export function connectToSender(init: ReceiverConnectInit): ReceiverConnection {
 
   return { streams, dropped, close, path: () => readPath(peers) };
 }
+
+/**
+ * Waits between looks for a sender that went away, ms: the first, and the
+ * longest (doubling in between). `lookNow()` (the page or its network is
+ * back) looks at once.
+ */
+export const SENDER_RETRY_MS = [2_000, 30_000] as const;
+
+/** Options for `SenderSearch.connect`. */
+export interface SenderSearchInit extends Omit<ReceiverConnectInit, 'onStatus'> {
+  /** True once no connection is wanted any more (the run ended): the search stops. */
+  stopped(): boolean;
+  /** The sender is not in the room (its page closed, asleep or offline). */
+  onSenderGone(): void;
+  /** Each connection as it is made; the caller owns it (and closes the one before). */
+  onConnection(connection: ReceiverConnection): void;
+}
+
+/**
+ * Reconnects to a sender that may be away: joins the room again and again
+ * (the server closes a receiver's wait for an absent sender) until the
+ * sender is back, saying so meanwhile. Other failures are the caller's.
+ */
+export class SenderSearch {
+  private wake: (() => void) | null = null;
+
+  /** Ends the current wait: look for the sender now. */
+  lookNow(): void {
+    this.wake?.();
+  }
+
+  /** Resolves with the streams of the first connection that comes up; rejects when stopped, or on a failure other than the sender's absence. */
+  async connect(init: SenderSearchInit): Promise<ProtocolStream[]> {
+    for (let attempt = 0; ; attempt++) {
+      const connection = connectToSender({
+        ...init,
+        onStatus: (s) => {
+          if (s.phase === 'waiting' && !init.stopped()) init.onSenderGone();
+        },
+      });
+      init.onConnection(connection);
+      try {
+        return await connection.streams;
+      } catch (err) {
+        if (init.stopped() || (err as Error).name !== 'Signal/NoSender') throw err;
+        init.onSenderGone();
+        const [first, longest] = SENDER_RETRY_MS;
+        await this.pause(Math.min(longest, first * 2 ** attempt));
+        if (init.stopped()) throw err;
+      }
+    }
+  }
+
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        if (this.wake === done) this.wake = null;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wake = done;
+    });
+  }
+}

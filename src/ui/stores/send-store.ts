@@ -6,6 +6,7 @@ import type { HashPool } from '../../adapters/hash-pool';
 import { sendSession } from '../../adapters/send-session';
 import { type IncomingSession, SenderHub } from '../../adapters/sender-hub';
 import { hashingReleased } from '../../adapters/test-faults';
+import { screenWakeLock } from '../../adapters/wake-lock';
 import { fromHex, toHex } from '../../core/bytes';
 import { SECRET_SIZE } from '../../core/constants';
 import type { FileDigest } from '../../core/content/file-hasher';
@@ -76,6 +77,11 @@ export function createSendStore(pool: HashPool) {
     error: null,
   });
   let hub: SenderHub | null = null;
+  /** The screen stays on while a receiver is connected or connecting: a locked phone drops them. */
+  const wakeLock = screenWakeLock();
+  /** Receivers connected or connecting now. */
+  const live = new Set<string>();
+  const liveChanged = () => (live.size > 0 ? wakeLock.hold() : wakeLock.release());
   /** Hashing progress per file id, written once per frame. */
   const hashing = createProgressStore();
   /** One row per receiver connected to this share. */
@@ -94,6 +100,8 @@ export function createSendStore(pool: HashPool) {
   function stopSharing(): void {
     hub?.close();
     hub = null;
+    live.clear();
+    liveChanged();
     secret = null;
     served = null;
     published = false;
@@ -153,7 +161,13 @@ export function createSendStore(pool: HashPool) {
       },
       onSession: (session) => {
         const track = rows.track(session.id, session.streamCount);
-        session.onNoPath = (problem) => rows.noPath(session.id, problem);
+        live.add(session.id);
+        liveChanged();
+        session.onNoPath = (problem) => {
+          rows.noPath(session.id, problem);
+          live.delete(session.id);
+          liveChanged();
+        };
         sendSession(session, {
           offer: () => served && { manifest: served.collection.manifest, source: served.source },
           preparing: preparingStatus,
@@ -162,6 +176,7 @@ export function createSendStore(pool: HashPool) {
           },
           onEvent: (event) => {
             track(event);
+            if (event.type === 'end' && live.delete(session.id)) liveChanged();
             if (event.type === 'streams' && event.up === event.of) void showPath(session);
           },
         });
