@@ -192,10 +192,12 @@ export function connectToSender(init: ReceiverConnectInit): ReceiverConnection {
 
 /**
  * Waits between looks for a sender that went away, ms: the first, and the
- * longest (doubling in between). `lookNow()` (the page or its network is
- * back) looks at once.
+ * longest (doubling in between). Each look itself waits in the room until
+ * the server gives up on the sender (SIGNAL_NO_SENDER_MS, 20 s), and the
+ * server says at once when the sender is back, so the pause can stay short.
+ * `lookNow()` (the page or its network is back) looks at once.
  */
-export const SENDER_RETRY_MS = [2_000, 30_000] as const;
+export const SENDER_RETRY_MS = [1_000, 10_000] as const;
 
 /** Options for `SenderSearch.connect`. */
 export interface SenderSearchInit extends Omit<ReceiverConnectInit, 'onStatus'> {

@@ -1,0 +1,165 @@
+import type { AddressInfo } from 'node:net';
+import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startAppServer } from '../helpers/app-server';
+import { launchChromium } from '../helpers/chromium';
+import { pseudoRandomBytes } from '../helpers/data';
+import { downloadAll, sha256, share, writeTree } from '../helpers/e2e-transfer';
+import { requirePrivateNetwork } from '../helpers/private-network';
+
+requirePrivateNetwork();
+
+/** A TCP door in front of the server for the sender's page only: shut, the sender is offline. */
+class Door {
+  private readonly server: Server;
+  private readonly open = new Set<Socket>();
+  shut = false;
+
+  constructor(private readonly upstreamPort: number) {
+    this.server = createServer((client) => {
+      if (this.shut) return void client.destroy();
+      const upstream = tcpConnect(this.upstreamPort, '127.0.0.1');
+      this.open.add(client).add(upstream);
+      client.pipe(upstream);
+      upstream.pipe(client);
+      const drop = () => {
+        client.destroy();
+        upstream.destroy();
+        this.open.delete(client);
+        this.open.delete(upstream);
+      };
+      for (const s of [client, upstream]) s.on('error', drop).on('close', drop);
+    });
+  }
+
+  async listen(): Promise<string> {
+    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  /** Cuts every connection through it (the server sees them close) and refuses new ones. */
+  shutAndCut(): void {
+    this.shut = true;
+    for (const s of this.open) s.destroy();
+    this.open.clear();
+  }
+
+  close(): Promise<void> {
+    this.shutAndCut();
+    return new Promise((r) => this.server.close(() => r()));
+  }
+}
+
+let browser: Browser;
+let app: Awaited<ReturnType<typeof startAppServer>>;
+let door: Door;
+let senderUrl = '';
+
+beforeAll(async () => {
+  // A receiver waiting for an absent sender is told so after 1 s (20 s by default).
+  app = await startAppServer(inject('distDir'), { SIGNAL_NO_SENDER_MS: '1000' });
+  door = new Door(Number(new URL(app.url).port));
+  senderUrl = await door.listen();
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  await door?.close();
+  await app?.stop();
+});
+
+const SENDER_GONE =
+  "The sender's page closed or lost its connection. Ferry will continue when it comes back.";
+
+describe('a receiver whose page was in the background while its sender went away', () => {
+  it('says so in words, and finishes by itself once it is shown again and the sender is back', async () => {
+    const data = pseudoRandomBytes(40 * 1024 * 1024, 21);
+    const dir = writeTree('ferry-background-', { 'backup.img': data });
+    // Instrumentation only: the sender page's peer connections, so the test can end them
+    // as a phone that loses its network does.
+    const senderContext = await browser.newContext();
+    await senderContext.addInitScript(() => {
+      const Original = window.RTCPeerConnection;
+      const made: RTCPeerConnection[] = [];
+      (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs = made;
+      window.RTCPeerConnection = class extends Original {
+        constructor(config?: RTCConfiguration) {
+          super(config);
+          made.push(this);
+        }
+      } as typeof RTCPeerConnection;
+    });
+    const { sender, link } = await share(
+      browser,
+      senderUrl,
+      { files: [join(dir, 'backup.img')] },
+      await senderContext.newPage(),
+    );
+    // The receiver reaches the server directly (only the sender goes through the door), and can be
+    // hidden and shown as a phone's browser does when it is put away (the page itself keeps running).
+    const receiverContext = await browser.newContext();
+    await receiverContext.addInitScript(() => {
+      // Counts the receiver's joins of the room (one signaling socket each).
+      const Original = window.WebSocket;
+      const w = window as unknown as { __joins: number };
+      w.__joins = 0;
+      window.WebSocket = class extends Original {
+        constructor(url: string | URL, protocols?: string | string[]) {
+          super(url, protocols);
+          if (String(url).includes('/signal')) w.__joins++;
+        }
+      } as typeof WebSocket;
+      let hidden = false;
+      Object.defineProperty(document, 'visibilityState', {
+        get: () => (hidden ? 'hidden' : 'visible'),
+      });
+      Object.defineProperty(document, 'hidden', { get: () => hidden });
+      (window as unknown as { __setHidden: (h: boolean) => void }).__setHidden = (value) => {
+        hidden = value;
+        document.dispatchEvent(new Event('visibilitychange'));
+      };
+    });
+    const receiver = await receiverContext.newPage();
+    await receiver.goto(`${app.url}/${new URL(link).hash}`);
+    await receiver.getByRole('button', { name: 'Receive' }).click({ timeout: 30_000 });
+    const total = receiver.getByRole('progressbar', { name: 'Received in total' });
+    await expect
+      .poll(async () => Number(await total.getAttribute('aria-valuenow')), { timeout: 60_000 })
+      .toBeGreaterThanOrEqual(5);
+    const setHidden = (hidden: boolean) =>
+      receiver.evaluate(
+        (h) => (window as unknown as { __setHidden: (h: boolean) => void }).__setHidden(h),
+        hidden,
+      );
+
+    const joins = () => receiver.evaluate(() => (window as unknown as { __joins: number }).__joins);
+
+    // The receiver is put away; then the sender loses its network: signaling and every stream.
+    await setHidden(true);
+    door.shutAndCut();
+    await sender.evaluate(() => {
+      for (const pc of (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs) pc.close();
+    });
+    await expect
+      .poll(() => receiver.locator('.transfer-status').textContent(), { timeout: 30_000 })
+      .toBe(SENDER_GONE);
+    // It keeps looking (the server closes each look after 1 s with "no sender") and keeps saying why.
+    const joinsThen = await joins();
+    await expect.poll(joins, { timeout: 30_000 }).toBeGreaterThanOrEqual(joinsThen + 2);
+    expect(await receiver.locator('.transfer-status').textContent()).toBe(SENDER_GONE);
+
+    // The sender's network is back (it rejoins its room), and the receiver is shown again.
+    door.shut = false;
+    await expect.poll(() => sender.getByText('Link ready').count(), { timeout: 30_000 }).toBe(1);
+    await setHidden(false);
+    await expect
+      .poll(() => receiver.locator('.transfer-status').textContent(), { timeout: 60_000 })
+      .toBe('All 1 file received and verified.');
+    const saved = await downloadAll(receiver, ['backup.img']);
+    expect(sha256(saved.get('backup.img')!)).toBe(sha256(data));
+    await senderContext.close();
+    await receiverContext.close();
+  });
+});
