@@ -32,7 +32,7 @@ export function VirtualList<T>(props: {
   children: (item: T, index: Accessor<number>) => JSX.Element;
 }): JSX.Element {
   let list!: HTMLUListElement;
-  let scroller: HTMLDivElement | undefined;
+  let scroller: HTMLElement | undefined;
   const [view, setView] = createSignal({ top: 0, height: 800 });
   const measure = () => {
     if (scroller) return setView({ top: -scroller.scrollTop, height: scroller.clientHeight });
@@ -92,8 +92,9 @@ export function VirtualList<T>(props: {
   if (!props.scrolls) return ul;
   return (
     // A scroll box must be reachable from the keyboard to be scrolled without a mouse.
-    <div ref={scroller} class="own-scroll" role="region" aria-label={props.label} tabindex={0}>
+    // A labelled section is a region: the box is named where a screen reader lands on it.
+    <section ref={scroller} class="own-scroll" aria-label={props.label} tabindex={0}>
       {ul}
-    </div>
+    </section>
   );
 }
