@@ -240,7 +240,7 @@ export function createReceiveStore(pool: HashPool) {
     // The screen stays on while receiving: a locked phone freezes the page and the transfer.
     wakeLock.hold();
     try {
-      if (fresh) await reconnect(c, ctl);
+      if (fresh) c.streams = await reconnect(c, ctl);
       const store = await openStore();
       const { failed, cancelled } = await withReceiveLock(toHex(c.collectionHash), () =>
         receiveCollection({
