@@ -91,8 +91,10 @@ describe('through a real TURN relay (coturn, TURN REST credentials)', () => {
   it('moves files when only relayed paths are allowed, and both screens say "relayed"', async () => {
     const { sender, receiver } = await connectPair(good, true);
     await expect
-      .poll(() => receiver.locator('.ticket-card .path').textContent(), { timeout: 30_000 })
-      .toMatch(/^Relayed through the TURN server · round trip \d+ ms$/);
+      .poll(() => receiver.locator('.ticket-card p', { hasText: 'Round trip' }).textContent(), {
+        timeout: 30_000,
+      })
+      .toMatch(/^Relayed through the TURN server\. Round trip: \d+ ms\.$/);
     await expect
       .poll(() => sender.locator('.receivers .path').textContent(), { timeout: 30_000 })
       .toMatch(/^Relayed through the TURN server/);
@@ -105,8 +107,10 @@ describe('through a real TURN relay (coturn, TURN REST credentials)', () => {
   it('goes direct when it can, with the relay offered, and both screens say "direct"', async () => {
     const { sender, receiver } = await connectPair(good, false);
     await expect
-      .poll(() => receiver.locator('.ticket-card .path').textContent(), { timeout: 30_000 })
-      .toMatch(/^Direct connection · round trip \d+ ms$/);
+      .poll(() => receiver.locator('.ticket-card p', { hasText: 'Round trip' }).textContent(), {
+        timeout: 30_000,
+      })
+      .toMatch(/^Direct connection\. Round trip: \d+ ms\.$/);
     await expect
       .poll(() => sender.locator('.receivers .path').textContent(), { timeout: 30_000 })
       .toMatch(/^Direct connection/);

@@ -19,6 +19,7 @@ export const ReceivePage: Component = () => {
       phase === 'reconnecting'
     );
   };
+  const pathShown = () => (state.connection?.phase === 'connected' ? state.path : null);
   const doneCount = () =>
     state.offer?.files.filter((f) => progress.files[f.index]?.state === 'done').length ?? 0;
   let input!: HTMLInputElement;
@@ -79,13 +80,20 @@ export const ReceivePage: Component = () => {
                 </div>
               )}
             </Show>
-            <Show when={state.connection?.phase === 'connected' && state.path}>
-              {(path) => <p class="path">{describePath(path())}</p>}
-            </Show>
-            <Show when={state.rtts.length > 0}>
+            {/* How it is connected (from WebRTC stats), then the round trip Ferry's own pings measured. */}
+            <Show when={state.rtts.length > 0 || pathShown()}>
               <p class="muted">
-                Round trip: {Math.round(state.rtts.reduce((a, b) => a + b, 0) / state.rtts.length)}{' '}
-                ms.
+                <Show when={pathShown()}>
+                  {(path) => (
+                    <span class="path-kind">
+                      {describePath({ kind: path().kind, rttMs: null })}.
+                    </span>
+                  )}
+                </Show>{' '}
+                <Show when={state.rtts.length > 0}>
+                  Round trip:{' '}
+                  {Math.round(state.rtts.reduce((a, b) => a + b, 0) / state.rtts.length)} ms.
+                </Show>
               </p>
             </Show>
           </div>
