@@ -207,6 +207,8 @@ export interface SenderSearchInit extends Omit<ReceiverConnectInit, 'onStatus'> 
   onSenderGone(): void;
   /** Each connection as it is made; the caller owns it (and closes the one before). */
   onConnection(connection: ReceiverConnection): void;
+  /** Makes one connection (default: `connectToSender`). */
+  connect?(init: ReceiverConnectInit): ReceiverConnection;
 }
 
 /**
@@ -225,7 +227,7 @@ export class SenderSearch {
   /** Resolves with the streams of the first connection that comes up; rejects when stopped, or on a failure other than the sender's absence. */
   async connect(init: SenderSearchInit): Promise<ProtocolStream[]> {
     for (let attempt = 0; ; attempt++) {
-      const connection = connectToSender({
+      const connection = (init.connect ?? connectToSender)({
         ...init,
         onStatus: (s) => {
           if (s.phase === 'waiting' && !init.stopped()) init.onSenderGone();
