@@ -21,6 +21,8 @@ let good: AppServer;
 let wrongSecret: AppServer;
 /** Hands out a credential that expired an hour ago (the server's clock and coturn's disagree, or a stale config). */
 let expired: AppServer;
+/** Offers no relay at all. */
+let noRelay: AppServer;
 
 beforeAll(async () => {
   coturn = await startCoturn();
@@ -36,11 +38,12 @@ beforeAll(async () => {
     Date.now() - 3600_000,
   );
   expired = await startAppServer(distDir, { ICE_SERVERS: JSON.stringify([stale]) });
+  noRelay = await startAppServer(distDir);
   browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
-  await Promise.all([good?.stop(), wrongSecret?.stop(), expired?.stop()]);
+  await Promise.all([good?.stop(), wrongSecret?.stop(), expired?.stop(), noRelay?.stop()]);
   await coturn?.stop();
 });
 
@@ -138,4 +141,19 @@ describe('through a real TURN relay (coturn, TURN REST credentials)', () => {
       await closeAll(sender, receiver);
     });
   }
+
+  it('says, when there is no direct path and the server offers no relay, that one is needed', async () => {
+    // Relay-only with no relay: as two devices on networks that allow no direct connection.
+    const { sender, receiver } = await connectPair(noRelay, true);
+    const sentence = /No network path was found.*this Ferry server offers no relay \(TURN\)/;
+    await expect
+      .poll(() => receiver.locator('.ticket-card [role="status"]').textContent(), {
+        timeout: 30_000,
+      })
+      .toMatch(sentence);
+    await expect
+      .poll(() => sender.getByRole('list', { name: 'Receivers' }).innerText(), { timeout: 30_000 })
+      .toMatch(/could not connect[\s\S]*offers no relay \(TURN\)/);
+    await closeAll(sender, receiver);
+  });
 });
