@@ -44,6 +44,14 @@ export type { Offer, OfferedFile };
 /** Wait before reading the connection's path again when its stats had no pair or round trip yet, ms. */
 const PATH_RETRY_MS = 1000;
 
+/** Errors that mean the connection was lost, not that anything was refused. */
+const CONNECTION_LOST: readonly string[] = [
+  'Signal/Unreachable',
+  'Signal/NoSender',
+  'Protocol/Closed',
+  'Protocol/TimedOut',
+];
+
 /** What the receiver says while its sender is away. */
 export const SENDER_GONE =
   "The sender's page closed or lost its connection. Ferry will continue when it comes back.";
@@ -296,8 +304,9 @@ export function createReceiveStore(pool: HashPool) {
         message: 'Stopped. Everything received so far is kept.',
       });
       setState('error', (err as Error).message);
-      // The sender could not be reached (this page was asleep, or offline): coming back resumes.
-      stoppedByLoss = (err as Error).name?.startsWith('Signal/') ?? false;
+      // The sender could not be reached, or the streams died under a request (this page was
+      // asleep, or offline): coming back resumes. A refusal or a bad sender does not.
+      stoppedByLoss = CONNECTION_LOST.includes((err as Error).name);
     } finally {
       if (control === ctl) control = null;
       if (!control) wakeLock.release();
