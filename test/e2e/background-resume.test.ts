@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startAppServer } from '../helpers/app-server';
 import { launchChromium } from '../helpers/chromium';
@@ -73,93 +73,138 @@ afterAll(async () => {
 const SENDER_GONE =
   "The sender's page closed or lost its connection. Ferry will continue when it comes back.";
 
-describe('a receiver whose page was in the background while its sender went away', () => {
-  it('says so in words, and finishes by itself once it is shown again and the sender is back', async () => {
-    const data = pseudoRandomBytes(40 * 1024 * 1024, 21);
-    const dir = writeTree('ferry-background-', { 'backup.img': data });
-    // Instrumentation only: the sender page's peer connections, so the test can end them
-    // as a phone that loses its network does.
-    const senderContext = await browser.newContext();
-    await senderContext.addInitScript(() => {
-      const Original = window.RTCPeerConnection;
-      const made: RTCPeerConnection[] = [];
-      (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs = made;
-      window.RTCPeerConnection = class extends Original {
-        constructor(config?: RTCConfiguration) {
-          super(config);
-          made.push(this);
-        }
-      } as typeof RTCPeerConnection;
+/** A sender page sharing `data` as backup.img from `url`; its peer connections are kept for the test to end. */
+async function sharing(url: string, data: Uint8Array): Promise<{ sender: Page; link: string }> {
+  const dir = writeTree('ferry-background-', { 'backup.img': data });
+  // Instrumentation only: the sender page's peer connections, so the test can end them
+  // as a phone that loses its network does.
+  const context = await browser.newContext();
+  await context.addInitScript(() => {
+    const Original = window.RTCPeerConnection;
+    const made: RTCPeerConnection[] = [];
+    (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs = made;
+    window.RTCPeerConnection = class extends Original {
+      constructor(config?: RTCConfiguration) {
+        super(config);
+        made.push(this);
+      }
+    } as typeof RTCPeerConnection;
+  });
+  return share(browser, url, { files: [join(dir, 'backup.img')] }, await context.newPage());
+}
+
+/** Ends every peer connection of the sender page. */
+const cutStreams = (sender: Page) =>
+  sender.evaluate(() => {
+    for (const pc of (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs) pc.close();
+  });
+
+/**
+ * A receiver page on the server itself (not through the door) that the test
+ * can hide and show as a phone's browser does when it is put away (the page
+ * keeps running), and that counts its joins of the room (one signaling
+ * socket each). It has clicked Receive and has some of the file.
+ */
+async function receiving(link: string) {
+  const context = await browser.newContext();
+  await context.addInitScript(() => {
+    const Original = window.WebSocket;
+    const w = window as unknown as { __joins: number };
+    w.__joins = 0;
+    window.WebSocket = class extends Original {
+      constructor(url: string | URL, protocols?: string | string[]) {
+        super(url, protocols);
+        if (String(url).includes('/signal')) w.__joins++;
+      }
+    } as typeof WebSocket;
+    let hidden = false;
+    Object.defineProperty(document, 'visibilityState', {
+      get: () => (hidden ? 'hidden' : 'visible'),
     });
-    const { sender, link } = await share(
-      browser,
-      senderUrl,
-      { files: [join(dir, 'backup.img')] },
-      await senderContext.newPage(),
-    );
-    // The receiver reaches the server directly (only the sender goes through the door), and can be
-    // hidden and shown as a phone's browser does when it is put away (the page itself keeps running).
-    const receiverContext = await browser.newContext();
-    await receiverContext.addInitScript(() => {
-      // Counts the receiver's joins of the room (one signaling socket each).
-      const Original = window.WebSocket;
-      const w = window as unknown as { __joins: number };
-      w.__joins = 0;
-      window.WebSocket = class extends Original {
-        constructor(url: string | URL, protocols?: string | string[]) {
-          super(url, protocols);
-          if (String(url).includes('/signal')) w.__joins++;
-        }
-      } as typeof WebSocket;
-      let hidden = false;
-      Object.defineProperty(document, 'visibilityState', {
-        get: () => (hidden ? 'hidden' : 'visible'),
-      });
-      Object.defineProperty(document, 'hidden', { get: () => hidden });
-      (window as unknown as { __setHidden: (h: boolean) => void }).__setHidden = (value) => {
-        hidden = value;
-        document.dispatchEvent(new Event('visibilitychange'));
-      };
-    });
-    const receiver = await receiverContext.newPage();
-    await receiver.goto(`${app.url}/${new URL(link).hash}`);
-    await receiver.getByRole('button', { name: 'Receive' }).click({ timeout: 30_000 });
-    const total = receiver.getByRole('progressbar', { name: 'Received in total' });
-    await expect
-      .poll(async () => Number(await total.getAttribute('aria-valuenow')), { timeout: 60_000 })
-      .toBeGreaterThanOrEqual(5);
-    const setHidden = (hidden: boolean) =>
+    Object.defineProperty(document, 'hidden', { get: () => hidden });
+    (window as unknown as { __setHidden: (h: boolean) => void }).__setHidden = (value) => {
+      hidden = value;
+      document.dispatchEvent(new Event('visibilitychange'));
+    };
+  });
+  const receiver = await context.newPage();
+  await receiver.goto(`${app.url}/${new URL(link).hash}`);
+  await receiver.getByRole('button', { name: 'Receive' }).click({ timeout: 30_000 });
+  const total = receiver.getByRole('progressbar', { name: 'Received in total' });
+  await expect
+    .poll(async () => Number(await total.getAttribute('aria-valuenow')), { timeout: 60_000 })
+    .toBeGreaterThanOrEqual(5);
+  return {
+    receiver,
+    setHidden: (hidden: boolean) =>
       receiver.evaluate(
         (h) => (window as unknown as { __setHidden: (h: boolean) => void }).__setHidden(h),
         hidden,
-      );
+      ),
+    joins: () => receiver.evaluate(() => (window as unknown as { __joins: number }).__joins),
+    status: () => receiver.locator('.transfer-status').textContent(),
+  };
+}
 
-    const joins = () => receiver.evaluate(() => (window as unknown as { __joins: number }).__joins);
+/** Waits for the whole file on `receiver` and checks its bytes. */
+async function finishes(receiver: Page, data: Uint8Array): Promise<void> {
+  await expect
+    .poll(() => receiver.locator('.transfer-status').textContent(), { timeout: 60_000 })
+    .toBe('All 1 file received and verified.');
+  const saved = await downloadAll(receiver, ['backup.img']);
+  expect(sha256(saved.get('backup.img')!)).toBe(sha256(data));
+}
+
+describe('a receiver whose page was in the background', () => {
+  it('says in words that its sender went away, and finishes by itself once shown again and the sender is back', async () => {
+    const data = pseudoRandomBytes(40 * 1024 * 1024, 21);
+    // The sender goes through the door; the receiver reaches the server directly.
+    const { sender, link } = await sharing(senderUrl, data);
+    const { receiver, setHidden, joins, status } = await receiving(link);
 
     // The receiver is put away; then the sender loses its network: signaling and every stream.
     await setHidden(true);
     door.shutAndCut();
-    await sender.evaluate(() => {
-      for (const pc of (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs) pc.close();
-    });
-    await expect
-      .poll(() => receiver.locator('.transfer-status').textContent(), { timeout: 30_000 })
-      .toBe(SENDER_GONE);
+    await cutStreams(sender);
+    await expect.poll(status, { timeout: 30_000 }).toBe(SENDER_GONE);
     // It keeps looking (the server closes each look after 1 s with "no sender") and keeps saying why.
     const joinsThen = await joins();
     await expect.poll(joins, { timeout: 30_000 }).toBeGreaterThanOrEqual(joinsThen + 2);
-    expect(await receiver.locator('.transfer-status').textContent()).toBe(SENDER_GONE);
+    expect(await status()).toBe(SENDER_GONE);
 
     // The sender's network is back (it rejoins its room), and the receiver is shown again.
     door.shut = false;
     await expect.poll(() => sender.getByText('Link ready').count(), { timeout: 30_000 }).toBe(1);
     await setHidden(false);
+    await finishes(receiver, data);
+    await sender.context().close();
+    await receiver.context().close();
+  });
+
+  it('resumes by itself when shown again, after its own network failed it while hidden', async () => {
+    const data = pseudoRandomBytes(40 * 1024 * 1024, 22);
+    const { sender, link } = await sharing(app.url, data);
+    const { receiver, setHidden, status } = await receiving(link);
+
+    // Put away, and its network turns bad: every stream drops and no new connection finds a
+    // path (relay-only on a server with no relay), so after its reconnects it stops.
+    await setHidden(true);
+    await receiver.evaluate(() => {
+      (globalThis as { __ferryFaults?: unknown }).__ferryFaults = { relayOnly: true };
+    });
+    await cutStreams(sender);
     await expect
-      .poll(() => receiver.locator('.transfer-status').textContent(), { timeout: 60_000 })
-      .toBe('All 1 file received and verified.');
-    const saved = await downloadAll(receiver, ['backup.img']);
-    expect(sha256(saved.get('backup.img')!)).toBe(sha256(data));
-    await senderContext.close();
-    await receiverContext.close();
+      .poll(status, { timeout: 60_000 })
+      .toBe('Stopped. Everything received so far is kept.');
+    expect(await receiver.getByText('No network path was found').count()).toBe(1);
+
+    // The network is fine again and the page is shown: no click needed.
+    await receiver.evaluate(() => {
+      (globalThis as { __ferryFaults?: unknown }).__ferryFaults = {};
+    });
+    await setHidden(false);
+    await finishes(receiver, data);
+    await sender.context().close();
+    await receiver.context().close();
   });
 });
