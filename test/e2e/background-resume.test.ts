@@ -207,4 +207,22 @@ describe('a receiver whose page was in the background', () => {
     await sender.context().close();
     await receiver.context().close();
   });
+
+  it('still says paused, with Resume, after the connection dropped and came back during a pause', async () => {
+    const data = pseudoRandomBytes(40 * 1024 * 1024, 23);
+    const { sender, link } = await sharing(app.url, data);
+    const { receiver, status } = await receiving(link);
+    await receiver.getByRole('button', { name: 'Pause' }).click();
+    await expect.poll(status).toBe('Paused. Everything received so far is kept.');
+    await cutStreams(sender);
+    // It reconnects by itself (the sender is there), and stays paused until the person resumes.
+    await expect.poll(() => sender.getByText('Receiver 2:').count(), { timeout: 30_000 }).toBe(1);
+    await expect
+      .poll(status, { timeout: 30_000 })
+      .toBe('Paused. Everything received so far is kept.');
+    await receiver.getByRole('button', { name: 'Resume' }).click();
+    await finishes(receiver, data);
+    await sender.context().close();
+    await receiver.context().close();
+  });
 });

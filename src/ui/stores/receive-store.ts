@@ -52,6 +52,9 @@ const CONNECTION_LOST: readonly string[] = [
   'Protocol/TimedOut',
 ];
 
+/** What the receiver says while the person has paused. */
+const PAUSED = 'Paused. Everything received so far is kept.';
+
 /** What the receiver says while its sender is away. */
 export const SENDER_GONE =
   "The sender's page closed or lost its connection. Ferry will continue when it comes back.";
@@ -195,6 +198,9 @@ export function createReceiveStore(pool: HashPool) {
             c.streams = streams;
             setState('path', null);
             void showPath(conn);
+            // Back while paused by the person: the screen says paused again, not "reconnecting".
+            if (control === ctl && ctl.paused && !ctl.cancelled)
+              onSessionEvent({ type: 'phase', phase: 'paused', message: PAUSED });
           },
           () => {},
         );
@@ -403,11 +409,7 @@ export function createReceiveStore(pool: HashPool) {
     pause(): void {
       if (!control || state.transfer?.phase !== 'receiving') return;
       control.pause();
-      onSessionEvent({
-        type: 'phase',
-        phase: 'paused',
-        message: 'Paused. Everything received so far is kept.',
-      });
+      onSessionEvent({ type: 'phase', phase: 'paused', message: PAUSED });
     },
     /** Goes on after a pause (or after space was freed). */
     resume(): void {
