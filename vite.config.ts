@@ -52,7 +52,7 @@ export default defineConfig({
         cleanupOutdatedCaches: true,
         globPatterns: ['**/*.{js,css,html,svg,png,webmanifest,wasm}'],
         navigateFallback: 'index.html',
-        navigateFallbackDenylist: [/^\/healthz/, /^\/signal/, /^\/config\.json/],
+        navigateFallbackDenylist: [/^\/healthz/, /^\/signal/, /^\/config\.json/, /^\/metrics/],
         maximumFileSizeToCacheInBytes: 4 * 1024 * 1024,
         importScripts: ['/share-target-sw.js'],
       },

@@ -2,6 +2,7 @@
 // `npm run screenshots`: every screen, phone and desktop, light and dark, into
 // docs/screenshots/. Builds the app, starts its own server, and runs inside
 // the private network namespace so that the two-device screens can connect.
+// `npm run screenshots -- send-many` makes only the Send screen with 1,000 files.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,7 +34,16 @@ if (process.env.FERRY_PRIVATE_NETWORK !== '1') {
   const script = new URL(import.meta.url).pathname;
   const code = run(
     'unshare',
-    ['-n', 'sh', '-c', `${NETNS_SETUP} && exec "$@"`, 'sh', process.execPath, script],
+    [
+      '-n',
+      'sh',
+      '-c',
+      `${NETNS_SETUP} && exec "$@"`,
+      'sh',
+      process.execPath,
+      script,
+      ...process.argv.slice(2),
+    ],
     {
       env: { ...process.env, FERRY_PRIVATE_NETWORK: '1' },
     },
@@ -68,6 +78,30 @@ const cameraBrowser = await chromium.launch({
   args: [...chromiumArgs(), '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'],
 });
 
+/** Only the Send screen with 1,000 files (`-- send-many`), or every screen. */
+const onlySendMany = process.argv.slice(2).includes('send-many');
+
+/** 1,000 small files, each its own bytes: a folder of photos' worth of names. */
+const thousandFiles = Array.from({ length: 1000 }, (_, i) => ({
+  name: `IMG_${String(i + 1).padStart(4, '0')}.jpg`,
+  mimeType: 'image/jpeg',
+  buffer: Buffer.alloc(2048 + i, i % 251),
+}));
+
+/**
+ * The Send screen with 1,000 files, as the first screen shows it (not the
+ * whole page): the link, its QR code and Copy link must be in view.
+ */
+async function sendMany(context, sizeName, scheme) {
+  const page = await context.newPage();
+  await page.goto(`${base}/`);
+  await page.getByLabel('Add files').setInputFiles(thousandFiles);
+  await page.locator('.share-panel .code').waitFor({ timeout: 120_000 });
+  await page.getByText('Link ready').waitFor();
+  await page.screenshot({ path: `${out}send-many-${sizeName}-${scheme}.png` });
+  await page.close();
+}
+
 /** Picks files through the real "Add files" input and waits until the link is ready. */
 async function sendWithFiles(page) {
   await page.getByLabel('Add files').setInputFiles([
@@ -84,6 +118,11 @@ for (const [sizeName, viewport] of Object.entries(sizes)) {
     const context = await browser.newContext({ viewport, colorScheme: scheme });
     const shot = (page, name) =>
       page.screenshot({ path: `${out}${name}-${sizeName}-${scheme}.png`, fullPage: true });
+    await sendMany(context, sizeName, scheme);
+    if (onlySendMany) {
+      await context.close();
+      continue;
+    }
 
     const empty = await context.newPage();
     await empty.goto(`${base}/`);

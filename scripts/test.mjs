@@ -63,6 +63,8 @@ function browserTests() {
     { path: '/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser', pkg: 'webkit2gtk-driver' },
     { path: '/usr/bin/xvfb-run', pkg: 'xvfb' },
   ]);
+  // A real TURN relay for the relay tests (test/helpers/coturn.ts).
+  ensurePackages('coturn', [{ path: '/usr/bin/turnserver', pkg: 'coturn' }]);
   const smallDisk = mkdtempSync(join(tmpdir(), 'ferry-small-disk-'));
   if (canIsolate()) {
     // Inside: a private network (WebRTC can only reach this namespace) and a

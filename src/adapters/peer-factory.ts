@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 import SimplePeer from 'simple-peer';
 import { MAX_STREAMS } from '../core/protocol/constants';
+import { relayOnly } from './test-faults';
 
 /** Settings every stream of a session shares. */
 export interface PeerSettings {
@@ -13,7 +14,11 @@ export function createPeer(initiator: boolean, settings: PeerSettings): SimplePe
   return new SimplePeer({
     initiator,
     trickle: true,
-    config: { iceServers: settings.iceServers },
+    config: {
+      iceServers: settings.iceServers,
+      // Tests on one host force the relay path; a shipped build has no way to.
+      ...(__FERRY_TEST_HOOKS__ && relayOnly() ? { iceTransportPolicy: 'relay' as const } : {}),
+    },
     channelConfig: { ordered: true },
   });
 }
@@ -54,10 +59,19 @@ export function isSessionBusy(value: unknown): boolean {
   );
 }
 
-/** Reads the relay's ICE servers from `/config.json`; none if it has none or cannot be read. */
+/** Longest wait for `/config.json`, ms: past it, connect without ICE servers rather than hang. */
+export const CONFIG_TIMEOUT_MS = 10_000;
+
+/**
+ * Reads the relay's ICE servers from `/config.json`, fresh each time (TURN
+ * credentials in it expire); none if it has none or cannot be read in time.
+ */
 export async function fetchIceServers(relay: string): Promise<RTCIceServer[]> {
   try {
-    const response = await fetch(new URL('/config.json', relay), { cache: 'no-store' });
+    const response = await fetch(new URL('/config.json', relay), {
+      cache: 'no-store',
+      signal: AbortSignal.timeout(CONFIG_TIMEOUT_MS),
+    });
     const config = (await response.json()) as { iceServers?: RTCIceServer[] };
     return Array.isArray(config.iceServers) ? config.iceServers : [];
   } catch {

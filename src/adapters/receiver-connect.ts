@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 import type SimplePeer from 'simple-peer';
 import { FerryError } from '../core/errors';
+import { noPathMessage, offersRelay, type PathSummary } from '../core/session/connection-path';
 import { ProtocolStream } from '../core/session/protocol-stream';
 import type { Ticket } from '../core/ticket';
+import { readPath, watchIce } from './connection-path';
 import { peerChannel } from './peer-channel';
 import { asStreamSignal, createPeer, fetchIceServers, isSessionBusy } from './peer-factory';
 import { type DropCounts, deriveRoomKeys, SESSION_ID_SIZE, SealedSession } from './signal-seal';
@@ -36,6 +38,8 @@ export interface ReceiverConnection {
   readonly streams: Promise<ProtocolStream[]>;
   /** Signaling messages refused (forged, replayed…) so far. */
   readonly dropped: DropCounts;
+  /** How the streams are connected now (direct or relayed, round trip), from WebRTC stats; null before. */
+  path(): Promise<PathSummary | null>;
   /** Closes signaling and every stream. */
   close(): void;
 }
@@ -82,19 +86,18 @@ export function connectToSender(init: ReceiverConnectInit): ReceiverConnection {
     if (peers.length > 0 || !sealed) return;
     status('connecting', `Connecting to the sender (0 of ${n} streams)…`);
     const session = sealed;
-    timer = setTimeout(
-      () =>
-        fail(
-          new FerryError(
-            'Signal/Unreachable',
-            'Could not connect directly to the other device. Both need a network that allows direct connections (or the server needs a TURN relay).',
-          ),
-        ),
-      init.connectTimeoutMs ?? 30_000,
-    );
+    const relayOffered = offersRelay(iceServers);
+    const noPath = (relayErrors: number[]) =>
+      fail(new FerryError('Signal/Unreachable', noPathMessage({ relayOffered, relayErrors })));
+    timer = setTimeout(() => noPath([]), init.connectTimeoutMs ?? 30_000);
     for (let i = 0; i < n; i++) {
       const peer = createPeer(true, { iceServers });
       peers.push(peer);
+      // One stream that cannot find a path means none will: they share the networks and servers.
+      const stopWatching = watchIce(peer, (errors) => {
+        if (ready.length < n) noPath(errors);
+      });
+      peer.on('connect', stopWatching);
       peer.on('signal', (sig: SimplePeer.SignalData) => {
         void session.seal({ s: i, n, sig }).then(send);
       });
@@ -184,5 +187,74 @@ export function connectToSender(init: ReceiverConnectInit): ReceiverConnection {
     for (const peer of peers) peer.destroy();
   }
 
-  return { streams, dropped, close };
+  return { streams, dropped, close, path: () => readPath(peers) };
+}
+
+/**
+ * Waits between looks for a sender that went away, ms: the first, and the
+ * longest (doubling in between). Each look itself waits in the room until
+ * the server gives up on the sender (SIGNAL_NO_SENDER_MS, 20 s), and the
+ * server says at once when the sender is back, so the pause can stay short.
+ * `lookNow()` (the page or its network is back) looks at once.
+ */
+export const SENDER_RETRY_MS = [1_000, 10_000] as const;
+
+/** Options for `SenderSearch.connect`. */
+export interface SenderSearchInit extends Omit<ReceiverConnectInit, 'onStatus'> {
+  /** True once no connection is wanted any more (the run ended): the search stops. */
+  stopped(): boolean;
+  /** The sender is not in the room (its page closed, asleep or offline). */
+  onSenderGone(): void;
+  /** Each connection as it is made; the caller owns it (and closes the one before). */
+  onConnection(connection: ReceiverConnection): void;
+  /** Makes one connection (default: `connectToSender`). */
+  connect?(init: ReceiverConnectInit): ReceiverConnection;
+}
+
+/**
+ * Reconnects to a sender that may be away: joins the room again and again
+ * (the server closes a receiver's wait for an absent sender) until the
+ * sender is back, saying so meanwhile. Other failures are the caller's.
+ */
+export class SenderSearch {
+  private wake: (() => void) | null = null;
+
+  /** Ends the current wait: look for the sender now. */
+  lookNow(): void {
+    this.wake?.();
+  }
+
+  /** Resolves with the streams of the first connection that comes up; rejects when stopped, or on a failure other than the sender's absence. */
+  async connect(init: SenderSearchInit): Promise<ProtocolStream[]> {
+    for (let attempt = 0; ; attempt++) {
+      const connection = (init.connect ?? connectToSender)({
+        ...init,
+        onStatus: (s) => {
+          if (s.phase === 'waiting' && !init.stopped()) init.onSenderGone();
+        },
+      });
+      init.onConnection(connection);
+      try {
+        return await connection.streams;
+      } catch (err) {
+        if (init.stopped() || (err as Error).name !== 'Signal/NoSender') throw err;
+        init.onSenderGone();
+        const [first, longest] = SENDER_RETRY_MS;
+        await this.pause(Math.min(longest, first * 2 ** attempt));
+        if (init.stopped()) throw err;
+      }
+    }
+  }
+
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        if (this.wake === done) this.wake = null;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wake = done;
+    });
+  }
 }

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 import type SimplePeer from 'simple-peer';
 import { toBase64Url, toHex } from '../core/bytes';
+import { noPathMessage, offersRelay, type PathSummary } from '../core/session/connection-path';
 import { ProtocolStream } from '../core/session/protocol-stream';
 import { EndedSessions, type EndReason } from '../core/signaling/ended-sessions';
+import { readPath, watchIce } from './connection-path';
 import { peerChannel } from './peer-channel';
 import {
   asStreamSignal,
@@ -51,6 +53,10 @@ export interface IncomingSession {
   onStream: ((stream: ProtocolStream) => void) | null;
   /** Called once when the session ends: its streams all closed, did not come up in time, or it made room for a newer receiver. */
   onEnd: (() => void) | null;
+  /** Called once if no network path to this receiver can be found, with a sentence saying what to do. */
+  onNoPath: ((message: string) => void) | null;
+  /** How its streams are connected now (direct or relayed, round trip), from WebRTC stats; null before. */
+  path(): Promise<PathSummary | null>;
 }
 
 /** Options for a `SenderHub`. */
@@ -66,13 +72,19 @@ export interface SenderHubInit {
   createPeer?(initiator: boolean, settings: PeerSettings): SimplePeer.Instance;
   /** Opens the signaling link to room `roomId` (default: a `SignalingClient` to `relay`). */
   connect?(roomId: string, handlers: SignalingHandlers): SignalingLink;
-  /** ICE servers (default: the relay's /config.json). */
-  iceServers?: RTCIceServer[];
+  /**
+   * Fetches ICE servers for one new session (default: the relay's /config.json).
+   * Called per session, never once for the page: TURN credentials expire
+   * (TURN_TTL_S) and a sender's page stays open for hours.
+   */
+  loadIceServers?(): Promise<RTCIceServer[]>;
   /** Runs `fn` after `ms`; returns a cancel (default: setTimeout). */
   setTimer?(fn: () => void, ms: number): () => void;
 }
 
 interface SessionState extends IncomingSession {
+  /** This session's ICE servers, fetched when its first message came. */
+  iceServers: Promise<RTCIceServer[]>;
   sealed: SealedSession;
   replyTo: string;
   peers: (SimplePeer.Instance | undefined)[];
@@ -113,13 +125,10 @@ export class SenderHub {
   }
 
   private async start(): Promise<void> {
-    const [keys, iceServers] = await Promise.all([
-      deriveRoomKeys(this.init.secret),
-      this.init.iceServers ?? fetchIceServers(this.init.relay),
-    ]);
+    const keys = await deriveRoomKeys(this.init.secret);
     if (this.closed) return;
     const handlers: SignalingHandlers = {
-      onRelay: (from, data) => this.onRelay(keys.key, iceServers, from, data),
+      onRelay: (from, data) => this.onRelay(keys.key, from, data),
       onState: (state) => this.init.onState?.(state),
       onFatal: (error) => this.init.onState?.('failed', error.message),
     };
@@ -139,31 +148,30 @@ export class SenderHub {
   }
 
   /** Resolves once every relay heard so far has been handled (tests wait on this, not on time). */
-  settled(): Promise<void> {
-    return this.relayQueue;
+  async settled(): Promise<void> {
+    await this.relayQueue;
+    await Promise.all(this.signalling);
   }
+
+  /** Signals waiting for their session's ICE servers (not in the relay queue: one slow fetch must not hold up other receivers). */
+  private readonly signalling = new Set<Promise<void>>();
 
   /** Relays are handled one at a time: a new receiver's first messages arrive together, before its session exists. */
   private relayQueue: Promise<void> = Promise.resolve();
   private relayBacklog = 0;
 
-  private onRelay(key: CryptoKey, iceServers: RTCIceServer[], from: string, data: string): void {
+  private onRelay(key: CryptoKey, from: string, data: string): void {
     if (this.relayBacklog >= MAX_RELAY_BACKLOG) return;
     this.relayBacklog++;
     this.relayQueue = this.relayQueue
-      .then(() => this.handleRelay(key, iceServers, from, data))
+      .then(() => this.handleRelay(key, from, data))
       .catch(() => {})
       .then(() => {
         this.relayBacklog--;
       });
   }
 
-  private async handleRelay(
-    key: CryptoKey,
-    iceServers: RTCIceServer[],
-    from: string,
-    data: string,
-  ): Promise<void> {
+  private async handleRelay(key: CryptoKey, from: string, data: string): Promise<void> {
     const sid = peekSessionId(data);
     if (!sid) return;
     const id = toHex(sid);
@@ -172,7 +180,7 @@ export class SenderHub {
       const signal = asStreamSignal(await session.sealed.open(data));
       if (!signal || signal.n !== session.streamCount || session.ended) return;
       session.replyTo = from; // the receiver may have reconnected to the server under a new id
-      this.signal(session, iceServers, signal.s, signal.sig);
+      this.signal(session, signal.s, signal.sig);
       return;
     }
     // A session that ended stays ended: its first message, replayed, opens as well as it did.
@@ -186,12 +194,16 @@ export class SenderHub {
       this.client?.send(from, await sealed.seal(SESSION_BUSY));
       return;
     }
+    const loadIce = this.init.loadIceServers ?? (() => fetchIceServers(this.init.relay));
     const created: SessionState = {
       id,
       streamCount: signal.n,
       streams: [],
       onStream: null,
       onEnd: null,
+      onNoPath: null,
+      path: () => readPath(created.peers),
+      iceServers: loadIce().catch(() => []),
       sealed,
       replyTo: from,
       peers: [],
@@ -202,7 +214,7 @@ export class SenderHub {
     created.cancelExpiry = this.setTimer(() => this.end(created, 'expired'), SESSION_CONNECT_MS);
     this.sessions.set(id, created);
     this.init.onSession(created);
-    this.signal(created, iceServers, signal.s, signal.sig);
+    this.signal(created, signal.s, signal.sig);
   }
 
   /** Ends the oldest session whose streams are not all up; false when every session is connected. */
@@ -227,7 +239,16 @@ export class SenderHub {
     session.onEnd?.();
   }
 
-  private signal(
+  /** Hands a receiver's signal to its stream's peer, once the session's ICE servers are in (in arrival order). */
+  private signal(session: SessionState, index: number, sig: SimplePeer.SignalData): void {
+    const done = session.iceServers.then((iceServers) => {
+      if (!session.ended) this.signalNow(session, iceServers, index, sig);
+    });
+    this.signalling.add(done);
+    void done.finally(() => this.signalling.delete(done));
+  }
+
+  private signalNow(
     session: SessionState,
     iceServers: RTCIceServer[],
     index: number,
@@ -238,6 +259,13 @@ export class SenderHub {
       const created = (this.init.createPeer ?? createPeer)(false, { iceServers });
       peer = created;
       session.peers[index] = created;
+      const relayOffered = offersRelay(iceServers);
+      const stopWatching = watchIce(created, (relayErrors) => {
+        if (session.ended || session.streams.length >= session.streamCount) return;
+        session.onNoPath?.(noPathMessage({ relayOffered, relayErrors }));
+        session.onNoPath = null;
+      });
+      created.on('connect', stopWatching);
       created.on('signal', (answer: SimplePeer.SignalData) => {
         void session.sealed
           .seal({ s: index, n: session.streamCount, sig: answer })

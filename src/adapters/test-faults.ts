@@ -14,6 +14,8 @@ interface FaultHooks {
   manifestHex?: string;
   /** Hold the hashing of the file at this path until the promise settles: a sender still checking a big file. */
   holdHashing?: { path: string; until: Promise<unknown> };
+  /** Use only relayed candidates (`iceTransportPolicy: 'relay'`): two test browsers on one host made to go through TURN. */
+  relayOnly?: boolean;
 }
 
 // Behind the build flag as well as at each call site: a shipped build has no way to reach the hooks.
@@ -39,4 +41,9 @@ export function craftedManifest(): Uint8Array | null {
 export async function hashingReleased(path: string): Promise<void> {
   const hold = hooks()?.holdHashing;
   if (hold && hold.path === path) await hold.until;
+}
+
+/** True when a test wants every connection to go through the TURN relay. */
+export function relayOnly(): boolean {
+  return hooks()?.relayOnly === true;
 }

@@ -28,7 +28,7 @@ async function seriousViolations(page: Page): Promise<string[]> {
   const width = await page.evaluate(() => document.documentElement.scrollWidth);
   const overflow =
     width > PHONE.width ? [`page is ${width}px wide on a ${PHONE.width}px screen`] : [];
-  await page.addScriptTag({ content: axeSource });
+  await page.evaluate(axeSource);
   const violations = await page.evaluate(async () => {
     const axe = (
       window as unknown as { axe: { run: (ctx: Document) => Promise<{ violations: Violation[] }> } }

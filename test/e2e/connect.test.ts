@@ -68,9 +68,10 @@ describe('two browsers connect from a ticket link', () => {
       .toBe(1);
     const senderCode = await sender.locator('.share-panel .code').textContent();
     expect(await receiver.locator('.list-header .code').textContent()).toBe(senderCode);
+    // The second line says how it is connected (direct here: one host, no relay).
     await expect
       .poll(() => sender.getByRole('list', { name: 'Receivers' }).innerText())
-      .toBe('Receiver 1: connected over 6 streams');
+      .toMatch(/^Receiver 1: connected over 6 streams\nDirect connection · round trip \d+ ms$/);
 
     // What the server relayed: opaque base64url, never SDP or ICE candidates in clear.
     expect(relayed.length).toBeGreaterThanOrEqual(12);

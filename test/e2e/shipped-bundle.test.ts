@@ -10,7 +10,14 @@ import { startAppServer } from '../helpers/app-server';
 import { buildApp } from '../helpers/build-app';
 import { launchChromium } from '../helpers/chromium';
 
-const HOOK_NAMES = ['__ferryFaults', 'ferryStats', 'corruptBlock', 'manifestHex', 'holdHashing'];
+const HOOK_NAMES = [
+  '__ferryFaults',
+  'ferryStats',
+  'corruptBlock',
+  'manifestHex',
+  'holdHashing',
+  'relayOnly',
+];
 /** The build flag itself: left unreplaced, the shipped app would stop at its first use. */
 const FLAG = '__FERRY_TEST_HOOKS__';
 

@@ -16,6 +16,8 @@ const secret = Uint8Array.from({ length: 32 }, (_, i) => 100 + i);
 export class FakePeer extends EventEmitter {
   readonly signals: SimplePeer.SignalData[] = [];
   destroyed = false;
+  /** The ICE servers the hub made this peer with. */
+  iceServers: RTCIceServer[] = [];
   signal(sig: SimplePeer.SignalData): void {
     this.signals.push(sig);
   }
@@ -63,6 +65,8 @@ export async function hubUnderTest() {
   const sent: { to: string | null; data: string }[] = [];
   const sessions: IncomingSession[] = [];
   const ended: string[] = [];
+  /** ICE servers handed out, one list per fetch (each with its own TURN username, as the server mints them). */
+  const iceLoads: RTCIceServer[][] = [];
   let linked!: (h: SignalingHandlers) => void;
   const link = new Promise<SignalingHandlers>((resolve) => {
     linked = resolve;
@@ -70,13 +74,18 @@ export async function hubUnderTest() {
   const hub = new SenderHub({
     secret,
     relay: 'http://relay.invalid',
-    iceServers: [],
+    loadIceServers: async () => {
+      const servers = [{ urls: 'turn:relay.invalid', username: `user-${iceLoads.length + 1}` }];
+      iceLoads.push(servers);
+      return servers;
+    },
     onSession: (session) => {
       sessions.push(session);
       session.onEnd = () => ended.push(session.id);
     },
-    createPeer: () => {
+    createPeer: (_initiator, settings) => {
       const peer = new FakePeer();
+      peer.iceServers = settings.iceServers;
       peers.push(peer);
       return peer as unknown as SimplePeer.Instance;
     },
@@ -98,6 +107,7 @@ export async function hubUnderTest() {
     peers,
     sessions,
     ended,
+    iceLoads,
     sent,
     timers,
     /** A receiver with a fresh (seeded) session id, as the hub hears it through the server. */

@@ -26,6 +26,8 @@ async function session(count: number) {
     streams: [],
     onStream: null,
     onEnd: null,
+    onNoPath: null,
+    path: async () => null,
   };
   const receivers: ProtocolStream[] = [];
   const senders: ProtocolStream[] = [];

@@ -123,4 +123,25 @@ describe('SenderHub sessions', () => {
       candidate: { candidate: 'candidate:1 1 udp 1 10.0.0.1 5000 typ host' },
     });
   });
+
+  it('fetches fresh ICE servers for each new receiver, not once for the page (TURN credentials expire)', async () => {
+    const t = await hubUnderTest();
+    const first = t.receiver();
+    for (let s = 0; s < 2; s++) first.deliver(await first.seal(offer(s, 2)));
+    await vi.waitFor(() => expect(t.peers).toHaveLength(2));
+    // Hours later, another receiver: its peers get the credentials minted for it.
+    const second = t.receiver();
+    for (let s = 0; s < 2; s++) second.deliver(await second.seal(offer(s, 2)));
+    await vi.waitFor(() => expect(t.peers).toHaveLength(4));
+    await t.hub.settled();
+    expect(t.iceLoads).toHaveLength(2);
+    expect(t.peers.map((p) => p.iceServers)).toEqual([
+      t.iceLoads[0],
+      t.iceLoads[0],
+      t.iceLoads[1],
+      t.iceLoads[1],
+    ]);
+    // Signals that came while the servers were fetched reach the peer, in order.
+    expect(t.peers[0]!.signals).toEqual([offer(0, 2).sig]);
+  });
 });

@@ -1,5 +1,6 @@
 import { type Component, createSignal, For, Show } from 'solid-js';
 import { formatBytes, formatRate, rateLine } from '../../core/format';
+import { describePath } from '../../core/session/connection-path';
 import type { SendReceiver, Share } from '../stores/send-store';
 import { ProgressBar } from './ProgressBar';
 import { QrCode } from './QrCode';
@@ -104,9 +105,11 @@ export const SharePanel: Component<{
                   Receiver {i() + 1}:{' '}
                   {r.status === 'gone'
                     ? 'disconnected'
-                    : r.status === 'connected'
-                      ? `connected over ${r.streams} streams`
-                      : `connecting (${r.streamsUp} of ${r.streams} streams)`}
+                    : r.status === 'failed'
+                      ? 'could not connect'
+                      : r.status === 'connected'
+                        ? `connected over ${r.streams} streams`
+                        : `connecting (${r.streamsUp} of ${r.streams} streams)`}
                   <Show when={r.sentBytes > 0}>
                     {' '}
                     · <span class="sent">{formatBytes(r.sentBytes)} sent</span>
@@ -114,6 +117,12 @@ export const SharePanel: Component<{
                   <Show when={r.status !== 'gone' && r.rate > 0 && r.planBytes === null}>
                     {' '}
                     · <span class="rate">{formatRate(r.rate)}</span>
+                  </Show>
+                  <Show when={r.status === 'connected' && r.path}>
+                    {(path) => <span class="path">{describePath(path())}</span>}
+                  </Show>
+                  <Show when={r.status === 'failed' && r.problem}>
+                    {(problem) => <span class="path error">{problem()}</span>}
                   </Show>
                   <Show when={r.planBytes !== null && r.planBytes > 0}>
                     <ReceiverProgress receiver={r} label={`Receiver ${i() + 1} progress`} />

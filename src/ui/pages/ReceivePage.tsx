@@ -1,5 +1,6 @@
 import { type Component, Show } from 'solid-js';
 import { formatBytes, formatNumber } from '../../core/format';
+import { describePath } from '../../core/session/connection-path';
 import { ErrorNote } from '../components/ErrorNote';
 import { OfferList } from '../components/OfferList';
 import { ProgressBar } from '../components/ProgressBar';
@@ -18,6 +19,7 @@ export const ReceivePage: Component = () => {
       phase === 'reconnecting'
     );
   };
+  const pathShown = () => (state.connection?.phase === 'connected' ? state.path : null);
   const doneCount = () =>
     state.offer?.files.filter((f) => progress.files[f.index]?.state === 'done').length ?? 0;
   let input!: HTMLInputElement;
@@ -78,10 +80,20 @@ export const ReceivePage: Component = () => {
                 </div>
               )}
             </Show>
-            <Show when={state.rtts.length > 0}>
+            {/* How it is connected (from WebRTC stats), then the round trip Ferry's own pings measured. */}
+            <Show when={state.rtts.length > 0 || pathShown()}>
               <p class="muted">
-                Round trip: {Math.round(state.rtts.reduce((a, b) => a + b, 0) / state.rtts.length)}{' '}
-                ms.
+                <Show when={pathShown()}>
+                  {(path) => (
+                    <span class="path-kind">
+                      {describePath({ kind: path().kind, rttMs: null })}.
+                    </span>
+                  )}
+                </Show>{' '}
+                <Show when={state.rtts.length > 0}>
+                  Round trip:{' '}
+                  {Math.round(state.rtts.reduce((a, b) => a + b, 0) / state.rtts.length)} ms.
+                </Show>
               </p>
             </Show>
           </div>

@@ -23,7 +23,7 @@ export const SendPage: Component = () => {
     <section
       class="page"
       aria-labelledby="send-title"
-      classList={{ dragging: dragging() }}
+      classList={{ dragging: dragging(), 'has-files': state.files.length > 0 }}
       onDragOver={(e) => {
         e.preventDefault();
         setDragging(true);
@@ -61,32 +61,6 @@ export const SendPage: Component = () => {
         </div>
       </div>
 
-      <Show when={state.files.length > 0}>
-        <div class="list-header">
-          <h2>
-            {formatCount(state.files.length, 'file')} ·{' '}
-            {formatBytes(state.files.reduce((s, f) => s + f.size, 0))}
-          </h2>
-          <button type="button" class="link-button" onClick={() => actions.clear()}>
-            Clear all
-          </button>
-        </div>
-        <VirtualList
-          items={state.files}
-          rowHeight={FILE_ROW_HEIGHT}
-          class="file-list"
-          label="Files to send"
-        >
-          {(file) => (
-            <SendFileRow
-              file={file}
-              hashed={hashProgress.files[file.id]?.hashed ?? 0}
-              onRemove={() => actions.remove(file.id)}
-            />
-          )}
-        </VirtualList>
-      </Show>
-
       <p role="status" class="status">
         <Show when={state.checking > 0}>
           Checking {formatCount(state.checking, 'file')}…{' '}
@@ -103,6 +77,7 @@ export const SendPage: Component = () => {
           )}
         </Show>
       </p>
+      {/* The link and its QR code come before the list, so however many files there are they stay in view. */}
       <Show when={state.share}>
         {(share) => (
           <SharePanel
@@ -112,6 +87,33 @@ export const SendPage: Component = () => {
           />
         )}
       </Show>
+      <Show when={state.files.length > 0}>
+        <div class="list-header">
+          <h2>
+            {formatCount(state.files.length, 'file')} ·{' '}
+            {formatBytes(state.files.reduce((s, f) => s + f.size, 0))}
+          </h2>
+          <button type="button" class="link-button" onClick={() => actions.clear()}>
+            Clear all
+          </button>
+        </div>
+        <VirtualList
+          items={state.files}
+          rowHeight={FILE_ROW_HEIGHT}
+          class="file-list"
+          label="Files to send"
+          scrolls
+        >
+          {(file) => (
+            <SendFileRow
+              file={file}
+              hashed={hashProgress.files[file.id]?.hashed ?? 0}
+              onRemove={() => actions.remove(file.id)}
+            />
+          )}
+        </VirtualList>
+      </Show>
+
       <ErrorNote text={state.error} />
     </section>
   );

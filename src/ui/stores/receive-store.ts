@@ -3,6 +3,7 @@ import { createStore } from 'solid-js/store';
 import { BlockStore } from '../../adapters/block-store';
 import { fetchOffer } from '../../adapters/fetch-offer';
 import type { HashPool } from '../../adapters/hash-pool';
+import { onPageReturn } from '../../adapters/page-return';
 import { withReceiveLock } from '../../adapters/receive-lock';
 import {
   receiveCollection,
@@ -13,6 +14,7 @@ import {
   connectToSender,
   type ReceiverConnection,
   type ReceiverStatus,
+  SenderSearch,
 } from '../../adapters/receiver-connect';
 import {
   canSaveToFolder,
@@ -24,12 +26,14 @@ import {
 import { loadStreamCount } from '../../adapters/settings';
 import { estimateStorage } from '../../adapters/storage';
 import { hasWebRtc, NO_WEBRTC_MESSAGE } from '../../adapters/webrtc-support';
+import { screenWakeLock } from '../../adapters/wake-lock';
 import { toHex } from '../../core/bytes';
 import type { ManifestEntry } from '../../core/content/manifest';
 import { recordKey } from '../../core/content/record-key';
 import { isFerryError } from '../../core/errors';
 import { formatCount, formatNumber } from '../../core/format';
 import type { PreparingStatus } from '../../core/protocol/message-types';
+import type { PathSummary } from '../../core/session/connection-path';
 import type { ProtocolStream } from '../../core/session/protocol-stream';
 import { parseTicketInput, type Ticket, ticketLink } from '../../core/ticket';
 import { verificationCode } from '../../core/verification-code';
@@ -37,6 +41,24 @@ import { type Offer, type OfferedFile, offerFrom } from './offered-files';
 import { createProgressStore } from './progress-store';
 
 export type { Offer, OfferedFile };
+
+/** Wait before reading the connection's path again when its stats had no pair or round trip yet, ms. */
+const PATH_RETRY_MS = 1000;
+
+/** Errors that mean the connection was lost, not that anything was refused. */
+const CONNECTION_LOST: readonly string[] = [
+  'Signal/Unreachable',
+  'Signal/NoSender',
+  'Protocol/Closed',
+  'Protocol/TimedOut',
+];
+
+/** What the receiver says while the person has paused. */
+const PAUSED = 'Paused. Everything received so far is kept.';
+
+/** What the receiver says while its sender is away. */
+export const SENDER_GONE =
+  "The sender's page closed or lost its connection. Ferry will continue when it comes back.";
 
 /** The transfer, once the person asked to receive. */
 export interface TransferState {
@@ -54,6 +76,8 @@ export interface ReceiveState {
   connection: ReceiverStatus | null;
   /** Round trip per stream, ms, once measured. */
   rtts: number[];
+  /** Direct or relayed (and the round trip), from WebRTC stats, once connected. */
+  path: PathSummary | null;
   /** How far the sender has come checking its files, while it has no file list yet. */
   senderPreparing: PreparingStatus | null;
   offer: Offer | null;
@@ -81,6 +105,7 @@ const EMPTY: ReceiveState = {
   ticket: null,
   connection: null,
   rtts: [],
+  path: null,
   senderPreparing: null,
   offer: null,
   transfer: null,
@@ -106,6 +131,11 @@ export function createReceiveStore(pool: HashPool) {
   } | null = null;
   let storePromise: Promise<BlockStore> | null = null;
   let control: TransferControl | null = null;
+  /** Looks for a sender that went away (reconnects after every stream was lost). */
+  const search = new SenderSearch();
+  /** True when the last run stopped because the sender could not be reached: the page coming back resumes it. */
+  let stoppedByLoss = false;
+  const wakeLock = screenWakeLock();
   const progress = createProgressStore();
   const isDone = (index: number) => progress.view.files[index]?.state === 'done';
   const openStore = () => {
@@ -122,6 +152,7 @@ export function createReceiveStore(pool: HashPool) {
       (status) => setState('senderPreparing', status),
     );
     setState('senderPreparing', null);
+    void showPath(conn);
     const storage = await estimateStorage().catch(() => null);
     setState(
       'offer',
@@ -137,6 +168,45 @@ export function createReceiveStore(pool: HashPool) {
     };
     const rtts = await Promise.all(streams.map((s) => s.ping()));
     setState('rtts', rtts);
+  }
+
+  /** Shows how `conn` is connected, once its stats name a pair (read again a moment later if not yet). */
+  async function showPath(conn: ReceiverConnection, retries = 3): Promise<void> {
+    const path = await conn.path();
+    if (connection !== conn) return;
+    if (path) setState('path', path);
+    if ((!path || path.rttMs === null) && retries > 0)
+      setTimeout(() => void showPath(conn, retries - 1), PATH_RETRY_MS);
+  }
+
+  /**
+   * A fresh connection after every stream was lost; while the sender is away
+   * the screen says so and the search goes on until it returns or the run ends.
+   */
+  function reconnect(c: NonNullable<typeof current>, ctl: TransferControl) {
+    return search.connect({
+      ticket: c.ticket,
+      relay: c.relay,
+      streams: loadStreamCount(),
+      stopped: () => control !== ctl || ctl.cancelled,
+      onSenderGone: () =>
+        onSessionEvent({ type: 'phase', phase: 'reconnecting', message: SENDER_GONE }),
+      onConnection: (conn) => {
+        connection?.close();
+        connection = conn;
+        conn.streams.then(
+          (streams) => {
+            c.streams = streams;
+            setState('path', null);
+            void showPath(conn);
+            // Back while paused by the person: the screen says paused again, not "reconnecting".
+            if (control === ctl && ctl.paused && !ctl.cancelled)
+              onSessionEvent({ type: 'phase', phase: 'paused', message: PAUSED });
+          },
+          () => {},
+        );
+      },
+    });
   }
 
   /** The received files, ready to save: each opens its Blob from storage when needed. */
@@ -172,13 +242,20 @@ export function createReceiveStore(pool: HashPool) {
     }
   }
 
-  /** Receives `selected` (all chosen files, or failed ones again); ends with a sentence in `transfer`. */
-  async function run(selected: number[]): Promise<void> {
+  /**
+   * Receives `selected` (all chosen files, or failed ones again); ends with a
+   * sentence in `transfer`. `fresh`: the last connection is dead, make a new one first.
+   */
+  async function run(selected: number[], fresh = false): Promise<void> {
     const c = current!;
     const ctl = new TransferControl();
     control = ctl;
+    stoppedByLoss = false;
     setState('error', null);
+    // The screen stays on while receiving: a locked phone freezes the page and the transfer.
+    wakeLock.hold();
     try {
+      if (fresh) c.streams = await reconnect(c, ctl);
       const store = await openStore();
       const { failed, cancelled } = await withReceiveLock(toHex(c.collectionHash), () =>
         receiveCollection({
@@ -193,16 +270,7 @@ export function createReceiveStore(pool: HashPool) {
           }),
           selected,
           streams: c.streams,
-          reconnect: async () => {
-            connection?.close();
-            connection = connectToSender({
-              ticket: c.ticket,
-              relay: c.relay,
-              streams: loadStreamCount(),
-            });
-            c.streams = await connection.streams;
-            return c.streams;
-          },
+          reconnect: () => reconnect(c, ctl),
           store,
           pool,
           control: ctl,
@@ -226,6 +294,11 @@ export function createReceiveStore(pool: HashPool) {
       void failed;
     } catch (err) {
       if (control !== ctl) return;
+      if (ctl.cancelled) {
+        // Cancelled while the sender was away: the same clean-up as any cancel.
+        progress.flush();
+        return void (await afterCancel(await openStore()));
+      }
       if (isFerryError(err, 'Store/Busy') && !state.transfer) {
         // Nothing started here: the screen stays as it was, Receive ready for later.
         progress.clear();
@@ -238,10 +311,28 @@ export function createReceiveStore(pool: HashPool) {
         message: 'Stopped. Everything received so far is kept.',
       });
       setState('error', (err as Error).message);
+      // The sender could not be reached, or the streams died under a request (this page was
+      // asleep, or offline): coming back resumes. A refusal or a bad sender does not.
+      stoppedByLoss = CONNECTION_LOST.includes((err as Error).name);
     } finally {
       if (control === ctl) control = null;
+      if (!control) wakeLock.release();
     }
   }
+
+  /** The page (or its network) is back: look for an absent sender now, or resume a run the connection lost. */
+  function onReturn(): void {
+    search.lookNow();
+    if (!stoppedByLoss || control || !current || state.transfer?.phase !== 'stopped') return;
+    const chosen = state.offer!.files.filter((f) => f.selected);
+    progress.start(chosen.map((f) => ({ file: f.index, size: f.size })));
+    onSessionEvent({ type: 'phase', phase: 'reconnecting', message: 'Reconnecting…' });
+    void run(
+      chosen.map((f) => f.index),
+      true,
+    );
+  }
+  onPageReturn(onReturn);
 
   /** After a cancel: the connection ends, finished files stay, unfinished ones free their space. */
   async function afterCancel(store: BlockStore): Promise<void> {
@@ -266,6 +357,8 @@ export function createReceiveStore(pool: HashPool) {
     const leaving = control;
     control = null;
     leaving?.cancel();
+    search.lookNow();
+    stoppedByLoss = false;
     progress.clear();
     connection?.close();
     connection = null;
@@ -318,11 +411,7 @@ export function createReceiveStore(pool: HashPool) {
     pause(): void {
       if (!control || state.transfer?.phase !== 'receiving') return;
       control.pause();
-      onSessionEvent({
-        type: 'phase',
-        phase: 'paused',
-        message: 'Paused. Everything received so far is kept.',
-      });
+      onSessionEvent({ type: 'phase', phase: 'paused', message: PAUSED });
     },
     /** Goes on after a pause (or after space was freed). */
     resume(): void {
@@ -333,6 +422,7 @@ export function createReceiveStore(pool: HashPool) {
     /** Ends the transfer: finished files stay, unfinished ones are removed. */
     cancel(): void {
       control?.cancel();
+      search.lookNow();
     },
     /** Tries a failed file again (after the transfer ended). */
     async retry(index: number): Promise<void> {

@@ -2,6 +2,7 @@
 import { batch } from 'solid-js';
 import type { SendSessionEvent } from '../../adapters/send-session';
 import { RateMeter } from '../../core/progress/rate-meter';
+import type { PathSummary } from '../../core/session/connection-path';
 import { frameFlush } from './frame-flush';
 
 /** One receiver connected to this share. */
@@ -17,7 +18,11 @@ export interface SendReceiver {
   planFrom: number;
   streamsUp: number;
   streams: number;
-  status: 'connecting' | 'connected' | 'gone';
+  status: 'connecting' | 'connected' | 'failed' | 'gone';
+  /** Direct or relayed, and the round trip, once connected. */
+  path: PathSummary | null;
+  /** Why it could not connect, as a sentence (status 'failed'). */
+  problem: string | null;
 }
 
 /** Where the rows live: a list in the send store, added to and changed by receiver id. */
@@ -35,6 +40,8 @@ export interface ReceiverRowsTarget {
 export function receiverRows(target: ReceiverRowsTarget) {
   /** Bytes sent per receiver since the last frame, and each one's rate. */
   const sent = new Map<string, { bytes: number; total: number; meter: RateMeter }>();
+  /** Receivers no path was found to. */
+  const failed = new Set<string>();
   const writer = frameFlush(() => {
     const now = performance.now();
     batch(() => {
@@ -60,6 +67,8 @@ export function receiverRows(target: ReceiverRowsTarget) {
         streamsUp: 0,
         streams,
         status: 'connecting',
+        path: null,
+        problem: null,
       });
       const counter = { bytes: 0, total: 0, meter: new RateMeter() };
       sent.set(id, counter);
@@ -82,9 +91,24 @@ export function receiverRows(target: ReceiverRowsTarget) {
           case 'end':
             writer.sync();
             sent.delete(id);
-            target.change(id, { status: 'gone', streamsUp: 0, rate: 0 });
+            // A receiver that never got through keeps saying why.
+            target.change(
+              id,
+              failed.has(id) ? { streamsUp: 0 } : { status: 'gone', streamsUp: 0, rate: 0 },
+            );
+            failed.delete(id);
         }
       };
+    },
+    /** Shows how a receiver is connected (direct or relayed, round trip). */
+    path(id: string, path: PathSummary): void {
+      if (sent.has(id)) target.change(id, { path });
+    },
+    /** Shows that no network path to a receiver was found, and what to do. */
+    noPath(id: string, problem: string): void {
+      if (!sent.has(id)) return;
+      failed.add(id);
+      target.change(id, { status: 'failed', problem });
     },
   };
 }

@@ -4,8 +4,9 @@ import { createStore, produce } from 'solid-js/store';
 import type { PickedFile } from '../../adapters/dropped-files';
 import type { HashPool } from '../../adapters/hash-pool';
 import { sendSession } from '../../adapters/send-session';
-import { SenderHub } from '../../adapters/sender-hub';
+import { type IncomingSession, SenderHub } from '../../adapters/sender-hub';
 import { hashingReleased } from '../../adapters/test-faults';
+import { screenWakeLock } from '../../adapters/wake-lock';
 import { fromHex, toHex } from '../../core/bytes';
 import { SECRET_SIZE } from '../../core/constants';
 import type { FileDigest } from '../../core/content/file-hasher';
@@ -27,6 +28,9 @@ import { SlicedIntake } from './sliced-intake';
  * 5,000 files taken at once froze the page 2.3 s (`npm run bench -- send-check-many`).
  */
 const ADD_SLICE_MS = 12;
+
+/** Wait before reading a receiver's path again when its stats had no pair or round trip yet, ms. */
+const PATH_RETRY_MS = 1000;
 
 /** One picked file as the Send screen shows it. */
 export interface SendFile {
@@ -73,6 +77,11 @@ export function createSendStore(pool: HashPool) {
     error: null,
   });
   let hub: SenderHub | null = null;
+  /** The screen stays on while a receiver is connected or connecting: a locked phone drops them. */
+  const wakeLock = screenWakeLock();
+  /** Receivers connected or connecting now. */
+  const live = new Set<string>();
+  const liveChanged = () => (live.size > 0 ? wakeLock.hold() : wakeLock.release());
   /** Hashing progress per file id, written once per frame. */
   const hashing = createProgressStore();
   /** One row per receiver connected to this share. */
@@ -91,6 +100,8 @@ export function createSendStore(pool: HashPool) {
   function stopSharing(): void {
     hub?.close();
     hub = null;
+    live.clear();
+    liveChanged();
     secret = null;
     served = null;
     published = false;
@@ -148,16 +159,37 @@ export function createSendStore(pool: HashPool) {
       onState: (signaling, message) => {
         setState('share', { signaling, problem: message ?? null });
       },
-      onSession: (session) =>
+      onSession: (session) => {
+        const track = rows.track(session.id, session.streamCount);
+        live.add(session.id);
+        liveChanged();
+        session.onNoPath = (problem) => {
+          rows.noPath(session.id, problem);
+          live.delete(session.id);
+          liveChanged();
+        };
         sendSession(session, {
           offer: () => served && { manifest: served.collection.manifest, source: served.source },
           preparing: preparingStatus,
           onManifestServed: () => {
             published = true;
           },
-          onEvent: rows.track(session.id, session.streamCount),
-        }),
+          onEvent: (event) => {
+            track(event);
+            if (event.type === 'end' && live.delete(session.id)) liveChanged();
+            if (event.type === 'streams' && event.up === event.of) void showPath(session);
+          },
+        });
+      },
     });
+  }
+
+  /** Reads how a receiver is connected once its streams are up (again a moment later if the round trip was not measured yet). */
+  async function showPath(session: IncomingSession, retries = 3): Promise<void> {
+    const path = await session.path();
+    if (path) rows.path(session.id, path);
+    if ((!path || path.rttMs === null) && retries > 0)
+      setTimeout(() => void showPath(session, retries - 1), PATH_RETRY_MS);
   }
   const sources = new Map<
     number,
