@@ -9,6 +9,8 @@ import { chromium } from 'playwright-core';
 import { createServer } from 'vite';
 import { chromiumArgs, chromiumPath } from '../scripts/chromium.mjs';
 import { chromiumCpuSeconds } from './cpu-time.mjs';
+import { buildLinkEmu } from './link/link.mjs';
+import { LINK_CASES, linkBaseline, runLinkCases } from './link-cases.mjs';
 import {
   CHECK_CASES,
   makeInputs,
@@ -17,6 +19,7 @@ import {
   startApp,
   TRANSFER_CASES,
 } from './transfer-cases.mjs';
+import { cpuPerMB, openPair } from './webrtc-pair.mjs';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS || 3);
 /** Each case's baseline: the figure its ratio is taken against. */
@@ -51,6 +54,7 @@ const BASELINES = {
   'transfer-big-6': 'raw-channel',
   'send-check-small': null,
   'manifest-decode-worst': null,
+  ...Object.fromEntries(Object.keys(LINK_CASES).map((n) => [n, linkBaseline(n)])),
 };
 const only = process.argv.slice(2);
 
@@ -59,9 +63,17 @@ const root = new URL('..', import.meta.url).pathname;
 const vite = await createServer({
   root,
   logLevel: 'warn',
-  server: { host: '127.0.0.1', port: 0, hmr: false, watch: { ignored: ['**/*'] } },
+  // Inside the private namespace the far end of a link case loads pages through the link.
+  server: {
+    host: process.env.FERRY_PRIVATE_NETWORK === '1' ? '0.0.0.0' : '127.0.0.1',
+    port: 0,
+    hmr: false,
+    watch: { ignored: ['**/*'] },
+  },
 });
 await vite.listen();
+const viteUrl = `http://127.0.0.1:${vite.httpServer.address().port}/`;
+const pageUrl = `${viteUrl}bench/webrtc.html`;
 const profile = mkdtempSync(join(tmpdir(), 'ferry-bench-profile-'));
 const context = await chromium.launchPersistentContext(profile, {
   executablePath: chromiumPath(),
@@ -69,7 +81,7 @@ const context = await chromium.launchPersistentContext(profile, {
 });
 const page = await context.newPage();
 page.on('pageerror', (err) => console.error('page error:', err));
-await page.goto(`${vite.resolvedUrls.local[0]}bench/index.html`);
+await page.goto(`${viteUrl}bench/index.html`);
 await page.waitForFunction(() => 'ferryBench' in window);
 const names = (await page.evaluate(() => window.ferryBench.names())).filter(
   (n) => only.length === 0 || only.includes(n),
@@ -111,15 +123,14 @@ const WEBRTC_CASES = {
 };
 /** The engine cases' window per stream: the app's 8 MiB unless BENCH_WINDOW_MIB says otherwise. */
 const ENGINE_WINDOW_BYTES = Number(process.env.BENCH_WINDOW_MIB || 8) * 1024 * 1024;
-/** CPU ms that all of Chromium used per MB since `cpuAtStart` (null off Linux). */
-function cpuPerMB(cpuAtStart, bytes) {
-  const now = chromiumCpuSeconds();
-  return cpuAtStart === null || now === null ? null : ((now - cpuAtStart) * 1e9) / bytes;
-}
 const WEBRTC_BYTES = Number(process.env.BENCH_WEBRTC_MIB || 256) * 1024 * 1024;
 const webrtcNames = Object.keys(WEBRTC_CASES).filter((n) => only.length === 0 || only.includes(n));
 const transferNames = [...Object.keys(TRANSFER_CASES), ...Object.keys(CHECK_CASES)].filter(
   (n) => only.length === 0 || only.includes(n),
+);
+// `link` names every link case.
+const linkNames = Object.keys(LINK_CASES).filter(
+  (n) => only.length === 0 || only.includes(n) || only.includes('link'),
 );
 // Transfer ratios are taken against the raw channel of the same run.
 if (transferNames.length > 0 && !webrtcNames.includes('raw-channel'))
@@ -127,7 +138,9 @@ if (transferNames.length > 0 && !webrtcNames.includes('raw-channel'))
 const extra = {};
 // Files on disk, made once, for the ceiling and transfer cases.
 const inputs =
-  transferNames.length > 0 || webrtcNames.some((n) => WEBRTC_CASES[n][0] === 'ceiling')
+  transferNames.length > 0 ||
+  linkNames.length > 0 ||
+  webrtcNames.some((n) => WEBRTC_CASES[n][0] === 'ceiling')
     ? makeInputs(Number(process.env.BENCH_BIG_MIB || 512))
     : null;
 /** Paths of the files a case picks: the big file, or a folder's files in name order. */
@@ -138,11 +151,13 @@ function pickPaths(pick) {
     .sort()
     .map((f) => join(dir, f));
 }
-if (webrtcNames.length > 0 && process.env.FERRY_PRIVATE_NETWORK !== '1') {
+let links = null;
+const usesWebrtc = webrtcNames.length > 0 || linkNames.length > 0;
+if (usesWebrtc && process.env.FERRY_PRIVATE_NETWORK !== '1') {
   console.warn(
     'Skipping WebRTC cases: they run only inside the private network namespace (npm run bench makes it when allowed).',
   );
-} else if (webrtcNames.length > 0) {
+} else if (usesWebrtc) {
   const browser = await chromium.launch({
     executablePath: chromiumPath(),
     args: [...chromiumArgs(), '--enable-precise-memory-info'],
@@ -151,22 +166,7 @@ if (webrtcNames.length > 0 && process.env.FERRY_PRIVATE_NETWORK !== '1') {
   for (let round = 0; round <= ROUNDS; round++) {
     for (const name of webrtcNames) {
       const [kind, count, size] = WEBRTC_CASES[name];
-      const ends = [];
-      for (let i = 0; i < 2; i++) {
-        const ctx = await browser.newContext();
-        const p = await ctx.newPage();
-        p.on('pageerror', (err) => console.error('page error:', err));
-        await p.goto(`${vite.resolvedUrls.local[0]}bench/webrtc.html`);
-        await p.waitForFunction(() => 'ferryWebrtc' in window);
-        ends.push(p);
-      }
-      const [a, b] = ends;
-      await a.exposeFunction('benchSignal', (m) =>
-        b.evaluate((x) => window.ferryWebrtc.deliver(x), m),
-      );
-      await b.exposeFunction('benchSignal', (m) =>
-        a.evaluate((x) => window.ferryWebrtc.deliver(x), m),
-      );
+      const { a, b, close } = await openPair(browser, browser, pageUrl, pageUrl);
       const connect = (p, initiator) =>
         kind === 'raw' || kind === 'ceiling'
           ? p.evaluate((i) => window.ferryWebrtc.connectRaw(i), initiator)
@@ -207,7 +207,7 @@ if (webrtcNames.length > 0 && process.env.FERRY_PRIVATE_NETWORK !== '1') {
         extra[name].ttfbMs.push(run.firstAt - run.startedAt);
         extra[name].cpuMsPerMB.push(cpuPerMB(cpuAtStart, run.bytes));
       }
-      for (const p of ends) await p.context().close();
+      await close();
     }
     if (round > 0) console.log(`webrtc round ${round}/${ROUNDS} done`);
   }
@@ -232,6 +232,24 @@ if (webrtcNames.length > 0 && process.env.FERRY_PRIVATE_NETWORK !== '1') {
     }
     app.stop();
     names.push(...transferNames);
+  }
+  if (linkNames.length > 0) {
+    // Every address of the namespace: the far end reaches the app through the link.
+    const app = await startApp(root, { HOST: '0.0.0.0' });
+    const run = await runLinkCases(linkNames, {
+      near: browser,
+      viteUrl,
+      app,
+      inputs,
+      rounds: ROUNDS,
+      linkemu: buildLinkEmu(),
+      chromium: chromiumPath(),
+    });
+    app.stop();
+    Object.assign(samples, run.samples);
+    Object.assign(extra, run.extra);
+    links = run.links;
+    names.push(...linkNames);
   }
   await browser.close();
 }
@@ -277,6 +295,8 @@ const result = {
   machine: { cores, chromium: context.browser()?.version() ?? null },
   unit: 'MB/s (10^6 bytes per second), median of rounds',
   rounds: ROUNDS,
+  // Each link profile as measured with plain sockets before its cases, and linkemu's counters after.
+  ...(links ? { links } : {}),
   cases: cases.map((c) => ({
     ...c,
     mbps: round2(c.mbps),

@@ -34,7 +34,13 @@ export const PROFILES = {
 /** linkemu's argument for one direction of a profile: "delay_us,jitter_us,loss_ppm,rate_kbit,queue_us". */
 export function directionArg(p) {
   const us = (ms) => Math.round(ms * 1000);
-  return [us(p.rttMs / 2), us(p.jitterMs), Math.round(p.lossPct * 10_000), p.mbit * 1000, us(p.queueMs)].join(',');
+  return [
+    us(p.rttMs / 2),
+    us(p.jitterMs),
+    Math.round(p.lossPct * 10_000),
+    p.mbit * 1000,
+    us(p.queueMs),
+  ].join(',');
 }
 
 /** Compiles linkemu with the system C compiler into a temporary folder; returns its path. */
@@ -44,7 +50,9 @@ export function buildLinkEmu() {
   const source = new URL('./linkemu.c', import.meta.url).pathname;
   const cc = spawnSync('cc', ['-O2', '-Wall', '-o', out, source], { stdio: 'inherit' });
   if (cc.status !== 0)
-    throw new Error('Could not compile bench/link/linkemu.c: install a C compiler (sudo apt-get install -y gcc).');
+    throw new Error(
+      'Could not compile bench/link/linkemu.c: install a C compiler (sudo apt-get install -y gcc).',
+    );
   return out;
 }
 
@@ -78,11 +86,17 @@ function firstJsonLine(child) {
  */
 export async function openLink(linkemu, profile, { seed = 1, maxSeconds = 3600, chromium }) {
   if (process.env.FERRY_PRIVATE_NETWORK !== '1')
-    throw new Error('Link cases run only inside the private network namespace made by npm run bench.');
+    throw new Error(
+      'Link cases run only inside the private network namespace made by npm run bench.',
+    );
   // The far namespace: held by a process that exits when our pipe to it closes.
-  const holder = spawn('unshare', ['-n', 'sh', '-c', 'ip link set lo up && echo up && exec cat >/dev/null'], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
+  const holder = spawn(
+    'unshare',
+    ['-n', 'sh', '-c', 'ip link set lo up && echo up && exec cat >/dev/null'],
+    {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  );
   await new Promise((resolve, reject) => {
     holder.stdout.once('data', resolve);
     holder.once('exit', (code) => reject(new Error(`could not make the link namespace (${code})`)));
@@ -90,7 +104,16 @@ export async function openLink(linkemu, profile, { seed = 1, maxSeconds = 3600, 
   const ns = `/proc/${holder.pid}/ns/net`;
   const emu = spawn(
     linkemu,
-    ['-', 'fa0', ns, 'fb0', directionArg(profile), directionArg(profile), String(seed), String(maxSeconds)],
+    [
+      '-',
+      'fa0',
+      ns,
+      'fb0',
+      directionArg(profile),
+      directionArg(profile),
+      String(seed),
+      String(maxSeconds),
+    ],
     { stdio: ['pipe', 'pipe', 'inherit'] },
   );
   await firstJsonLine(emu);
