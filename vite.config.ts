@@ -52,9 +52,15 @@ export default defineConfig({
         cleanupOutdatedCaches: true,
         globPatterns: ['**/*.{js,css,html,svg,png,webmanifest,wasm}'],
         navigateFallback: 'index.html',
-        navigateFallbackDenylist: [/^\/healthz/, /^\/signal/, /^\/config\.json/],
+        navigateFallbackDenylist: [
+          /^\/healthz/,
+          /^\/signal/,
+          /^\/config\.json/,
+          /^\/__ferry-download\//,
+        ],
         maximumFileSizeToCacheInBytes: 4 * 1024 * 1024,
-        importScripts: ['/share-target-sw.js'],
+        // Shares from other apps, and zips streamed to disk (src/adapters/stream-download.ts).
+        importScripts: ['/share-target-sw.js', '/download-sw.js'],
       },
     }),
   ],
