@@ -11,6 +11,7 @@ import { chromiumArgs, chromiumPath } from '../scripts/chromium.mjs';
 import { chromiumCpuSeconds } from './cpu-time.mjs';
 import { buildLinkEmu } from './link/link.mjs';
 import { LINK_CASES, linkBaseline, runLinkCases } from './link-cases.mjs';
+import { runPickToDisk, runSave, SAVE_CASES } from './save-cases.mjs';
 import {
   CHECK_CASES,
   makeInputs,
@@ -55,6 +56,10 @@ const BASELINES = {
   'send-check-small': null,
   'manifest-decode-worst': null,
   ...Object.fromEntries(Object.keys(LINK_CASES).map((n) => [n, linkBaseline(n)])),
+  'e2e-big': 'raw-channel',
+  'save-zip-2g': 'save-zip-2g-blob',
+  'save-zip-2g-blob': null,
+  'huge-4g5': null,
 };
 const only = process.argv.slice(2);
 
@@ -129,17 +134,17 @@ const transferNames = [...Object.keys(TRANSFER_CASES), ...Object.keys(CHECK_CASE
   (n) => only.length === 0 || only.includes(n),
 );
 // `link` names every link case.
-const linkNames = Object.keys(LINK_CASES).filter(
-  (n) => only.length === 0 || only.includes(n) || only.includes('link'),
-);
+// Link and save cases take minutes each: they run only when named, or by group (`link`, `save`).
+const linkNames = Object.keys(LINK_CASES).filter((n) => only.includes(n) || only.includes('link'));
+const saveNames = Object.keys(SAVE_CASES).filter((n) => only.includes(n) || only.includes('save'));
+const e2eNames = ['e2e-big'].filter((n) => only.length === 0 || only.includes(n));
 // Transfer ratios are taken against the raw channel of the same run.
-if (transferNames.length > 0 && !webrtcNames.includes('raw-channel'))
+if (transferNames.length + e2eNames.length > 0 && !webrtcNames.includes('raw-channel'))
   webrtcNames.unshift('raw-channel');
 const extra = {};
 // Files on disk, made once, for the ceiling and transfer cases.
 const inputs =
-  transferNames.length > 0 ||
-  linkNames.length > 0 ||
+  transferNames.length + linkNames.length + e2eNames.length + saveNames.length > 0 ||
   webrtcNames.some((n) => WEBRTC_CASES[n][0] === 'ceiling')
     ? makeInputs(Number(process.env.BENCH_BIG_MIB || 512))
     : null;
@@ -152,7 +157,7 @@ function pickPaths(pick) {
     .map((f) => join(dir, f));
 }
 let links = null;
-const usesWebrtc = webrtcNames.length > 0 || linkNames.length > 0;
+const usesWebrtc = webrtcNames.length + linkNames.length + saveNames.length > 0;
 if (usesWebrtc && process.env.FERRY_PRIVATE_NETWORK !== '1') {
   console.warn(
     'Skipping WebRTC cases: they run only inside the private network namespace (npm run bench makes it when allowed).',
@@ -233,6 +238,31 @@ if (usesWebrtc && process.env.FERRY_PRIVATE_NETWORK !== '1') {
     app.stop();
     names.push(...transferNames);
   }
+  if (e2eNames.length + saveNames.length > 0) {
+    const app = await startApp(root);
+    for (const name of e2eNames) samples[name] = [];
+    for (let round = 0; round <= ROUNDS; round++) {
+      for (const name of e2eNames) {
+        const r = await runPickToDisk(browser, app.url, inputs.root);
+        if (round === 0) continue;
+        samples[name].push(r.bytes / r.ms / 1000);
+        extra[name] ??= {};
+        for (const key of ['checkMs', 'transferMs', 'saveMs']) {
+          extra[name][key] ??= [];
+          extra[name][key].push(r[key]);
+        }
+      }
+    }
+    // Gigabytes each: one round, no warm-up.
+    for (const name of saveNames) {
+      const r = await runSave(browser, app.url, inputs.root, SAVE_CASES[name]);
+      samples[name] = [r.bytes / r.ms / 1000];
+      extra[name] = { save: [r] };
+      console.log(`${name}: ${JSON.stringify(r)}`);
+    }
+    app.stop();
+    names.push(...e2eNames, ...saveNames);
+  }
   if (linkNames.length > 0) {
     // Every address of the namespace: the far end reaches the app through the link.
     const app = await startApp(root, { HOST: '0.0.0.0' });
@@ -271,6 +301,14 @@ const cases = names.map((name) => ({
     ? { cpuMsPerMB: round2(median(extra[name].cpuMsPerMB)) }
     : {}),
   ...(extra[name]?.heapPeakMB ? { heapPeakMB: Math.round(median(extra[name].heapPeakMB)) } : {}),
+  // e2e-big: where the wait went (median ms): checking, transfer, saving.
+  ...(extra[name]?.saveMs
+    ? Object.fromEntries(
+        ['checkMs', 'transferMs', 'saveMs'].map((k) => [k, Math.round(median(extra[name][k]))]),
+      )
+    : {}),
+  // Save cases: every figure of their one round.
+  ...(extra[name]?.save ? { save: extra[name].save[0] } : {}),
   // Smoothness (receiver page): store writes per frame (≤ 1 by design), tasks over 50 ms.
   ...(extra[name]?.writesPerFrame
     ? {

@@ -133,15 +133,24 @@ export function makeBigFile(root, mib) {
 /** Builds the app and starts the real server on a free loopback port (or as `env` says). */
 export async function startApp(root, env = {}) {
   const dist = mkdtempSync(join(tmpdir(), 'ferry-bench-dist-'));
-  await build({
-    root,
-    logLevel: 'warn',
-    mode: 'production',
-    // The bench reads the progress counters (window.ferryStats), which only test builds have.
-    define: { __FERRY_TEST_HOOKS__: 'true' },
-    // Profiles need readable function names.
-    build: { outDir: dist, emptyOutDir: true, minify: !process.env.BENCH_PROFILE },
-  });
+  // The bench's Vite dev server set NODE_ENV=development in this process; a build
+  // under it is a development bundle (Solid's dev build, import.meta.env.DEV, no
+  // service worker). Build what `npm run build` ships.
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({
+      root,
+      logLevel: 'warn',
+      mode: 'production',
+      // The bench reads the progress counters (window.ferryStats), which only test builds have.
+      define: { __FERRY_TEST_HOOKS__: 'true' },
+      // Profiles need readable function names.
+      build: { outDir: dist, emptyOutDir: true, minify: !process.env.BENCH_PROFILE },
+    });
+  } finally {
+    process.env.NODE_ENV = nodeEnv;
+  }
   const { url, process: server } = await startServerProcess({ STATIC_DIR: dist, ...env }, root);
   return {
     url,
