@@ -52,9 +52,16 @@ export default defineConfig({
         cleanupOutdatedCaches: true,
         globPatterns: ['**/*.{js,css,html,svg,png,webmanifest,wasm}'],
         navigateFallback: 'index.html',
-        navigateFallbackDenylist: [/^\/healthz/, /^\/signal/, /^\/config\.json/, /^\/metrics/],
+        navigateFallbackDenylist: [
+          /^\/healthz/,
+          /^\/signal/,
+          /^\/config\.json/,
+          /^\/metrics/,
+          /^\/__ferry-download\//,
+        ],
         maximumFileSizeToCacheInBytes: 4 * 1024 * 1024,
-        importScripts: ['/share-target-sw.js'],
+        // Shares from other apps, and zips streamed to disk (src/adapters/stream-download.ts).
+        importScripts: ['/share-target-sw.js', '/download-sw.js'],
       },
     }),
   ],

@@ -9,6 +9,9 @@ import { chromium } from 'playwright-core';
 import { createServer } from 'vite';
 import { chromiumArgs, chromiumPath } from '../scripts/chromium.mjs';
 import { chromiumCpuSeconds } from './cpu-time.mjs';
+import { buildLinkEmu } from './link/link.mjs';
+import { LINK_CASES, linkBaseline, runLinkCases } from './link-cases.mjs';
+import { runPickToDisk, runSave, SAVE_CASES } from './save-cases.mjs';
 import {
   CHECK_CASES,
   makeInputs,
@@ -17,6 +20,7 @@ import {
   startApp,
   TRANSFER_CASES,
 } from './transfer-cases.mjs';
+import { cpuPerMB, openPair } from './webrtc-pair.mjs';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS || 3);
 /** Each case's baseline: the figure its ratio is taken against. */
@@ -51,6 +55,11 @@ const BASELINES = {
   'transfer-big-6': 'raw-channel',
   'send-check-small': null,
   'manifest-decode-worst': null,
+  ...Object.fromEntries(Object.keys(LINK_CASES).map((n) => [n, linkBaseline(n)])),
+  'e2e-big': 'raw-channel',
+  'save-zip-2g': 'save-zip-2g-blob',
+  'save-zip-2g-blob': null,
+  'huge-4g5': null,
 };
 const only = process.argv.slice(2);
 
@@ -59,9 +68,17 @@ const root = new URL('..', import.meta.url).pathname;
 const vite = await createServer({
   root,
   logLevel: 'warn',
-  server: { host: '127.0.0.1', port: 0, hmr: false, watch: { ignored: ['**/*'] } },
+  // Inside the private namespace the far end of a link case loads pages through the link.
+  server: {
+    host: process.env.FERRY_PRIVATE_NETWORK === '1' ? '0.0.0.0' : '127.0.0.1',
+    port: 0,
+    hmr: false,
+    watch: { ignored: ['**/*'] },
+  },
 });
 await vite.listen();
+const viteUrl = `http://127.0.0.1:${vite.httpServer.address().port}/`;
+const pageUrl = `${viteUrl}bench/webrtc.html`;
 const profile = mkdtempSync(join(tmpdir(), 'ferry-bench-profile-'));
 const context = await chromium.launchPersistentContext(profile, {
   executablePath: chromiumPath(),
@@ -69,7 +86,7 @@ const context = await chromium.launchPersistentContext(profile, {
 });
 const page = await context.newPage();
 page.on('pageerror', (err) => console.error('page error:', err));
-await page.goto(`${vite.resolvedUrls.local[0]}bench/index.html`);
+await page.goto(`${viteUrl}bench/index.html`);
 await page.waitForFunction(() => 'ferryBench' in window);
 const names = (await page.evaluate(() => window.ferryBench.names())).filter(
   (n) => only.length === 0 || only.includes(n),
@@ -111,23 +128,24 @@ const WEBRTC_CASES = {
 };
 /** The engine cases' window per stream: the app's 8 MiB unless BENCH_WINDOW_MIB says otherwise. */
 const ENGINE_WINDOW_BYTES = Number(process.env.BENCH_WINDOW_MIB || 8) * 1024 * 1024;
-/** CPU ms that all of Chromium used per MB since `cpuAtStart` (null off Linux). */
-function cpuPerMB(cpuAtStart, bytes) {
-  const now = chromiumCpuSeconds();
-  return cpuAtStart === null || now === null ? null : ((now - cpuAtStart) * 1e9) / bytes;
-}
 const WEBRTC_BYTES = Number(process.env.BENCH_WEBRTC_MIB || 256) * 1024 * 1024;
 const webrtcNames = Object.keys(WEBRTC_CASES).filter((n) => only.length === 0 || only.includes(n));
 const transferNames = [...Object.keys(TRANSFER_CASES), ...Object.keys(CHECK_CASES)].filter(
   (n) => only.length === 0 || only.includes(n),
 );
+// `link` names every link case.
+// Link and save cases take minutes each: they run only when named, or by group (`link`, `save`).
+const linkNames = Object.keys(LINK_CASES).filter((n) => only.includes(n) || only.includes('link'));
+const saveNames = Object.keys(SAVE_CASES).filter((n) => only.includes(n) || only.includes('save'));
+const e2eNames = ['e2e-big'].filter((n) => only.length === 0 || only.includes(n));
 // Transfer ratios are taken against the raw channel of the same run.
-if (transferNames.length > 0 && !webrtcNames.includes('raw-channel'))
+if (transferNames.length + e2eNames.length > 0 && !webrtcNames.includes('raw-channel'))
   webrtcNames.unshift('raw-channel');
 const extra = {};
 // Files on disk, made once, for the ceiling and transfer cases.
 const inputs =
-  transferNames.length > 0 || webrtcNames.some((n) => WEBRTC_CASES[n][0] === 'ceiling')
+  transferNames.length + linkNames.length + e2eNames.length + saveNames.length > 0 ||
+  webrtcNames.some((n) => WEBRTC_CASES[n][0] === 'ceiling')
     ? makeInputs(Number(process.env.BENCH_BIG_MIB || 512))
     : null;
 /** Paths of the files a case picks: the big file, or a folder's files in name order. */
@@ -138,11 +156,13 @@ function pickPaths(pick) {
     .sort()
     .map((f) => join(dir, f));
 }
-if (webrtcNames.length > 0 && process.env.FERRY_PRIVATE_NETWORK !== '1') {
+let links = null;
+const usesWebrtc = webrtcNames.length + linkNames.length + saveNames.length > 0;
+if (usesWebrtc && process.env.FERRY_PRIVATE_NETWORK !== '1') {
   console.warn(
     'Skipping WebRTC cases: they run only inside the private network namespace (npm run bench makes it when allowed).',
   );
-} else if (webrtcNames.length > 0) {
+} else if (usesWebrtc) {
   const browser = await chromium.launch({
     executablePath: chromiumPath(),
     args: [...chromiumArgs(), '--enable-precise-memory-info'],
@@ -151,22 +171,7 @@ if (webrtcNames.length > 0 && process.env.FERRY_PRIVATE_NETWORK !== '1') {
   for (let round = 0; round <= ROUNDS; round++) {
     for (const name of webrtcNames) {
       const [kind, count, size] = WEBRTC_CASES[name];
-      const ends = [];
-      for (let i = 0; i < 2; i++) {
-        const ctx = await browser.newContext();
-        const p = await ctx.newPage();
-        p.on('pageerror', (err) => console.error('page error:', err));
-        await p.goto(`${vite.resolvedUrls.local[0]}bench/webrtc.html`);
-        await p.waitForFunction(() => 'ferryWebrtc' in window);
-        ends.push(p);
-      }
-      const [a, b] = ends;
-      await a.exposeFunction('benchSignal', (m) =>
-        b.evaluate((x) => window.ferryWebrtc.deliver(x), m),
-      );
-      await b.exposeFunction('benchSignal', (m) =>
-        a.evaluate((x) => window.ferryWebrtc.deliver(x), m),
-      );
+      const { a, b, close } = await openPair(browser, browser, pageUrl, pageUrl);
       const connect = (p, initiator) =>
         kind === 'raw' || kind === 'ceiling'
           ? p.evaluate((i) => window.ferryWebrtc.connectRaw(i), initiator)
@@ -207,7 +212,7 @@ if (webrtcNames.length > 0 && process.env.FERRY_PRIVATE_NETWORK !== '1') {
         extra[name].ttfbMs.push(run.firstAt - run.startedAt);
         extra[name].cpuMsPerMB.push(cpuPerMB(cpuAtStart, run.bytes));
       }
-      for (const p of ends) await p.context().close();
+      await close();
     }
     if (round > 0) console.log(`webrtc round ${round}/${ROUNDS} done`);
   }
@@ -233,6 +238,49 @@ if (webrtcNames.length > 0 && process.env.FERRY_PRIVATE_NETWORK !== '1') {
     app.stop();
     names.push(...transferNames);
   }
+  if (e2eNames.length + saveNames.length > 0) {
+    const app = await startApp(root);
+    for (const name of e2eNames) samples[name] = [];
+    for (let round = 0; round <= ROUNDS; round++) {
+      for (const name of e2eNames) {
+        const r = await runPickToDisk(browser, app.url, inputs.root);
+        if (round === 0) continue;
+        samples[name].push(r.bytes / r.ms / 1000);
+        extra[name] ??= {};
+        for (const key of ['checkMs', 'transferMs', 'saveMs']) {
+          extra[name][key] ??= [];
+          extra[name][key].push(r[key]);
+        }
+      }
+    }
+    // Gigabytes each: one round, no warm-up.
+    for (const name of saveNames) {
+      const r = await runSave(browser, app.url, inputs.root, SAVE_CASES[name]);
+      samples[name] = [r.bytes / r.ms / 1000];
+      extra[name] = { save: [r] };
+      console.log(`${name}: ${JSON.stringify(r)}`);
+    }
+    app.stop();
+    names.push(...e2eNames, ...saveNames);
+  }
+  if (linkNames.length > 0) {
+    // Every address of the namespace: the far end reaches the app through the link.
+    const app = await startApp(root, { HOST: '0.0.0.0' });
+    const run = await runLinkCases(linkNames, {
+      near: browser,
+      viteUrl,
+      app,
+      inputs,
+      rounds: ROUNDS,
+      linkemu: buildLinkEmu(),
+      chromium: chromiumPath(),
+    });
+    app.stop();
+    Object.assign(samples, run.samples);
+    Object.assign(extra, run.extra);
+    links = run.links;
+    names.push(...linkNames);
+  }
   await browser.close();
 }
 inputs?.cleanup();
@@ -253,6 +301,14 @@ const cases = names.map((name) => ({
     ? { cpuMsPerMB: round2(median(extra[name].cpuMsPerMB)) }
     : {}),
   ...(extra[name]?.heapPeakMB ? { heapPeakMB: Math.round(median(extra[name].heapPeakMB)) } : {}),
+  // e2e-big: where the wait went (median ms): checking, transfer, saving.
+  ...(extra[name]?.saveMs
+    ? Object.fromEntries(
+        ['checkMs', 'transferMs', 'saveMs'].map((k) => [k, Math.round(median(extra[name][k]))]),
+      )
+    : {}),
+  // Save cases: every figure of their one round.
+  ...(extra[name]?.save ? { save: extra[name].save[0] } : {}),
   // Smoothness (receiver page): store writes per frame (≤ 1 by design), tasks over 50 ms.
   ...(extra[name]?.writesPerFrame
     ? {
@@ -277,6 +333,8 @@ const result = {
   machine: { cores, chromium: context.browser()?.version() ?? null },
   unit: 'MB/s (10^6 bytes per second), median of rounds',
   rounds: ROUNDS,
+  // Each link profile as measured with plain sockets before its cases, and linkemu's counters after.
+  ...(links ? { links } : {}),
   cases: cases.map((c) => ({
     ...c,
     mbps: round2(c.mbps),

@@ -3,7 +3,15 @@
 // disk, a fresh receiver context opens the link and clicks Receive. Measured
 // in the receiver page: from the click to "All … received and verified",
 // the first verified byte, and the peak JS heap.
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { build } from 'vite';
@@ -115,19 +123,35 @@ export async function runCheck(browser, appUrl, inputs, spec) {
   };
 }
 
-/** Builds the app and starts the real server on a free loopback port. */
-export async function startApp(root) {
+/** Makes `big-<mib>.bin` in the inputs folder (once) and returns its path. */
+export function makeBigFile(root, mib) {
+  const path = join(root, `big-${mib}.bin`);
+  if (!existsSync(path)) writeRandom(path, mib * MiB, mib);
+  return path;
+}
+
+/** Builds the app and starts the real server on a free loopback port (or as `env` says). */
+export async function startApp(root, env = {}) {
   const dist = mkdtempSync(join(tmpdir(), 'ferry-bench-dist-'));
-  await build({
-    root,
-    logLevel: 'warn',
-    mode: 'production',
-    // The bench reads the progress counters (window.ferryStats), which only test builds have.
-    define: { __FERRY_TEST_HOOKS__: 'true' },
-    // Profiles need readable function names.
-    build: { outDir: dist, emptyOutDir: true, minify: !process.env.BENCH_PROFILE },
-  });
-  const { url, process: server } = await startServerProcess({ STATIC_DIR: dist }, root);
+  // The bench's Vite dev server set NODE_ENV=development in this process; a build
+  // under it is a development bundle (Solid's dev build, import.meta.env.DEV, no
+  // service worker). Build what `npm run build` ships.
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({
+      root,
+      logLevel: 'warn',
+      mode: 'production',
+      // The bench reads the progress counters (window.ferryStats), which only test builds have.
+      define: { __FERRY_TEST_HOOKS__: 'true' },
+      // Profiles need readable function names.
+      build: { outDir: dist, emptyOutDir: true, minify: !process.env.BENCH_PROFILE },
+    });
+  } finally {
+    process.env.NODE_ENV = nodeEnv;
+  }
+  const { url, process: server } = await startServerProcess({ STATIC_DIR: dist, ...env }, root);
   return {
     url,
     stop: () => {
@@ -157,13 +181,16 @@ async function startProfiler(page) {
  * Runs one transfer case once; returns bytes, ms, ttfbMs, heapPeakMB, the
  * CPU all of Chromium spent per MB moved (cpuMsPerMB, both ends together), and
  * smoothness: progress store writes per animation frame, and the receiver
- * page's main-thread tasks over 50 ms (count, longest).
+ * page's main-thread tasks over 50 ms (count, longest). `spec.file` picks
+ * that file instead of big.bin. With `far`, the receiver runs in `far.browser`
+ * and opens the link as `far.rewrite(link)` (another network, see link-cases).
  */
-export async function runTransfer(browser, appUrl, inputs, spec) {
+export async function runTransfer(browser, appUrl, inputs, spec, far = null) {
   const senderContext = await browser.newContext();
   const sender = await senderContext.newPage();
   await sender.goto(appUrl);
-  const target = join(inputs.root, spec.pick === 'big' ? 'big.bin' : spec.pick);
+  const target = spec.file ?? join(inputs.root, spec.pick === 'big' ? 'big.bin' : spec.pick);
+  const bytes = spec.file ? statSync(spec.file).size : inputs.bytes[spec.pick];
   if (spec.pick === 'big') await sender.getByLabel('Add files').setInputFiles(target);
   else await sender.getByLabel('Add folder').setInputFiles(target);
   const linkEl = sender.getByRole('link', { name: 'Receive link' });
@@ -171,13 +198,13 @@ export async function runTransfer(browser, appUrl, inputs, spec) {
   await sender.locator('.share-panel .code').waitFor({ timeout: 300_000 });
   const link = await linkEl.getAttribute('href');
 
-  const receiverContext = await browser.newContext();
+  const receiverContext = await (far?.browser ?? browser).newContext();
   await receiverContext.addInitScript(
     (n) => localStorage.setItem('ferry:streams', String(n)),
     spec.streams,
   );
   const receiver = await receiverContext.newPage();
-  await receiver.goto(link);
+  await receiver.goto(far ? far.rewrite(link) : link);
   await receiver.getByRole('button', { name: 'Receive' }).waitFor({ timeout: 60_000 });
   const profilers = process.env.BENCH_PROFILE
     ? await Promise.all([sender, receiver].map(startProfiler))
@@ -185,7 +212,8 @@ export async function runTransfer(browser, appUrl, inputs, spec) {
   const tracePath =
     process.env.BENCH_PROFILE &&
     join(process.env.BENCH_PROFILE, `${spec.pick}-${spec.streams}-receiver.trace.json`);
-  if (tracePath) await browser.startTracing(receiver, { path: tracePath, screenshots: false });
+  if (tracePath && !far)
+    await browser.startTracing(receiver, { path: tracePath, screenshots: false });
   const cpuAtStart = chromiumCpuSeconds();
   const result = await receiver.evaluate(
     () =>
@@ -237,7 +265,7 @@ export async function runTransfer(browser, appUrl, inputs, spec) {
   );
   const cpuAtEnd = chromiumCpuSeconds();
   const start = await receiver.evaluate(() => window.__benchStart);
-  if (tracePath) await browser.stopTracing();
+  if (tracePath && !far) await browser.stopTracing();
   for (const [i, stop] of profilers.entries())
     await stop(
       join(
@@ -250,11 +278,10 @@ export async function runTransfer(browser, appUrl, inputs, spec) {
   await senderContext.close();
   await receiverContext.close();
   return {
-    bytes: inputs.bytes[spec.pick],
+    bytes: bytes,
     ms: result.end - start,
     ttfbMs: (result.first || result.end) - start,
-    cpuMsPerMB:
-      cpuAtStart === null ? null : ((cpuAtEnd - cpuAtStart) * 1e9) / inputs.bytes[spec.pick],
+    cpuMsPerMB: cpuAtStart === null ? null : ((cpuAtEnd - cpuAtStart) * 1e9) / bytes,
     heapPeakMB: result.peak / 1e6,
     writesPerFrame: result.writes / Math.max(1, result.frames),
     extraWritesInFrame: result.extraInFrame,

@@ -33,6 +33,8 @@ export function contentSecurityPolicy(tls: boolean): string {
     "default-src 'none'",
     "script-src 'self' 'wasm-unsafe-eval'",
     "worker-src 'self'",
+    // Download zip streams through a hidden same-origin frame the service worker answers.
+    "frame-src 'self'",
     `connect-src ${connect}`,
     "img-src 'self'",
     "style-src 'self'",

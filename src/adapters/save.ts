@@ -3,6 +3,7 @@ import { downloadZip } from 'client-zip';
 import { checkPath, quotePath } from '../core/content/path-rules';
 import { formatCount, formatNumber } from '../core/format';
 import { freshNames } from '../core/unique-path';
+import { canStreamDownload, streamDownload } from './stream-download';
 
 /** Hands a Blob to the browser's download, under `name`. */
 export function saveBlob(blob: Blob, name: string): void {
@@ -26,12 +27,20 @@ export interface ZipEntry {
 /**
  * Saves many files as one zip (Zip64 when needed, folder structure kept,
  * UTF-8 names). client-zip streams each Blob into the archive as it goes, so
- * the JS heap holds only the chunk being written.
+ * the JS heap holds only the chunk being written; the archive streams to the
+ * download through the service worker, or, where none controls the page yet,
+ * is built as one Blob first (a second copy in storage until it is saved).
  */
 export async function saveZip(entries: readonly ZipEntry[], name: string): Promise<void> {
   async function* inputs() {
     for (const e of entries)
       yield { name: e.path, lastModified: new Date(e.mtime || Date.now()), input: await e.open() };
+  }
+  if (canStreamDownload()) {
+    const zip = downloadZip(inputs());
+    if (zip.body && (await streamDownload(zip.body, name, 'application/zip'))) return;
+    saveBlob(await zip.blob(), name);
+    return;
   }
   saveBlob(await downloadZip(inputs()).blob(), name);
 }

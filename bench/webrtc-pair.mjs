@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: MIT
+// Two ends of a WebRTC benchmark: bench/webrtc.html open in two browser
+// contexts (of one browser, or of two browsers in two network namespaces),
+// their signaling relayed through Node.
+import { chromiumCpuSeconds } from './cpu-time.mjs';
+
+/** Opens the bench page at `urlA` in a new context of `browserA`, and at `urlB` in one of `browserB`, paired. */
+export async function openPair(browserA, browserB, urlA, urlB) {
+  const ends = [];
+  for (const [browser, url] of [
+    [browserA, urlA],
+    [browserB, urlB],
+  ]) {
+    const ctx = await browser.newContext();
+    const p = await ctx.newPage();
+    p.on('pageerror', (err) => console.error('page error:', err));
+    await p.goto(url);
+    await p.waitForFunction(() => 'ferryWebrtc' in window);
+    ends.push(p);
+  }
+  const [a, b] = ends;
+  await a.exposeFunction('benchSignal', (m) => b.evaluate((x) => window.ferryWebrtc.deliver(x), m));
+  await b.exposeFunction('benchSignal', (m) => a.evaluate((x) => window.ferryWebrtc.deliver(x), m));
+  return {
+    a,
+    b,
+    close: async () => {
+      for (const p of ends) await p.context().close();
+    },
+  };
+}
+
+/** CPU ms that all of Chromium used per MB since `cpuAtStart` (null off Linux). */
+export function cpuPerMB(cpuAtStart, bytes) {
+  const now = chromiumCpuSeconds();
+  return cpuAtStart === null || now === null ? null : ((now - cpuAtStart) * 1e9) / bytes;
+}
+
+/**
+ * One raw data channel (256 KiB messages, paused above 64 KiB buffered) from
+ * end a to end b: `total` bytes. Returns bytes, ms, ttfbMs and cpuMsPerMB.
+ */
+export async function rawRun(pair, total, messageSize) {
+  const { a, b } = pair;
+  await Promise.all([
+    a.evaluate(() => window.ferryWebrtc.connectRaw(true)),
+    b.evaluate(() => window.ferryWebrtc.connectRaw(false)),
+  ]);
+  const cpuAtStart = chromiumCpuSeconds();
+  const received = b.evaluate(([t]) => window.ferryWebrtc.receive(t, 'raw'), [total]);
+  const startedAt = await a.evaluate(
+    ([t, z]) => window.ferryWebrtc.send(t, 'raw', z),
+    [total, messageSize],
+  );
+  const run = await received;
+  return {
+    bytes: run.bytes,
+    ms: run.lastAt - startedAt,
+    ttfbMs: run.firstAt - startedAt,
+    cpuMsPerMB: cpuPerMB(cpuAtStart, run.bytes),
+  };
+}
