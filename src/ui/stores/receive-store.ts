@@ -25,8 +25,8 @@ import {
 } from '../../adapters/save';
 import { loadStreamCount } from '../../adapters/settings';
 import { estimateStorage } from '../../adapters/storage';
-import { hasWebRtc, NO_WEBRTC_MESSAGE } from '../../adapters/webrtc-support';
 import { screenWakeLock } from '../../adapters/wake-lock';
+import { hasWebRtc, NO_WEBRTC_MESSAGE } from '../../adapters/webrtc-support';
 import { toHex } from '../../core/bytes';
 import type { ManifestEntry } from '../../core/content/manifest';
 import { recordKey } from '../../core/content/record-key';
