@@ -36,9 +36,16 @@ function controller(): ServiceWorker | null {
   return ('serviceWorker' in navigator && navigator.serviceWorker.controller) || null;
 }
 
-/** True when downloads can be streamed to disk here (a service worker controls the page). */
+/**
+ * True when downloads can be streamed to disk here: a service worker controls
+ * the page, and the engine saves a worker-made response a frame navigates to.
+ * WebKit (Safari, and WebKitGTK, which says the same vendor) is left out: it
+ * is known not to turn such responses into downloads (StreamSaver.js keeps a
+ * Blob fallback for it for this reason), and bytes pulled into a response it
+ * then drops would be lost. There the zip is built as a Blob, as before.
+ */
 export function canStreamDownload(): boolean {
-  return controller() !== null;
+  return controller() !== null && !navigator.vendor.startsWith('Apple');
 }
 
 /**
