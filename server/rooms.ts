@@ -167,7 +167,9 @@ export class Rooms {
   private remove(room: Room): void {
     clearTimeout(room.expires);
     for (const t of room.noSenderTimers.values()) clearTimeout(t);
-    this.rooms.delete(room.id);
+    // Only the room object that owns the id may delete it: a member of an
+    // expired room whose close arrives late must not delete a newer room.
+    if (this.rooms.get(room.id) === room) this.rooms.delete(room.id);
   }
 
   /** Closes every room (server shutdown). */

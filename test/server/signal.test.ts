@@ -212,6 +212,23 @@ describe('rendezvous rooms over real sockets', () => {
     expect(signaling.rooms.size).toBe(0);
   });
 
+  it('keeps a newer room with the same id when a stale member of the old one leaves late', async () => {
+    const { url, signaling } = await startServer({ SIGNAL_ROOM_LIFETIME_MS: '1000' });
+    const stale = await Client.joined(url, 'send');
+    // Hold the stale socket's bytes, so its close reaches the server only after a new room opened.
+    const raw = (stale.client.ws as unknown as { _socket: import('node:net').Socket })._socket;
+    raw.pause();
+    await expect.poll(() => signaling.rooms.size, { timeout: 5000 }).toBe(0);
+    const fresh = await Client.joined(url, 'send', ROOM, '10.0.0.2');
+    expect(fresh.senderPresent).toBe(true);
+    raw.resume();
+    expect((await stale.client.closed).code).toBe(4410);
+    const intruder = new Client(url, '10.0.0.3');
+    await intruder.opened();
+    intruder.send({ t: 'join', room: ROOM, role: 'send' });
+    expect((await intruder.closed).code).toBe(4409);
+  });
+
   it('closes on oversize, binary, malformed and out-of-order messages', async () => {
     const { url } = await startServer({ SIGNAL_MAX_MESSAGE_BYTES: '2048' });
     const cases: [(c: Client) => void, number][] = [
