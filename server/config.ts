@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+import { randomBytes } from 'node:crypto';
 import type { TurnRest } from './turn-credentials';
 
 /** Limits of the rendezvous server, each from an environment variable. */
@@ -49,6 +50,18 @@ export interface ServerConfig {
   /** A TURN relay whose credentials are minted per request (TURN_URLS + TURN_SECRET), or null. */
   turn: TurnRest | null;
   limits: SignalLimits;
+  /** Rooms shared through Redis by several nodes (REDIS_URL), or null: rooms in this process only. */
+  redis: RedisSettings | null;
+}
+
+/** Scale-out: where the shared rooms live and who this node is. */
+export interface RedisSettings {
+  /** redis://host:port/db, rediss://…, or a unix socket path starting with / (REDIS_URL). */
+  url: string;
+  /** Prefix of every key, so several deployments or tests can share one Redis (REDIS_KEY_PREFIX, "ferry:"). */
+  keyPrefix: string;
+  /** This node's name in Redis (NODE_ID, default random per process: a restarted node is a new node). */
+  nodeId: string;
 }
 
 function number(
@@ -164,5 +177,18 @@ export function readConfig(
       roomLifetimeMs: number(env, 'SIGNAL_ROOM_LIFETIME_MS', 24 * 3600_000, 1000),
       heartbeatMs: number(env, 'SIGNAL_HEARTBEAT_MS', 30_000, 100),
     },
+    redis: redisSettings(env),
   };
+}
+
+/** REDIS_URL, REDIS_KEY_PREFIX and NODE_ID, checked; null without REDIS_URL. */
+function redisSettings(env: NodeJS.ProcessEnv): RedisSettings | null {
+  if (!env.REDIS_URL) return null;
+  const keyPrefix = env.REDIS_KEY_PREFIX ?? 'ferry:';
+  if (!/^[A-Za-z0-9_.:-]{0,64}$/.test(keyPrefix))
+    throw new Error('REDIS_KEY_PREFIX must be up to 64 letters, digits, or _ . : -');
+  const nodeId = env.NODE_ID || randomBytes(9).toString('base64url');
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(nodeId))
+    throw new Error('NODE_ID must be 1 to 64 letters, digits, _ or -.');
+  return { url: env.REDIS_URL, keyPrefix, nodeId };
 }

@@ -6,6 +6,7 @@ import { createAppServer } from '../../server/app';
 import { readConfig } from '../../server/config';
 import { attachSignaling } from '../../server/signal';
 import type { ServerMessage } from '../../src/core/signaling/messages';
+import { busKinds, freshPrefix, redisEnv, untilReady } from '../helpers/redis';
 
 const ROOM = 'R'.repeat(43);
 const ROOM2 = 'S'.repeat(43);
@@ -14,17 +15,20 @@ afterEach(async () => {
   for (const stop of stops.splice(0)) await stop();
 });
 
-async function startServer(env: Record<string, string> = {}) {
+/** A server on a free port, its rooms in memory or (with `bus` redis) in the run's Redis. */
+async function startServerOn(env: Record<string, string> = {}, bus: 'memory' | 'redis' = 'memory') {
+  const busEnv = bus === 'redis' ? redisEnv(freshPrefix()) : {};
   const config = readConfig(
-    { SIGNAL_NO_SENDER_MS: '30000', ...env },
+    { SIGNAL_NO_SENDER_MS: '30000', ...busEnv, ...env },
     { staticDir: '/nonexistent' },
   );
   const server = createAppServer(config);
   const signaling = attachSignaling(server, config, { env: { TRUST_PROXY: '1' } });
+  await untilReady(signaling);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
   stops.push(async () => {
-    signaling.close();
+    await signaling.close();
     server.closeAllConnections();
     await new Promise((r) => server.close(r));
   });
@@ -79,7 +83,10 @@ class Client {
   }
 }
 
-describe('rendezvous rooms over real sockets', () => {
+// The same contract for both room buses: this process's memory, and Redis.
+describe.each(busKinds())('rendezvous rooms over real sockets (%s bus)', (bus) => {
+  const startServer = (env: Record<string, string> = {}) => startServerOn(env, bus);
+
   it('relays sealed payloads untouched between a sender and its receivers', async () => {
     const { url } = await startServer();
     const sender = await Client.joined(url, 'send');
@@ -312,6 +319,10 @@ describe('rendezvous rooms over real sockets', () => {
     expect(await s.client.next('relay')).toMatchObject({ data: 'b2s' });
     expect((await fetch(`${http}/healthz`)).status).toBe(200);
   });
+});
+
+describe('the HTTP side of the signaling server', () => {
+  const startServer = (env: Record<string, string> = {}) => startServerOn(env);
 
   it('hands out ICE servers from the environment on /config.json, none by default', async () => {
     const none = await startServer();
