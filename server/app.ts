@@ -14,7 +14,12 @@ const STARTED = Date.now();
  * Builds the HTTP(S) server: `/healthz`, `/config.json` (the ICE servers
  * browsers should use), then the built app. Signaling attaches to it separately.
  */
-export function createAppServer(config: ServerConfig, tls: TlsFiles | null = null): Server {
+export function createAppServer(
+  config: ServerConfig,
+  tls: TlsFiles | null = null,
+  /** Whether signaling can serve joins (false while Redis is unreachable); /healthz answers 503 then. */
+  health: () => { ok: boolean; redis?: string } = () => ({ ok: true }),
+): Server {
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method === 'POST' && path === '/share-target') {
@@ -34,11 +39,12 @@ export function createAppServer(config: ServerConfig, tls: TlsFiles | null = nul
       return;
     }
     if (path === '/healthz') {
+      const state = health();
       const body = JSON.stringify({
-        ok: true,
+        ...state,
         uptimeSeconds: Math.round((Date.now() - STARTED) / 1000),
       });
-      res.writeHead(200, {
+      res.writeHead(state.ok ? 200 : 503, {
         ...SECURITY_HEADERS,
         'Content-Type': 'application/json',
         'Cache-Control': 'no-store',

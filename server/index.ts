@@ -26,7 +26,7 @@ if (!existsSync(join(config.staticDir, 'index.html'))) {
 const tls = config.tls
   ? await loadTls(config.tls, process.env.CERT_DIR || join(root, '.ferry-cert'))
   : null;
-const server = createAppServer(config, tls);
+const server = createAppServer(config, tls, () => signaling.health());
 const signaling = attachSignaling(server, config);
 server.listen(config.port, config.host, () => {
   const address = server.address();
@@ -55,8 +55,8 @@ function isLocalOnly(host: string): boolean {
 
 function shutdown(signal: string): void {
   log('info', 'shutting down', { signal });
-  signaling.close();
-  server.close(() => process.exit(0));
+  // With Redis, this node's members leave and its keys go before the process ends.
+  void signaling.close().finally(() => server.close(() => process.exit(0)));
   server.closeAllConnections();
   // Never hang forever on a stuck socket.
   setTimeout(() => process.exit(0), 5000).unref();
