@@ -21,8 +21,10 @@ import type { BusHealth, Peer, RoomBus } from './room-bus';
 
 /** A node's heartbeat lives this long, ms: a node silent this long is presumed dead. */
 export const NODE_TTL_MS = 10_000;
-/** How often a node refreshes its heartbeat and looks for dead nodes, ms (TTL + this < 15 s). */
+/** How often a node refreshes its heartbeat, ms (three chances before its TTL runs out). */
 export const NODE_BEAT_MS = 3_000;
+/** How often a node looks for dead ones, ms: a death is noticed within TTL + this (12 s < 15 s). */
+export const REAP_MS = 2_000;
 /** Redis commands waiting at once, past which relays are refused instead of queued (bounds memory while Redis is away). */
 const MAX_PENDING_COMMANDS = 20_000;
 /** Messages held for a peer whose join has not been answered yet. */
@@ -56,6 +58,7 @@ export class RedisBus implements RoomBus {
     { members: Set<string>; expires: ReturnType<typeof setTimeout> }
   >();
   private readonly beat: ReturnType<typeof setInterval>;
+  private readonly reaper: ReturnType<typeof setInterval>;
   private registered = false;
   private pending = 0;
   private closed = false;
@@ -76,11 +79,10 @@ export class RedisBus implements RoomBus {
     this.inbox = new InboxReader(settings.url, this.key('inbox', settings.nodeId), (to, fields) =>
       this.deliver(to, fields),
     );
-    this.beat = setInterval(() => {
-      void this.heartbeat();
-      void this.reapDeadNodes();
-    }, NODE_BEAT_MS);
+    this.beat = setInterval(() => void this.heartbeat(), NODE_BEAT_MS);
     this.beat.unref();
+    this.reaper = setInterval(() => void this.reapDeadNodes(), REAP_MS);
+    this.reaper.unref();
   }
 
   get size(): number {
@@ -202,6 +204,7 @@ export class RedisBus implements RoomBus {
     }
     this.closed = true;
     clearInterval(this.beat);
+    clearInterval(this.reaper);
     for (const room of this.localRooms.values()) clearTimeout(room.expires);
     for (const local of this.locals.values()) clearTimeout(local.noSender);
     await this.inbox.close();
