@@ -76,6 +76,7 @@ async function handshakes({ senderUrl, receiverUrl, seconds, concurrency, addres
   const latencies = [];
   let lost = 0;
   let counter = 0;
+  let all = 0;
   const runStart = Date.now();
   const deadline = runStart + seconds * 1000;
   const offer = sealed(768);
@@ -115,6 +116,7 @@ async function handshakes({ senderUrl, receiverUrl, seconds, concurrency, addres
           } else if (m.t === 'relay' && m.data === answer) ws.close(1000);
         });
       });
+      if (ok) all++;
       if (began < runStart + WARMUP_MS) continue;
       if (ok) latencies.push(Date.now() - began);
       else lost++;
@@ -129,6 +131,7 @@ async function handshakes({ senderUrl, receiverUrl, seconds, concurrency, addres
   process.send({
     handshakesDone: {
       completed: latencies.length,
+      completedWithWarmup: all,
       lost,
       perSecond: Math.round(latencies.length / counted),
       latencyMs: { p50: at(50), p99: at(99), max: latencies.at(-1) ?? null },

@@ -28,6 +28,8 @@ const CONCURRENCY = Number(option('concurrency', 'BENCH_CONCURRENCY', 64));
 const ONLY = option('only', 'BENCH_ONLY', 'all');
 /** Source addresses the load spreads over (127.0.x.y), so no one address runs out of ports. */
 const ADDRESSES = 200;
+/** The load client's warm-up, not counted (as in load.mjs), ms. */
+const WARMUP_MS = 2_000;
 /** Limits raised so that per-IP caps do not refuse the load (the bench measures capacity, not the caps). */
 const RAISED_LIMITS = {
   SIGNAL_MAX_ROOMS: '1000000',
@@ -133,12 +135,25 @@ async function handshakePhase(twoNodes) {
     concurrency: CONCURRENCY,
     addresses: ADDRESSES,
   });
-  const result = await client.next('handshakesDone');
+  const finished = client.next('handshakesDone');
+  // CPU is counted from the end of the load's warm-up (JIT, first connections), like the handshakes.
+  await new Promise((r) => setTimeout(r, WARMUP_MS));
+  const cpuBefore = [(await a.stats()).cpuMs, (await b.stats()).cpuMs];
+  const result = await finished;
   const serverStats = await a.stats();
+  // CPU each node spent per handshake: a figure a busy machine distorts far less than the rate.
+  const cpuPerHandshake = async (node, before) =>
+    Math.round((((await node.stats()).cpuMs - before) / result.completed) * 1000) / 1000;
+  const serverCpuMsPerHandshake = [await cpuPerHandshake(a, cpuBefore[0])];
+  if (b !== a) serverCpuMsPerHandshake.push(await cpuPerHandshake(b, cpuBefore[1]));
   await a.stop();
   if (b !== a) await b.stop();
   await redis?.stop();
-  return { ...result, senderNodeEventLoopDelayMs: serverStats.eventLoopDelayMs };
+  return {
+    ...result,
+    senderNodeEventLoopDelayMs: serverStats.eventLoopDelayMs,
+    serverCpuMsPerHandshake,
+  };
 }
 
 const results = {

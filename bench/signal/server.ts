@@ -41,10 +41,11 @@ process.on('message', (message: Ask) => {
   } else if (message.ask === 'stats') {
     global.gc?.();
     // Delay beyond the sampling interval itself, ms.
-    const ms = (ns: number) => Math.max(0, Math.round(ns / 1e4) / 100 - SAMPLE_MS);
+    const ms = (ns: number) => Math.round(Math.max(0, ns / 1e6 - SAMPLE_MS) * 100) / 100;
     process.send?.({
       stats: {
         rssBytes: process.memoryUsage.rss(),
+        cpuMs: (({ user, system }) => (user + system) / 1000)(process.cpuUsage()),
         heapUsedBytes: process.memoryUsage().heapUsed,
         sockets,
         roomsHere: signaling!.rooms.size,
