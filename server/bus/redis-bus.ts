@@ -34,6 +34,9 @@ const NODE_ID = /^[A-Za-z0-9_-]{1,64}$/;
 /** Said to peers when this node finds its rooms gone from Redis; 1001 makes browsers rejoin. */
 const STATE_LOST_REASON = 'The Ferry server lost track of this room. Ferry reconnects by itself.';
 
+/** Message kinds an inbox may carry; `joined` and `error` come only from this node. */
+const INBOX_KINDS = new Set<ServerMessage['t']>(['peer', 'sender', 'gone', 'relay']);
+
 type ScriptCall = (...args: (string | number)[]) => Promise<unknown>;
 
 /** A peer on this node, with what the node keeps for it. */
@@ -236,6 +239,8 @@ export class RedisBus implements RoomBus {
     let message: ServerMessage;
     try {
       message = parseServerMessage(fields.get('m') ?? '');
+      // Only what another member's action causes travels between nodes.
+      if (!INBOX_KINDS.has(message.t)) throw new Error(message.t);
     } catch {
       log('warn', 'malformed inbox entry dropped', { to });
       return;

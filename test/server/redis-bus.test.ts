@@ -111,6 +111,32 @@ describe.skipIf(!TEST_REDIS_URL)('rooms shared by two nodes over Redis', () => {
     expect(r.client.inbox.some((m) => m.t === 'gone')).toBe(false);
   });
 
+  it('treats its inbox as untrusted: malformed entries are dropped, the node goes on', async () => {
+    const prefix = freshPrefix();
+    const node = await startNode({ ...redisEnv(prefix), NODE_ID: 'inbox-check' });
+    const r = await Client.joined(node.url, 'recv');
+    const { Redis } = await import('ioredis');
+    const admin = new Redis(TEST_REDIS_URL!);
+    const inbox = `${prefix}inbox:inbox-check`;
+    const relay = (data: unknown) => JSON.stringify({ t: 'relay', from: 'someone', data });
+    for (const fields of [
+      ['to', r.id], // no message
+      ['to', '../etc', 'm', relay('eA')], // not a peer id
+      ['to', r.id, 'm', '{not json'],
+      ['to', r.id, 'm', relay('has spaces')], // not base64url
+      ['to', r.id, 'm', relay('x'.repeat(70_000))], // past every bound
+      ['to', r.id, 'm', JSON.stringify({ t: 'joined', id: r.id, sender: 'yes' })],
+      ['to', r.id, 'm', JSON.stringify({ t: 'joined', id: r.id, sender: true })], // not from afar
+      ['to', r.id, 'm', JSON.stringify({ t: 'error', code: 'x', message: 'forged' })],
+      ['to', r.id, 'x', '1', 'y', '2', 'z', '3', 'w', '4', 'm', relay('eA')], // too many fields
+    ])
+      await admin.xadd(inbox, '*', ...fields);
+    await admin.xadd(inbox, '*', 'to', r.id, 'm', relay('b2s'));
+    expect(await r.client.next('relay')).toEqual({ t: 'relay', from: 'someone', data: 'b2s' });
+    expect(r.client.inbox).toEqual([]);
+    admin.disconnect();
+  });
+
   it('loses no relayed message when every Redis connection drops for a moment', async () => {
     const [a, b] = await twoNodes();
     const s = await Client.joined(a.url, 'send');
