@@ -69,7 +69,10 @@ function child(core, args, env = {}) {
 }
 
 async function server(env) {
-  const s = child(0, ['--expose-gc', '--import', 'tsx', 'bench/signal/server.ts'], {
+  // BENCH_CPU_PROF=<folder> writes a V8 CPU profile of each server there (to see where time goes).
+  const dir = process.env.BENCH_CPU_PROF;
+  const profile = dir ? ['--cpu-prof', '--cpu-prof-dir', dir] : [];
+  const s = child(0, [...profile, '--expose-gc', '--import', 'tsx', 'bench/signal/server.ts'], {
     ...RAISED_LIMITS,
     ...env,
   });
