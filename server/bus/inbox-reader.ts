@@ -20,6 +20,13 @@ const PEER_ID = /^[A-Za-z0-9_-]{1,32}$/;
 /** Called with each valid entry: the peer it is for and its other fields. */
 export type InboxHandler = (to: string, fields: Map<string, string>) => void;
 
+/** True when stream id `a` comes after `b`. */
+export function streamIdAfter(a: string, b: string): boolean {
+  const [am, as] = a.split('-').map(BigInt) as [bigint, bigint];
+  const [bm, bs] = b.split('-').map(BigInt) as [bigint, bigint];
+  return am > bm || (am === bm && as > bs);
+}
+
 /** Reads stream `key` from the start, in order, until closed. */
 export class InboxReader {
   private readonly redis: Redis;
@@ -43,6 +50,11 @@ export class InboxReader {
   /** The stream was lost with Redis's data: read the new one from its start. */
   restart(): void {
     this.lastId = '0-0';
+  }
+
+  /** The id of the last entry read ('0-0' before any). */
+  get position(): string {
+    return this.lastId;
   }
 
   /** Stops reading and lets go of the connection. */

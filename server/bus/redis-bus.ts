@@ -15,7 +15,7 @@ import {
 import type { RedisSettings, SignalLimits } from '../config';
 import { log } from '../log';
 import { CLOSE_REASONS } from '../rooms';
-import { InboxReader } from './inbox-reader';
+import { InboxReader, streamIdAfter } from './inbox-reader';
 import { HEARTBEAT, JOIN, LEAVE, REAP, RELAY } from './redis-scripts';
 import type { BusHealth, Peer, RoomBus } from './room-bus';
 
@@ -310,7 +310,15 @@ export class RedisBus implements RoomBus {
     const nodeId = this.settings.nodeId;
     try {
       const alive = await this.script('HEARTBEAT')(this.key('node', nodeId), NODE_TTL_MS);
-      if (alive === 1 && this.registered) return;
+      if (alive === 1 && this.registered) {
+        if (await this.inboxLostEntries()) {
+          // Their rooms are intact: each member leaves the usual way as its socket closes.
+          log('warn', 'inbox entries lost unread; closing members so they rejoin');
+          for (const local of this.locals.values())
+            local.peer.close(CLOSE.shuttingDown, STATE_LOST_REASON);
+        }
+        return;
+      }
       if (this.registered) this.forgetEveryone();
       await this.redis
         .multi()
@@ -321,6 +329,23 @@ export class RedisBus implements RoomBus {
     } catch (err) {
       log('warn', 'heartbeat failed', { error: (err as Error).message });
     }
+  }
+
+  /**
+   * True when entries of this node's inbox were deleted before it read them
+   * (the stream's length cap hit while this node was stuck): messages were
+   * lost, so the members must be told, not left waiting.
+   */
+  private async inboxLostEntries(): Promise<boolean> {
+    const info = await this.redis
+      .call('XINFO', 'STREAM', this.key('inbox', this.settings.nodeId))
+      .catch(() => null); // no stream yet: nothing lost
+    if (!Array.isArray(info)) return false;
+    const at = info.indexOf('max-deleted-entry-id');
+    const maxDeleted = info[at + 1];
+    if (at === -1 || typeof maxDeleted !== 'string' || !/^\d{1,20}-\d{1,20}$/.test(maxDeleted))
+      return false;
+    return streamIdAfter(maxDeleted, this.inbox.position);
   }
 
   /** Redis no longer knows this node's members (it restarted empty, or others reaped this node). */

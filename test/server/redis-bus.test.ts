@@ -137,6 +137,23 @@ describe.skipIf(!TEST_REDIS_URL)('rooms shared by two nodes over Redis', () => {
     admin.disconnect();
   });
 
+  it('says so when its inbox lost entries it had not read (the length cap hit)', async () => {
+    const prefix = freshPrefix();
+    const node = await startNode({ ...redisEnv(prefix), NODE_ID: 'stuck-node' });
+    const s = await Client.joined(node.url, 'send');
+    const { Redis } = await import('ioredis');
+    const admin = new Redis(TEST_REDIS_URL!);
+    // As if Redis had trimmed entries far ahead of what the node read.
+    const inbox = `${prefix}inbox:stuck-node`;
+    await admin.xadd(inbox, '*', 'to', 'nobody', 'm', '{}');
+    await admin.call('XSETID', inbox, '99999999999999-0', 'MAXDELETEDID', '99999999999998-0');
+    expect(await s.client.closed).toEqual({
+      code: 1001,
+      reason: expect.stringMatching(/reconnects/),
+    });
+    admin.disconnect();
+  });
+
   it('loses no relayed message when every Redis connection drops for a moment', async () => {
     const [a, b] = await twoNodes();
     const s = await Client.joined(a.url, 'send');
