@@ -15,29 +15,20 @@ import {
 import type { RedisSettings, SignalLimits } from '../config';
 import { log } from '../log';
 import { CLOSE_REASONS } from '../rooms';
-import { InboxReader, streamIdAfter } from './inbox-reader';
-import { HEARTBEAT, JOIN, LEAVE, REAP, RELAY } from './redis-scripts';
+import { InboxReader } from './inbox-reader';
+import { NodeLiveness } from './node-liveness';
+import { defineScripts, runScript } from './redis-scripts';
 import type { BusHealth, Peer, RoomBus } from './room-bus';
 
-/** A node's heartbeat lives this long, ms: a node silent this long is presumed dead. */
-export const NODE_TTL_MS = 10_000;
-/** How often a node refreshes its heartbeat, ms (three chances before its TTL runs out). */
-export const NODE_BEAT_MS = 3_000;
-/** How often a node looks for dead ones, ms: a death is noticed within TTL + this (12 s < 15 s). */
-export const REAP_MS = 2_000;
 /** Redis commands waiting at once, past which relays are refused instead of queued (bounds memory while Redis is away). */
 const MAX_PENDING_COMMANDS = 20_000;
 /** Messages held for a peer whose join has not been answered yet. */
 const MAX_HELD_PER_PEER = 256;
-/** Node ids read from Redis must look like the ones config.ts accepts. */
-const NODE_ID = /^[A-Za-z0-9_-]{1,64}$/;
 /** Said to peers when this node finds its rooms gone from Redis; 1001 makes browsers rejoin. */
 const STATE_LOST_REASON = 'The Ferry server lost track of this room. Ferry reconnects by itself.';
 
 /** Message kinds an inbox may carry; `joined` and `error` come only from this node. */
 const INBOX_KINDS = new Set<ServerMessage['t']>(['peer', 'sender', 'gone', 'relay']);
-
-type ScriptCall = (...args: (string | number)[]) => Promise<unknown>;
 
 /** A peer on this node, with what the node keeps for it. */
 interface Local {
@@ -60,9 +51,7 @@ export class RedisBus implements RoomBus {
     string,
     { members: Set<string>; expires: ReturnType<typeof setTimeout> }
   >();
-  private readonly beat: ReturnType<typeof setInterval>;
-  private readonly reaper: ReturnType<typeof setInterval>;
-  private registered = false;
+  private readonly liveness: NodeLiveness;
   private pending = 0;
   private closed = false;
 
@@ -76,16 +65,19 @@ export class RedisBus implements RoomBus {
     };
     this.redis = new Redis(settings.url, options);
     this.redis.on('error', (err: Error) => log('warn', 'redis error', { error: err.message }));
-    this.redis.on('ready', () => void this.heartbeat());
-    for (const [name, lua] of Object.entries({ JOIN, RELAY, LEAVE, REAP, HEARTBEAT }))
-      this.redis.defineCommand(`ferry${name}`, { lua, numberOfKeys: keyCount(name) });
+    defineScripts(this.redis);
     this.inbox = new InboxReader(settings.url, this.key('inbox', settings.nodeId), (to, fields) =>
       this.deliver(to, fields),
     );
-    this.beat = setInterval(() => void this.heartbeat(), NODE_BEAT_MS);
-    this.beat.unref();
-    this.reaper = setInterval(() => void this.reapDeadNodes(), REAP_MS);
-    this.reaper.unref();
+    this.liveness = new NodeLiveness(this.redis, settings, {
+      inboxPosition: () => this.inbox.position,
+      onRoomsLost: () => this.forgetEveryone(),
+      onInboxLost: () => {
+        // Their rooms are intact: each member leaves the usual way as its socket closes.
+        for (const local of this.locals.values())
+          local.peer.close(CLOSE.shuttingDown, STATE_LOST_REASON);
+      },
+    });
   }
 
   get size(): number {
@@ -94,7 +86,7 @@ export class RedisBus implements RoomBus {
 
   /** Ready while Redis answers and this node's heartbeat is in place. */
   health(): BusHealth {
-    const up = this.redis.status === 'ready' && this.registered;
+    const up = this.redis.status === 'ready' && this.liveness.registered;
     return { ok: up, redis: up ? 'ready' : 'unreachable' };
   }
 
@@ -108,7 +100,7 @@ export class RedisBus implements RoomBus {
     const claimHash = claim === undefined ? '' : createHash('sha256').update(claim).digest('hex');
     let answer: unknown;
     try {
-      answer = await this.script('JOIN')(
+      answer = await runScript(this.redis, 'JOIN')(
         this.key('room', roomId),
         this.key('recv', roomId),
         this.key('rooms'),
@@ -158,7 +150,7 @@ export class RedisBus implements RoomBus {
     if (this.pending >= MAX_PENDING_COMMANDS) return false;
     const { id } = peer.room;
     return this.track(
-      this.script('RELAY')(
+      runScript(this.redis, 'RELAY')(
         this.key('room', id),
         this.key('recv', id),
         this.settings.keyPrefix,
@@ -195,7 +187,7 @@ export class RedisBus implements RoomBus {
 
   private leaveScript(roomId: string, peerId: string, role: Role): Promise<unknown> {
     const peers = this.key('peers', this.settings.nodeId);
-    return this.script('LEAVE')(peers, this.settings.keyPrefix, roomId, peerId, role);
+    return runScript(this.redis, 'LEAVE')(peers, this.settings.keyPrefix, roomId, peerId, role);
   }
 
   async close(): Promise<void> {
@@ -206,8 +198,7 @@ export class RedisBus implements RoomBus {
       if (!local.held) this.leave(local.peer);
     }
     this.closed = true;
-    clearInterval(this.beat);
-    clearInterval(this.reaper);
+    this.liveness.stop();
     for (const room of this.localRooms.values()) clearTimeout(room.expires);
     for (const local of this.locals.values()) clearTimeout(local.noSender);
     await this.inbox.close();
@@ -304,56 +295,11 @@ export class RedisBus implements RoomBus {
     }
   }
 
-  /** Refreshes this node's heartbeat; if it was gone, this node's rooms are gone too: say so, start afresh. */
-  private async heartbeat(): Promise<void> {
-    if (this.closed || this.redis.status !== 'ready') return;
-    const nodeId = this.settings.nodeId;
-    try {
-      const alive = await this.script('HEARTBEAT')(this.key('node', nodeId), NODE_TTL_MS);
-      if (alive === 1 && this.registered) {
-        if (await this.inboxLostEntries()) {
-          // Their rooms are intact: each member leaves the usual way as its socket closes.
-          log('warn', 'inbox entries lost unread; closing members so they rejoin');
-          for (const local of this.locals.values())
-            local.peer.close(CLOSE.shuttingDown, STATE_LOST_REASON);
-        }
-        return;
-      }
-      if (this.registered) this.forgetEveryone();
-      await this.redis
-        .multi()
-        .set(this.key('node', nodeId), '1', 'PX', NODE_TTL_MS)
-        .sadd(this.key('nodes'), nodeId)
-        .exec();
-      this.registered = true;
-    } catch (err) {
-      log('warn', 'heartbeat failed', { error: (err as Error).message });
-    }
-  }
-
-  /**
-   * True when entries of this node's inbox were deleted before it read them
-   * (the stream's length cap hit while this node was stuck): messages were
-   * lost, so the members must be told, not left waiting.
-   */
-  private async inboxLostEntries(): Promise<boolean> {
-    const info = await this.redis
-      .call('XINFO', 'STREAM', this.key('inbox', this.settings.nodeId))
-      .catch(() => null); // no stream yet: nothing lost
-    if (!Array.isArray(info)) return false;
-    const at = info.indexOf('max-deleted-entry-id');
-    const maxDeleted = info[at + 1];
-    if (at === -1 || typeof maxDeleted !== 'string' || !/^\d{1,20}-\d{1,20}$/.test(maxDeleted))
-      return false;
-    return streamIdAfter(maxDeleted, this.inbox.position);
-  }
-
   /** Redis no longer knows this node's members (it restarted empty, or others reaped this node). */
   private forgetEveryone(): void {
     log('warn', 'rooms lost from redis; closing members so they rejoin', {
       members: this.locals.size,
     });
-    this.registered = false;
     const locals = [...this.locals.values()];
     this.locals.clear();
     for (const room of this.localRooms.values()) clearTimeout(room.expires);
@@ -364,34 +310,6 @@ export class RedisBus implements RoomBus {
       local.peer.room = null;
       local.peer.close(CLOSE.shuttingDown, STATE_LOST_REASON);
     }
-  }
-
-  /** Removes nodes whose heartbeat expired; their peers' partners hear "gone". */
-  private async reapDeadNodes(): Promise<void> {
-    if (this.closed || this.redis.status !== 'ready') return;
-    try {
-      const nodes = await this.redis.srandmember(this.key('nodes'), 1000);
-      for (const node of nodes) {
-        if (node === this.settings.nodeId || !NODE_ID.test(node)) continue;
-        const removed = await this.script('REAP')(
-          this.key('node', node),
-          this.key('peers', node),
-          this.key('inbox', node),
-          this.key('nodes'),
-          this.settings.keyPrefix,
-          node,
-        );
-        if (typeof removed === 'number' && removed >= 0)
-          log('warn', 'dead node removed', { node, members: removed });
-      }
-    } catch (err) {
-      log('warn', 'reaping failed', { error: (err as Error).message });
-    }
-  }
-
-  private script(name: 'JOIN' | 'RELAY' | 'LEAVE' | 'REAP' | 'HEARTBEAT'): ScriptCall {
-    const run = (this.redis as unknown as Record<string, ScriptCall>)[`ferry${name}`]!;
-    return run.bind(this.redis);
   }
 
   /** Counts a command as pending until it settles (the bound on what waits while Redis is away). */
@@ -405,11 +323,6 @@ export class RedisBus implements RoomBus {
       ? `${this.settings.keyPrefix}${kind}`
       : `${this.settings.keyPrefix}${kind}:${id}`;
   }
-}
-
-/** How many of each script's arguments are keys. */
-function keyCount(name: string): number {
-  return { JOIN: 4, RELAY: 2, LEAVE: 1, REAP: 4, HEARTBEAT: 1 }[name] ?? 0;
 }
 
 /** The join script's refusals, as close codes and sentences. */

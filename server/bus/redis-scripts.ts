@@ -13,6 +13,7 @@
 // Inbox entries are `to <peer id> m <ServerMessage JSON>` or `to <peer id> drop 1`
 // (the peer was replaced by its own tab elsewhere). Scripts touch keys they
 // compute from the prefix: fine on one Redis (or a replicated pair), not on Redis Cluster.
+import type { Redis } from 'ioredis';
 
 /** Most entries an inbox keeps (approximate trim): only reached if a node stops reading; see README. */
 export const INBOX_MAX_ENTRIES = 100_000;
@@ -164,3 +165,28 @@ export const HEARTBEAT = `
 if redis.call('PEXPIRE', KEYS[1], ARGV[1]) == 1 then return 1 end
 return 0
 `;
+
+/** The scripts by name, with how many of their arguments are keys. */
+const SCRIPTS = {
+  JOIN: { lua: JOIN, numberOfKeys: 4 },
+  RELAY: { lua: RELAY, numberOfKeys: 2 },
+  LEAVE: { lua: LEAVE, numberOfKeys: 1 },
+  REAP: { lua: REAP, numberOfKeys: 4 },
+  HEARTBEAT: { lua: HEARTBEAT, numberOfKeys: 1 },
+} as const;
+
+/** Registers the scripts on a connection (ioredis runs them by SHA, reloading after a Redis restart). */
+export function defineScripts(redis: Redis): void {
+  for (const [name, script] of Object.entries(SCRIPTS)) redis.defineCommand(`ferry${name}`, script);
+}
+
+/** A script as a function of its keys, then its arguments. */
+export function runScript(
+  redis: Redis,
+  name: keyof typeof SCRIPTS,
+): (...args: (string | number)[]) => Promise<unknown> {
+  const run = (redis as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[
+    `ferry${name}`
+  ]!;
+  return run.bind(redis);
+}

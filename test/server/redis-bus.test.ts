@@ -235,10 +235,13 @@ describe.skipIf(!TEST_REDIS_URL)('Redis restarted under a live room', () => {
     redis.process.kill('SIGKILL');
     await exited;
     await expect
-      .poll(async () => {
-        const res = await fetch(`${a.http}/healthz`);
-        return [res.status, (await res.json()).redis];
-      })
+      .poll(
+        async () => {
+          const res = await fetch(`${a.http}/healthz`);
+          return [res.status, (await res.json()).redis];
+        },
+        { timeout: 20_000 },
+      )
       .toEqual([503, 'unreachable']);
     r.client.send({ t: 'relay', data: 'ZHVyaW5n' }); // sent while Redis is away
     redis = await startRedis(socket);
@@ -249,8 +252,9 @@ describe.skipIf(!TEST_REDIS_URL)('Redis restarted under a live room', () => {
     if (!('t' in sOutcome)) expect(sOutcome.code).toBe(1001);
     if (!('t' in rOutcome)) expect(rOutcome.code).toBe(1001);
     else expect(rOutcome).toMatchObject({ code: 'no-peer' });
-    await untilReady(a.signaling);
-    await untilReady(b.signaling);
+    // Reconnecting, finding the rooms gone and registering again takes a moment on a busy machine.
+    await untilReady(a.signaling, 30_000);
+    await untilReady(b.signaling, 30_000);
     expect((await fetch(`${a.http}/healthz`)).status).toBe(200);
 
     // The peers rejoin as the app does (the sender with its claim) and talk again.
@@ -259,5 +263,5 @@ describe.skipIf(!TEST_REDIS_URL)('Redis restarted under a live room', () => {
     await s2.client.next('peer');
     r2.client.send({ t: 'relay', data: 'YWZ0ZXI' });
     expect(await s2.client.next('relay')).toMatchObject({ from: r2.id, data: 'YWZ0ZXI' });
-  }, 60_000);
+  }, 90_000);
 });
