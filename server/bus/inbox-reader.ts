@@ -12,6 +12,8 @@ const BATCH = 256;
 const BLOCK_MS = 2000;
 /** Longest field value accepted (a relay message is under 64 KiB). */
 const MAX_FIELD_CHARS = 64 * 1024;
+/** Entries read between two trims of the stream, at most (or one second). */
+const TRIM_EVERY = 512;
 /** Stream ids as Redis makes them. */
 const STREAM_ID = /^\d{1,20}-\d{1,20}$/;
 /** Peer ids this server hands out. */
@@ -32,6 +34,8 @@ export class InboxReader {
   private readonly redis: Redis;
   private lastId = '0-0';
   private stopped = false;
+  private unTrimmed = 0;
+  private trimmedAt = 0;
   private readonly done: Promise<void>;
 
   constructor(
@@ -98,8 +102,17 @@ export class InboxReader {
           log('error', 'inbox entry failed', { id, error: (err as Error).message });
         }
       }
-      // What was read is done with: keep the stream short (sent on, not waited for).
-      if (entries.length > 0) this.redis.xtrim(this.key, 'MINID', this.lastId).catch(() => {});
+      // What was read is done with: keep the stream short (sent on, not waited for), but
+      // not after every small read, which would double the commands under load.
+      this.unTrimmed += entries.length;
+      if (
+        this.unTrimmed > 0 &&
+        (this.unTrimmed >= TRIM_EVERY || Date.now() - this.trimmedAt > 1000)
+      ) {
+        this.unTrimmed = 0;
+        this.trimmedAt = Date.now();
+        this.redis.xtrim(this.key, 'MINID', this.lastId).catch(() => {});
+      }
     }
   }
 }
