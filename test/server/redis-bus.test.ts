@@ -64,117 +64,122 @@ async function claimedSender(url: string, ip = '10.0.0.1') {
   return { client: c, id: joined.id };
 }
 
-describe.skipIf(!TEST_REDIS_URL)('rooms shared by two nodes over Redis', () => {
-  it('relays both ways between a sender on one node and a receiver on the other, in order', async () => {
-    const [a, b] = await twoNodes();
-    const s = await Client.joined(a.url, 'send');
-    const r = await Client.joined(b.url, 'recv', ROOM, '10.0.0.2');
-    expect(r.senderPresent).toBe(true);
-    expect(await s.client.next('peer')).toEqual({ t: 'peer', id: r.id });
-    const sent = Array.from({ length: 200 }, (_, i) => `bXNn${i}`);
-    for (const data of sent) r.client.send({ t: 'relay', data });
-    for (const data of sent)
-      expect(await s.client.next('relay')).toEqual({ t: 'relay', from: r.id, data });
-    s.client.send({ t: 'relay', to: r.id, data: 'YmFjaw' });
-    expect(await r.client.next('relay')).toEqual({ t: 'relay', from: s.id, data: 'YmFjaw' });
-    r.client.ws.close();
-    expect(await s.client.next('gone')).toEqual({ t: 'gone', id: r.id });
-  });
-
-  it('keeps every limit of a room across nodes: one sender, the receiver cap, the room count', async () => {
-    const [a, b] = await twoNodes({ SIGNAL_MAX_RECEIVERS: '1', SIGNAL_MAX_ROOMS: '1' });
-    await Client.joined(a.url, 'send');
-    await Client.joined(a.url, 'recv', ROOM, '10.0.0.2');
-    for (const [join, code] of [
-      [{ t: 'join', room: ROOM, role: 'send' }, 4409],
-      [{ t: 'join', room: ROOM, role: 'recv' }, 4430],
-      [{ t: 'join', room: 'S'.repeat(43), role: 'send' }, 4503],
-    ] as const) {
-      const c = new Client(b.url, '10.0.0.3');
-      await c.opened();
-      c.send(join);
-      expect((await c.closed).code).toBe(code);
-    }
-  });
-
-  it('gives the room back to its sender through the other node, closing the stale socket', async () => {
-    const [a, b] = await twoNodes();
-    const stale = await claimedSender(a.url);
-    const r = await Client.joined(b.url, 'recv', ROOM, '10.0.0.2');
-    await stale.client.next('peer');
-    const back = await claimedSender(b.url, '10.0.0.3');
-    expect(await back.client.next('peer')).toEqual({ t: 'peer', id: r.id });
-    expect((await stale.client.closed).code).toBe(4411);
-    await r.client.next('sender');
-    r.client.send({ t: 'relay', data: 'YWdhaW4' });
-    expect(await back.client.next('relay')).toMatchObject({ from: r.id, data: 'YWdhaW4' });
-    expect(r.client.inbox.some((m) => m.t === 'gone')).toBe(false);
-  });
-
-  it('treats its inbox as untrusted: malformed entries are dropped, the node goes on', async () => {
-    const prefix = freshPrefix();
-    const node = await startNode({ ...redisEnv(prefix), NODE_ID: 'inbox-check' });
-    const r = await Client.joined(node.url, 'recv');
-    const { Redis } = await import('ioredis');
-    const admin = new Redis(TEST_REDIS_URL!);
-    const inbox = `${prefix}inbox:inbox-check`;
-    const relay = (data: unknown) => JSON.stringify({ t: 'relay', from: 'someone', data });
-    for (const fields of [
-      ['to', r.id], // no message
-      ['to', '../etc', 'm', relay('eA')], // not a peer id
-      ['to', r.id, 'm', '{not json'],
-      ['to', r.id, 'm', relay('has spaces')], // not base64url
-      ['to', r.id, 'm', relay('x'.repeat(70_000))], // past every bound
-      ['to', r.id, 'm', JSON.stringify({ t: 'joined', id: r.id, sender: 'yes' })],
-      ['to', r.id, 'm', JSON.stringify({ t: 'joined', id: r.id, sender: true })], // not from afar
-      ['to', r.id, 'm', JSON.stringify({ t: 'error', code: 'x', message: 'forged' })],
-      ['to', r.id, 'x', '1', 'y', '2', 'z', '3', 'w', '4', 'm', relay('eA')], // too many fields
-    ])
-      await admin.xadd(inbox, '*', ...fields);
-    await admin.xadd(inbox, '*', 'to', r.id, 'm', relay('b2s'));
-    expect(await r.client.next('relay')).toEqual({ t: 'relay', from: 'someone', data: 'b2s' });
-    expect(r.client.inbox).toEqual([]);
-    admin.disconnect();
-  });
-
-  it('says so when its inbox lost entries it had not read (the length cap hit)', async () => {
-    const prefix = freshPrefix();
-    const node = await startNode({ ...redisEnv(prefix), NODE_ID: 'stuck-node' });
-    const s = await Client.joined(node.url, 'send');
-    const { Redis } = await import('ioredis');
-    const admin = new Redis(TEST_REDIS_URL!);
-    // As if Redis had trimmed entries far ahead of what the node read.
-    const inbox = `${prefix}inbox:stuck-node`;
-    await admin.xadd(inbox, '*', 'to', 'nobody', 'm', '{}');
-    await admin.call('XSETID', inbox, '99999999999999-0', 'MAXDELETEDID', '99999999999998-0');
-    expect(await s.client.closed).toEqual({
-      code: 1001,
-      reason: expect.stringMatching(/reconnects/),
+describe.skipIf(!TEST_REDIS_URL)(
+  'rooms shared by two nodes over Redis',
+  { timeout: 30_000 },
+  () => {
+    it('relays both ways between a sender on one node and a receiver on the other, in order', async () => {
+      const [a, b] = await twoNodes();
+      const s = await Client.joined(a.url, 'send');
+      const r = await Client.joined(b.url, 'recv', ROOM, '10.0.0.2');
+      expect(r.senderPresent).toBe(true);
+      expect(await s.client.next('peer')).toEqual({ t: 'peer', id: r.id });
+      // 150: within the per-IP burst of 200 messages (join included), which would close the socket.
+      const sent = Array.from({ length: 150 }, (_, i) => `bXNn${i}`);
+      for (const data of sent) r.client.send({ t: 'relay', data });
+      for (const data of sent)
+        expect(await s.client.next('relay')).toEqual({ t: 'relay', from: r.id, data });
+      s.client.send({ t: 'relay', to: r.id, data: 'YmFjaw' });
+      expect(await r.client.next('relay')).toEqual({ t: 'relay', from: s.id, data: 'YmFjaw' });
+      r.client.ws.close();
+      expect(await s.client.next('gone')).toEqual({ t: 'gone', id: r.id });
     });
-    admin.disconnect();
-  });
 
-  it('loses no relayed message when every Redis connection drops for a moment', async () => {
-    const [a, b] = await twoNodes();
-    const s = await Client.joined(a.url, 'send');
-    const r = await Client.joined(b.url, 'recv', ROOM, '10.0.0.2');
-    await s.client.next('peer');
-    const { Redis } = await import('ioredis');
-    const admin = new Redis(TEST_REDIS_URL!);
-    const sent = Array.from({ length: 100 }, (_, i) => `bG9zcw${i}`);
-    for (const [i, data] of sent.entries()) {
-      r.client.send({ t: 'relay', data });
-      if (i === 50) await admin.call('CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes');
-    }
-    const got: string[] = [];
-    while (got.length < sent.length) {
-      const m = (await s.client.next('relay')) as { data: string };
-      if (!got.includes(m.data)) got.push(m.data); // a command in flight at the cut may be resent
-    }
-    expect(got).toEqual(sent);
-    admin.disconnect();
-  });
-});
+    it('keeps every limit of a room across nodes: one sender, the receiver cap, the room count', async () => {
+      const [a, b] = await twoNodes({ SIGNAL_MAX_RECEIVERS: '1', SIGNAL_MAX_ROOMS: '1' });
+      await Client.joined(a.url, 'send');
+      await Client.joined(a.url, 'recv', ROOM, '10.0.0.2');
+      for (const [join, code] of [
+        [{ t: 'join', room: ROOM, role: 'send' }, 4409],
+        [{ t: 'join', room: ROOM, role: 'recv' }, 4430],
+        [{ t: 'join', room: 'S'.repeat(43), role: 'send' }, 4503],
+      ] as const) {
+        const c = new Client(b.url, '10.0.0.3');
+        await c.opened();
+        c.send(join);
+        expect((await c.closed).code).toBe(code);
+      }
+    });
+
+    it('gives the room back to its sender through the other node, closing the stale socket', async () => {
+      const [a, b] = await twoNodes();
+      const stale = await claimedSender(a.url);
+      const r = await Client.joined(b.url, 'recv', ROOM, '10.0.0.2');
+      await stale.client.next('peer');
+      const back = await claimedSender(b.url, '10.0.0.3');
+      expect(await back.client.next('peer')).toEqual({ t: 'peer', id: r.id });
+      expect((await stale.client.closed).code).toBe(4411);
+      await r.client.next('sender');
+      r.client.send({ t: 'relay', data: 'YWdhaW4' });
+      expect(await back.client.next('relay')).toMatchObject({ from: r.id, data: 'YWdhaW4' });
+      expect(r.client.inbox.some((m) => m.t === 'gone')).toBe(false);
+    });
+
+    it('treats its inbox as untrusted: malformed entries are dropped, the node goes on', async () => {
+      const prefix = freshPrefix();
+      const node = await startNode({ ...redisEnv(prefix), NODE_ID: 'inbox-check' });
+      const r = await Client.joined(node.url, 'recv');
+      const { Redis } = await import('ioredis');
+      const admin = new Redis(TEST_REDIS_URL!);
+      const inbox = `${prefix}inbox:inbox-check`;
+      const relay = (data: unknown) => JSON.stringify({ t: 'relay', from: 'someone', data });
+      for (const fields of [
+        ['to', r.id], // no message
+        ['to', '../etc', 'm', relay('eA')], // not a peer id
+        ['to', r.id, 'm', '{not json'],
+        ['to', r.id, 'm', relay('has spaces')], // not base64url
+        ['to', r.id, 'm', relay('x'.repeat(70_000))], // past every bound
+        ['to', r.id, 'm', JSON.stringify({ t: 'joined', id: r.id, sender: 'yes' })],
+        ['to', r.id, 'm', JSON.stringify({ t: 'joined', id: r.id, sender: true })], // not from afar
+        ['to', r.id, 'm', JSON.stringify({ t: 'error', code: 'x', message: 'forged' })],
+        ['to', r.id, 'x', '1', 'y', '2', 'z', '3', 'w', '4', 'm', relay('eA')], // too many fields
+      ])
+        await admin.xadd(inbox, '*', ...fields);
+      await admin.xadd(inbox, '*', 'to', r.id, 'm', relay('b2s'));
+      expect(await r.client.next('relay')).toEqual({ t: 'relay', from: 'someone', data: 'b2s' });
+      expect(r.client.inbox).toEqual([]);
+      admin.disconnect();
+    });
+
+    it('says so when its inbox lost entries it had not read (the length cap hit)', async () => {
+      const prefix = freshPrefix();
+      const node = await startNode({ ...redisEnv(prefix), NODE_ID: 'stuck-node' });
+      const s = await Client.joined(node.url, 'send');
+      const { Redis } = await import('ioredis');
+      const admin = new Redis(TEST_REDIS_URL!);
+      // As if Redis had trimmed entries far ahead of what the node read.
+      const inbox = `${prefix}inbox:stuck-node`;
+      await admin.xadd(inbox, '*', 'to', 'nobody', 'm', '{}');
+      await admin.call('XSETID', inbox, '99999999999999-0', 'MAXDELETEDID', '99999999999998-0');
+      expect(await s.client.closed).toEqual({
+        code: 1001,
+        reason: expect.stringMatching(/reconnects/),
+      });
+      admin.disconnect();
+    });
+
+    it('loses no relayed message when every Redis connection drops for a moment', async () => {
+      const [a, b] = await twoNodes();
+      const s = await Client.joined(a.url, 'send');
+      const r = await Client.joined(b.url, 'recv', ROOM, '10.0.0.2');
+      await s.client.next('peer');
+      const { Redis } = await import('ioredis');
+      const admin = new Redis(TEST_REDIS_URL!);
+      const sent = Array.from({ length: 100 }, (_, i) => `bG9zcw${i}`);
+      for (const [i, data] of sent.entries()) {
+        r.client.send({ t: 'relay', data });
+        if (i === 50) await admin.call('CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes');
+      }
+      const got: string[] = [];
+      while (got.length < sent.length) {
+        const m = (await s.client.next('relay')) as { data: string };
+        if (!got.includes(m.data)) got.push(m.data); // a command in flight at the cut may be resent
+      }
+      expect(got).toEqual(sent);
+      admin.disconnect();
+    });
+  },
+);
 
 describe.skipIf(!TEST_REDIS_URL)('a node that dies', () => {
   let child: ChildProcess | null = null;
