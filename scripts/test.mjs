@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// `npm test`: install what is missing, find Chromium, then typecheck, lint,
-// unit tests, and browser tests. Browser tests run inside a private network
+// `npm test`: install what is missing, find Chromium, start a private Redis,
+// then typecheck, lint, unit tests, and browser tests. Browser tests run inside a private network
 // namespace made here, so no packet of a test leaves the machine.
 //   --only browser   run just the browser and e2e tests
 //   -- <filters>     run only test files matching these (vitest filters)
@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { ensureDeps, run } from './ensure-deps.mjs';
 import { ensureChromium, ensurePackages } from './ensure-packages.mjs';
 import { canIsolate, NETNS_SETUP } from './netns.mjs';
+import { ensureRedis, startRedis } from './redis.mjs';
 
 // Anything after `--` narrows the test files (vitest filters), e.g. `-- transfer-controls`.
 const filters = process.argv.includes('--')
@@ -19,6 +20,14 @@ const only = process.argv.includes('--only')
   ? process.argv[process.argv.indexOf('--only') + 1]
   : null;
 ensureDeps();
+
+// One private redis-server for the whole run (unit and browser steps): tests of
+// the Redis room bus read its address from FERRY_TEST_REDIS_URL. A unix socket,
+// so it is reachable from inside the private network namespace too.
+ensureRedis();
+const redis = await startRedis();
+process.env.FERRY_TEST_REDIS_URL = redis.url;
+process.on('exit', () => redis.process.kill());
 
 const tally = { passed: 0, failed: 0 };
 const failedSteps = [];
@@ -96,6 +105,7 @@ if (only !== 'browser') {
   vitest('unit tests', ['unit']);
 }
 browserTests();
+await redis.stop();
 
 console.log(`\ntests: ${tally.passed} passed, ${tally.failed} failed`);
 if (failedSteps.length > 0) {

@@ -20,6 +20,8 @@ const STARTED = Date.now();
 export interface AppServerInit {
   /** Where the server counts (the same object goes to `attachSignaling`); a fresh one unless given. */
   metrics?: ServerMetrics;
+  /** Whether signaling can serve joins (false while Redis is unreachable); /healthz answers 503 then. */
+  health?: () => { ok: boolean; redis?: string };
 }
 
 /** Tells loopback peers (v4, v6, v4-mapped) from others. */
@@ -99,11 +101,15 @@ export function createAppServer(
       return;
     }
     if (path === '/healthz') {
+      const state = init.health?.() ?? { ok: true };
       const body = JSON.stringify({
-        ok: true,
+        ...state,
         uptimeSeconds: Math.round((Date.now() - STARTED) / 1000),
       });
-      res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+      res.writeHead(state.ok ? 200 : 503, {
+        'Content-Type': 'application/json',
+        'Cache-Control': 'no-store',
+      });
       res.end(body);
       return;
     }

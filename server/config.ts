@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+import { randomBytes } from 'node:crypto';
 import { DEFAULT_TRUSTED_PROXIES, type ProxySettings, trustedProxyList } from './client-address';
 import { DEFAULT_MAX_KEYS } from './rate-limit';
 import type { TurnRest } from './turn-credentials';
@@ -74,6 +75,18 @@ export interface ServerConfig {
   proxy: ProxySettings;
   /** Bearer token that opens /metrics from anywhere (METRICS_TOKEN); without it only direct loopback requests. */
   metricsToken: string | null;
+  /** Rooms shared through Redis by several nodes (REDIS_URL), or null: rooms in this process only. */
+  redis: RedisSettings | null;
+}
+
+/** Scale-out: where the shared rooms live and who this node is. */
+export interface RedisSettings {
+  /** redis://host:port/db, rediss://…, or a unix socket path starting with / (REDIS_URL). */
+  url: string;
+  /** Prefix of every key, so several deployments or tests can share one Redis (REDIS_KEY_PREFIX, "ferry:"). */
+  keyPrefix: string;
+  /** This node's name in Redis (NODE_ID, default random per process: a restarted node is a new node). */
+  nodeId: string;
 }
 
 function number(
@@ -210,5 +223,18 @@ export function readConfig(
     },
     proxy: readProxySettings(env),
     metricsToken: env.METRICS_TOKEN || null,
+    redis: redisSettings(env),
   };
+}
+
+/** REDIS_URL, REDIS_KEY_PREFIX and NODE_ID, checked; null without REDIS_URL. */
+function redisSettings(env: NodeJS.ProcessEnv): RedisSettings | null {
+  if (!env.REDIS_URL) return null;
+  const keyPrefix = env.REDIS_KEY_PREFIX ?? 'ferry:';
+  if (!/^[A-Za-z0-9_.:-]{0,64}$/.test(keyPrefix))
+    throw new Error('REDIS_KEY_PREFIX must be up to 64 letters, digits, or _ . : -');
+  const nodeId = env.NODE_ID || randomBytes(9).toString('base64url');
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(nodeId))
+    throw new Error('NODE_ID must be 1 to 64 letters, digits, _ or -.');
+  return { url: env.REDIS_URL, keyPrefix, nodeId };
 }

@@ -29,7 +29,7 @@ const tls = config.tls
   : null;
 // One registry for the process: the app server's counters, signaling's, and Node's own (open fds).
 const metrics = new ServerMetrics({ processMetrics: true });
-const server = createAppServer(config, tls, { metrics });
+const server = createAppServer(config, tls, { metrics, health: () => signaling.health() });
 const signaling = attachSignaling(server, config, { metrics });
 // Failing to listen (port taken) ends the process; once listening, server errors are logged (http-limits).
 const cannotListen = (err: Error) => {
@@ -65,8 +65,8 @@ function isLocalOnly(host: string): boolean {
 
 function shutdown(signal: string): void {
   log('info', 'shutting down', { signal });
-  signaling.close();
-  server.close(() => process.exit(0));
+  // With Redis, this node's members leave and its keys go before the process ends.
+  void signaling.close().finally(() => server.close(() => process.exit(0)));
   server.closeAllConnections();
   // Never hang forever on a stuck socket.
   setTimeout(() => process.exit(0), 5000).unref();

@@ -19,7 +19,7 @@ export interface ServerMetricsInit {
 /**
  * The server's counters, each instance with its own registry (tests start
  * many servers in one process; the global registry would refuse the second).
- * A room bus other than the in-memory one reports its health with `setBusUp`.
+ * The room bus's health is read when scraped (`trackBus`).
  */
 export class ServerMetrics {
   /** The registry /metrics renders. */
@@ -31,9 +31,9 @@ export class ServerMetrics {
   private readonly refusals: Counter<'code'>;
   private readonly connectionsRefused: Counter<'reason'>;
   private readonly clientErrors: Counter<'kind'>;
-  private readonly busUp: Gauge;
   private readonly cspViolations: Counter<'directive'>;
   private roomCount: () => number = () => 0;
+  private busUp: () => boolean = () => true;
 
   constructor(init: ServerMetricsInit = {}) {
     const registers = [this.registry];
@@ -77,12 +77,15 @@ export class ServerMetrics {
       labelNames: ['kind'],
       registers,
     });
-    this.busUp = new Gauge({
+    const self = this;
+    new Gauge({
       name: 'ferry_room_bus_up',
       help: 'Whether the room bus is reachable (1; always 1 for the in-memory bus).',
       registers,
+      collect() {
+        this.set(self.busUp() ? 1 : 0);
+      },
     });
-    this.busUp.set(1);
     this.cspViolations = new Counter({
       name: 'ferry_csp_violations_total',
       help: 'Content-Security-Policy violations browsers reported, by directive.',
@@ -147,9 +150,9 @@ export class ServerMetrics {
     this.roomCount = count;
   }
 
-  /** Sets the room bus's health (a Redis bus reports its connection here). */
-  setBusUp(up: boolean): void {
-    this.busUp.set(up ? 1 : 0);
+  /** Where the room-bus gauge reads its health when scraped (a Redis bus: its connection). */
+  trackBus(up: () => boolean): void {
+    this.busUp = up;
   }
 
   /** The Prometheus text exposition of every metric. */

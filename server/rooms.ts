@@ -2,20 +2,13 @@
 // Room bookkeeping of the rendezvous server, without sockets: peers are
 // objects that can be sent a message and closed. One sender and up to N
 // receivers per room; payloads are relayed untouched and never read.
+// This is the room bus of a single node: every room in this process's memory.
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { CLOSE, type Role, type ServerMessage } from '../src/core/signaling/messages';
+import { CLOSE, type Role } from '../src/core/signaling/messages';
+import type { BusHealth, Peer, RoomBus } from './bus/room-bus';
 import type { SignalLimits } from './config';
 
-/** A connected browser, as the rooms see it. */
-export interface Peer {
-  readonly id: string;
-  role: Role | null;
-  room: Room | null;
-  send(message: ServerMessage): void;
-  close(code: number, reason: string): void;
-  /** Closes with a code and reason, without waiting for an answer: the other end is presumed gone. */
-  drop(code: number, reason: string): void;
-}
+export type { Peer } from './bus/room-bus';
 
 /** One rendezvous room. */
 export interface Room {
@@ -38,8 +31,8 @@ export const CLOSE_REASONS = {
   roomExpired: 'This link has expired. Ask the sender for a new one.',
 } as const;
 
-/** All rooms of one server. */
-export class Rooms {
+/** All rooms of one server, in its memory. */
+export class Rooms implements RoomBus {
   private readonly rooms = new Map<string, Room>();
 
   constructor(private readonly limits: SignalLimits) {}
@@ -128,7 +121,7 @@ export class Rooms {
    * peer (the message is dropped).
    */
   relay(peer: Peer, to: string | null, data: string): boolean {
-    const room = peer.room;
+    const room = this.roomOf(peer);
     if (!room) return false;
     const target = peer.role === 'send' ? (to ? room.receivers.get(to) : undefined) : room.sender;
     if (!target || (peer.role === 'recv' && to !== null && to !== target.id)) return false;
@@ -138,9 +131,9 @@ export class Rooms {
 
   /** Removes `peer` from its room and tells the other side. */
   leave(peer: Peer): void {
-    const room = peer.room;
-    if (!room) return;
+    const room = this.roomOf(peer);
     peer.room = null;
+    if (!room) return;
     if (room.sender === peer) {
       room.sender = null;
       for (const receiver of room.receivers.values()) {
@@ -156,6 +149,23 @@ export class Rooms {
     if (!room.sender && room.receivers.size === 0) this.remove(room);
   }
 
+  /** The room `peer` is a member of now; null for a peer of an expired or replaced room. */
+  private roomOf(peer: Peer): Room | null {
+    const room = peer.room && this.rooms.get(peer.room.id);
+    if (!room) return null;
+    return room.sender === peer || room.receivers.get(peer.id) === peer ? room : null;
+  }
+
+  /** Always ready: nothing outside this process. */
+  health(): BusHealth {
+    return { ok: true };
+  }
+
+  /** Closes every room (server shutdown). */
+  close(): void {
+    this.clear();
+  }
+
   private expire(roomId: string): void {
     const room = this.rooms.get(roomId);
     if (!room) return;
@@ -167,7 +177,9 @@ export class Rooms {
   private remove(room: Room): void {
     clearTimeout(room.expires);
     for (const t of room.noSenderTimers.values()) clearTimeout(t);
-    this.rooms.delete(room.id);
+    // Only the room object that owns the id may delete it: a member of an
+    // expired room whose close arrives late must not delete a newer room.
+    if (this.rooms.get(room.id) === room) this.rooms.delete(room.id);
   }
 
   /** Closes every room (server shutdown). */

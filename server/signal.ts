@@ -1,26 +1,32 @@
 // SPDX-License-Identifier: MIT
-// The /signal WebSocket endpoint: wires sockets to Rooms, with limits.
+// The /signal WebSocket endpoint: wires sockets to a room bus, with limits.
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { CLOSE, parseClientMessage } from '../src/core/signaling/messages';
+import { RedisBus } from './bus/redis-bus';
+import type { BusHealth, Peer, RoomBus } from './bus/room-bus';
 import { ClientAddresses, limitKey } from './client-address';
 import { readProxySettings, type ServerConfig } from './config';
 import { log } from './log';
 import { metricsOf, type ServerMetrics } from './metrics';
 import { RateLimiter } from './rate-limit';
-import { type Peer, Rooms } from './rooms';
+import { Rooms } from './rooms';
 
 /** Path of the signaling WebSocket. */
 export const SIGNAL_PATH = '/signal';
 
 /** A running signaling endpoint. */
 export interface Signaling {
-  /** Closes every socket (code 1001) and stops the timers. */
-  close(): void;
-  /** Rooms open now, for tests and health checks. */
-  readonly rooms: Rooms;
+  /** Closes every socket (code 1001), stops the timers and lets go of Redis. */
+  close(): Promise<void>;
+  /** The rooms: in memory, or shared through Redis; `size` counts rooms with a member here. */
+  readonly rooms: RoomBus;
+  /** Whether this node can serve joins now (false while Redis is unreachable), for /healthz. */
+  health(): BusHealth;
+  /** Shorthand for `health().ok`. */
+  ready(): boolean;
 }
 
 /** Extra wiring for `attachSignaling`. */
@@ -31,6 +37,8 @@ export interface SignalingInit {
   metrics?: ServerMetrics;
   /** Sees every relayed payload, as relayed (metrics; tests check that nothing readable passes). */
   onRelay?: (data: string) => void;
+  /** The rooms to use (tests); default: Redis when config.redis is set, else this process's memory. */
+  bus?: RoomBus;
 }
 
 /** Attaches the signaling endpoint to `server` (same port as the app, path /signal). */
@@ -43,8 +51,10 @@ export function attachSignaling(
   const addresses = new ClientAddresses(init.env ? readProxySettings(init.env) : config.proxy);
   const metrics = init.metrics ?? metricsOf(server);
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxMessageBytes });
-  const rooms = new Rooms(limits);
+  const rooms: RoomBus =
+    init.bus ?? (config.redis ? new RedisBus(config.redis, limits) : new Rooms(limits));
   metrics.trackRooms(() => rooms.size);
+  metrics.trackBus(() => rooms.health().ok);
   const connectionsPerIp = new Map<string, number>();
   const newConnections = new RateLimiter(
     limits.connectionsPerSecondPerIp,
@@ -112,6 +122,7 @@ export function attachSignaling(
       );
     };
 
+    let joining = false;
     ws.on('pong', () => alive.set(ws, true));
     ws.on('message', (data, isBinary) => {
       if (!messages.take(ip)) {
@@ -130,22 +141,40 @@ export function attachSignaling(
       }
       touch();
       if (message.t === 'join') {
-        if (peer.room) {
+        if (peer.room || joining) {
           peer.close(CLOSE.badMessage, 'Already in a room.');
           return;
         }
-        rooms.join(peer, message.room, message.role, message.claim);
-        if (peer.room) {
-          metrics.joined(message.role);
-          log('info', 'joined', { peer: peer.id, role: peer.role, room: message.room.slice(0, 8) });
-        }
+        joining = true;
+        // A Redis bus answers later; the bus itself closes the peer when it cannot join.
+        void Promise.resolve(rooms.join(peer, message.room, message.role, message.claim)).then(
+          () => {
+            joining = false;
+            if (!peer.room) return;
+            metrics.joined(message.role);
+            log('info', 'joined', {
+              peer: peer.id,
+              role: peer.role,
+              room: message.room.slice(0, 8),
+            });
+          },
+        );
       } else if (!peer.room) {
         peer.close(CLOSE.badMessage, 'Join a room first.');
-      } else if (rooms.relay(peer, message.to, message.data)) {
-        metrics.relayed();
-        init.onRelay?.(message.data);
       } else {
-        peer.send({ t: 'error', code: 'no-peer', message: 'That device is no longer connected.' });
+        const { to, data } = message;
+        // Continuations run in the order the relays were made, so one peer's messages stay in order.
+        void Promise.resolve(rooms.relay(peer, to, data)).then((relayed) => {
+          if (relayed) {
+            metrics.relayed();
+            init.onRelay?.(data);
+          } else
+            peer.send({
+              t: 'error',
+              code: 'no-peer',
+              message: 'That device is no longer connected.',
+            });
+        });
       }
     });
     ws.on('error', (err) => log('warn', 'socket error', { peer: peer.id, error: err.message }));
@@ -175,12 +204,14 @@ export function attachSignaling(
 
   return {
     rooms,
-    close() {
+    health: () => rooms.health(),
+    ready: () => rooms.health().ok,
+    async close() {
       clearInterval(heartbeat);
       for (const ws of wss.clients)
         ws.close(CLOSE.shuttingDown, 'The server is restarting. Ferry reconnects by itself.');
-      rooms.clear();
       wss.close();
+      await rooms.close();
     },
   };
 }

@@ -5,81 +5,39 @@ import WebSocket from 'ws';
 import { createAppServer } from '../../server/app';
 import { readConfig } from '../../server/config';
 import { attachSignaling } from '../../server/signal';
-import type { ServerMessage } from '../../src/core/signaling/messages';
+import { busKinds, freshPrefix, redisEnv, untilReady } from '../helpers/redis';
+import { Client, ROOM } from '../helpers/signal-client';
 
-const ROOM = 'R'.repeat(43);
 const ROOM2 = 'S'.repeat(43);
 const stops: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const stop of stops.splice(0)) await stop();
 });
 
-async function startServer(env: Record<string, string> = {}) {
+/** A server on a free port, its rooms in memory or (with `bus` redis) in the run's Redis. */
+async function startServerOn(env: Record<string, string> = {}, bus: 'memory' | 'redis' = 'memory') {
+  const busEnv = bus === 'redis' ? redisEnv(freshPrefix()) : {};
   const config = readConfig(
-    { SIGNAL_NO_SENDER_MS: '30000', ...env },
+    { SIGNAL_NO_SENDER_MS: '30000', ...busEnv, ...env },
     { staticDir: '/nonexistent' },
   );
   const server = createAppServer(config);
   const signaling = attachSignaling(server, config, { env: { TRUST_PROXY: '1' } });
+  await untilReady(signaling);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
   stops.push(async () => {
-    signaling.close();
+    await signaling.close();
     server.closeAllConnections();
     await new Promise((r) => server.close(r));
   });
   return { url: `ws://127.0.0.1:${port}/signal`, http: `http://127.0.0.1:${port}`, signaling };
 }
 
-/** A test client that records what the server sends and how it closed. */
-class Client {
-  readonly ws: WebSocket;
-  readonly inbox: ServerMessage[] = [];
-  closed: Promise<{ code: number; reason: string }>;
-  private waiters: (() => void)[] = [];
+// The same contract for both room buses: this process's memory, and Redis.
+describe.each(busKinds())('rendezvous rooms over real sockets (%s bus)', (bus) => {
+  const startServer = (env: Record<string, string> = {}) => startServerOn(env, bus);
 
-  constructor(url: string, ip = '10.0.0.1', options: WebSocket.ClientOptions = {}) {
-    this.ws = new WebSocket(url, { headers: { 'x-forwarded-for': ip }, ...options });
-    this.ws.on('message', (data) => {
-      this.inbox.push(JSON.parse(data.toString()));
-      for (const w of this.waiters.splice(0)) w();
-    });
-    this.closed = new Promise((resolve) =>
-      this.ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
-    );
-    this.ws.on('error', () => {});
-  }
-
-  opened(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      if (this.ws.readyState === WebSocket.OPEN) return resolve();
-      this.ws.once('open', () => resolve());
-      this.ws.once('error', reject);
-    });
-  }
-
-  send(value: unknown): void {
-    this.ws.send(typeof value === 'string' ? value : JSON.stringify(value));
-  }
-
-  async next(t: ServerMessage['t']): Promise<ServerMessage> {
-    for (;;) {
-      const at = this.inbox.findIndex((m) => m.t === t);
-      if (at !== -1) return this.inbox.splice(at, 1)[0]!;
-      await new Promise<void>((r) => this.waiters.push(r));
-    }
-  }
-
-  static async joined(url: string, role: 'send' | 'recv', room = ROOM, ip?: string) {
-    const c = new Client(url, ip);
-    await c.opened();
-    c.send({ t: 'join', room, role });
-    const joined = (await c.next('joined')) as Extract<ServerMessage, { t: 'joined' }>;
-    return { client: c, id: joined.id, senderPresent: joined.sender };
-  }
-}
-
-describe('rendezvous rooms over real sockets', () => {
   it('relays sealed payloads untouched between a sender and its receivers', async () => {
     const { url } = await startServer();
     const sender = await Client.joined(url, 'send');
@@ -212,6 +170,23 @@ describe('rendezvous rooms over real sockets', () => {
     expect(signaling.rooms.size).toBe(0);
   });
 
+  it('keeps a newer room with the same id when a stale member of the old one leaves late', async () => {
+    const { url, signaling } = await startServer({ SIGNAL_ROOM_LIFETIME_MS: '1000' });
+    const stale = await Client.joined(url, 'send');
+    // Hold the stale socket's bytes, so its close reaches the server only after a new room opened.
+    const raw = (stale.client.ws as unknown as { _socket: import('node:net').Socket })._socket;
+    raw.pause();
+    await expect.poll(() => signaling.rooms.size, { timeout: 5000 }).toBe(0);
+    const fresh = await Client.joined(url, 'send', ROOM, '10.0.0.2');
+    expect(fresh.senderPresent).toBe(true);
+    raw.resume();
+    expect((await stale.client.closed).code).toBe(4410);
+    const intruder = new Client(url, '10.0.0.3');
+    await intruder.opened();
+    intruder.send({ t: 'join', room: ROOM, role: 'send' });
+    expect((await intruder.closed).code).toBe(4409);
+  });
+
   it('closes on oversize, binary, malformed and out-of-order messages', async () => {
     const { url } = await startServer({ SIGNAL_MAX_MESSAGE_BYTES: '2048' });
     const cases: [(c: Client) => void, number][] = [
@@ -295,6 +270,10 @@ describe('rendezvous rooms over real sockets', () => {
     expect(await s.client.next('relay')).toMatchObject({ data: 'b2s' });
     expect((await fetch(`${http}/healthz`)).status).toBe(200);
   });
+});
+
+describe('the HTTP side of the signaling server', () => {
+  const startServer = (env: Record<string, string> = {}) => startServerOn(env);
 
   it('hands out ICE servers from the environment on /config.json, none by default', async () => {
     const none = await startServer();
