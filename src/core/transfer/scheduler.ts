@@ -67,6 +67,10 @@ export class Scheduler {
   private readonly badCopies = new Map<string, number>();
   private readonly verifiedSet = new Set<string>();
   private next = 0;
+  /** Bytes of the plans not handed out yet (retries apart). */
+  private unassigned = 0;
+  /** Streams that died: they take no share of what is left. */
+  private readonly lost = new Set<number>();
 
   constructor(
     plans: readonly FilePlan[],
@@ -81,6 +85,7 @@ export class Scheduler {
         failed: false,
       });
       this.order.push(p.file);
+      for (const block of p.missing) this.unassigned += blockLength(p.size, block);
     }
     for (let s = 0; s < init.streams; s++) {
       this.inFlight.push(new Map());
@@ -123,13 +128,30 @@ export class Scheduler {
     this.processingBytes -= bytes;
   }
 
+  /**
+   * A stream's fair share of what is left (on the way, to retry, not yet
+   * asked for), so that no stream asks for more than the others can help
+   * with. On a lossy link each stream moves only what its own congestion
+   * window allows, and one stream whose window swallowed a whole small file
+   * would carry it alone while the others idle (link-mobile-big-6 ran at one
+   * raw channel's rate before this, `npm run bench -- link`).
+   */
+  private share(): number {
+    let left = this.unassigned;
+    for (const bytes of this.inFlightBytes) left += bytes;
+    for (const r of this.retry) left += this.lengthOf(r.file, r.block);
+    const live = Math.max(1, this.init.streams - this.lost.size);
+    return Math.ceil(left / live);
+  }
+
   /** Room left on `stream`, in bytes (at least one block when nothing is on the way). */
   private room(stream: number): number {
     if (this.processingBytes >= this.init.maxProcessingBytes) return 0;
     // The sender refuses more open requests than this; each request holds a block at least.
     if (this.inFlight[stream]!.size >= MAX_OPEN_REQUESTS) return 0;
-    if (this.inFlight[stream]!.size === 0) return Math.max(1, this.init.windowBytes);
-    return this.init.windowBytes - this.inFlightBytes[stream]!;
+    const limit = Math.min(this.init.windowBytes, this.share());
+    if (this.inFlight[stream]!.size === 0) return Math.max(1, limit);
+    return limit - this.inFlightBytes[stream]!;
   }
 
   /**
@@ -170,6 +192,7 @@ export class Scheduler {
       do {
         this.send(stream, file, start + count);
         room -= blockLength(f.size, start + count);
+        this.unassigned -= blockLength(f.size, start + count);
         count++;
       } while (
         room > 0 &&
@@ -234,6 +257,9 @@ export class Scheduler {
     const f = this.files.get(file);
     if (!f || f.failed) return;
     f.failed = true;
+    for (let i = f.cursor; i < f.missing.length; i++)
+      this.unassigned -= blockLength(f.size, f.missing[i]!);
+    f.cursor = f.missing.length;
     for (const [stream, flight] of this.inFlight.entries())
       for (const [k, fileOf] of flight)
         if (fileOf === file) this.unsend(stream, file, Number(k.split(':')[1]));
@@ -243,6 +269,7 @@ export class Scheduler {
   streamLost(stream: number): void {
     const flight = this.inFlight[stream];
     if (!flight) return;
+    this.lost.add(stream);
     const lost = [...flight.keys()].map((k) => k.split(':').map(Number) as [number, number]);
     flight.clear();
     this.inFlightBytes[stream] = 0;

@@ -107,3 +107,30 @@ describe('fetchOrder', () => {
     expect(plans.map((p) => p.file)).toEqual([7, 6, 5, 4, 3, 2, 1, 0]);
   });
 });
+
+describe('Scheduler shares', () => {
+  const init = { streams: 6, windowBytes: 4 * MiB, maxProcessingBytes: 64 * MiB, maxBadCopies: 3 };
+
+  it('spreads a file smaller than the windows over every stream, not into the first', () => {
+    const s = new Scheduler([fullPlan(0, 6 * MiB)], init);
+    const taken = [0, 1, 2, 3, 4, 5].map((stream) => s.take(stream));
+    expect(taken.map((t) => t?.count ?? 0)).toEqual([1, 1, 1, 1, 1, 1]);
+    expect(taken.map((t) => t?.start)).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+
+  it('shares what is left among the streams still alive', () => {
+    const s = new Scheduler([fullPlan(0, 10 * MiB)], init);
+    s.streamLost(5);
+    s.streamLost(4);
+    // 10 MiB over 4 live streams: at most 3 blocks (2.5 MiB rounded up to whole blocks) each.
+    const counts = [0, 1, 2, 3].map((stream) => s.take(stream)?.count ?? 0);
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(10);
+    expect(Math.max(...counts)).toBeLessThanOrEqual(3);
+    expect(Math.min(...counts)).toBeGreaterThanOrEqual(1);
+  });
+
+  it('still lets one stream fill its whole window when there is plenty left', () => {
+    const s = new Scheduler([fullPlan(0, 256 * MiB)], init);
+    expect(s.take(0)?.count).toBe(4);
+  });
+});
