@@ -214,7 +214,7 @@ if (usesWebrtc && process.env.FERRY_PRIVATE_NETWORK !== '1') {
       }
       await close();
     }
-    if (round > 0) console.log(`webrtc round ${round}/${ROUNDS} done`);
+    if (round > 0 && webrtcNames.length > 0) console.log(`webrtc round ${round}/${ROUNDS} done`);
   }
   names.push(...webrtcNames);
   if (transferNames.length > 0) {

@@ -37,6 +37,10 @@ const RAISED_LIMITS = {
   SIGNAL_CONNECTIONS_PER_SECOND: '1000000',
   SIGNAL_MESSAGES_PER_SECOND: '1000000',
   SIGNAL_NO_SENDER_MS: '600000',
+  // The HTTP layer's caps count the same sockets (server/http-limits.ts).
+  HTTP_MAX_CONNECTIONS: '19000',
+  HTTP_MAX_CONNECTIONS_PER_IP: '1000000',
+  HTTP_MAX_PENDING_CONNECTIONS: '19000',
 };
 const pinned = spawnSync('taskset', ['-V']).status === 0 && cpus().length >= 2;
 
