@@ -4,13 +4,16 @@
 // in the receiver page: from the click to "All … received and verified",
 // the first verified byte, and the peak JS heap.
 import {
+  closeSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
+  openSync,
   readdirSync,
   rmSync,
   statSync,
   writeFileSync,
+  writeSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -20,22 +23,29 @@ import { chromiumCpuSeconds } from './cpu-time.mjs';
 
 const MiB = 1024 * 1024;
 
-/** Fills a file with pseudo-random bytes, 1 MiB at a time (deterministic, incompressible enough). */
+/**
+ * Fills a file with pseudo-random bytes, 1 MiB at a time, written as they are
+ * made (deterministic, incompressible enough; any size, past a Buffer's 4 GiB).
+ */
 function writeRandom(path, size, seed) {
   const chunk = Buffer.alloc(MiB);
   let x = seed >>> 0 || 1;
-  const parts = [];
-  for (let done = 0; done < size; done += MiB) {
-    // Only as many words as this piece needs: thousands of tiny files stay quick to make.
-    for (let i = 0; i < Math.min(MiB, size - done); i += 4) {
-      x ^= x << 13;
-      x ^= x >>> 17;
-      x ^= x << 5;
-      chunk.writeUInt32LE(x >>> 0, i);
+  const fd = openSync(path, 'w');
+  try {
+    for (let done = 0; done < size; done += MiB) {
+      const length = Math.min(MiB, size - done);
+      // Only as many words as this piece needs: thousands of tiny files stay quick to make.
+      for (let i = 0; i < length; i += 4) {
+        x ^= x << 13;
+        x ^= x >>> 17;
+        x ^= x << 5;
+        chunk.writeUInt32LE(x >>> 0, i);
+      }
+      writeSync(fd, chunk, 0, length);
     }
-    parts.push(Buffer.from(chunk.subarray(0, Math.min(MiB, size - done))));
+  } finally {
+    closeSync(fd);
   }
-  writeFileSync(path, Buffer.concat(parts));
 }
 
 /** Makes the input sets on disk: what each case picks. */
