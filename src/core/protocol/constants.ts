@@ -25,8 +25,20 @@ export const MAX_ERROR_TEXT_BYTES = 1024;
 /** Most data channels (streams) in one session. */
 export const MAX_STREAMS = 8;
 
-/** Capability bits a peer announces in HELLO. None are defined yet; unknown bits are ignored. */
-export const CAPABILITIES = 0;
+/**
+ * A sender with this HELLO capability answers DRAFT_REQUEST and
+ * HASHES_REQUEST: its files can be fetched while it is still hashing them.
+ */
+export const CAPABILITY_DRAFT = 0b1;
+
+/** Capability bits this version announces in HELLO; unknown bits are ignored. */
+export const CAPABILITIES = CAPABILITY_DRAFT;
+
+/**
+ * Most block hashes in one HASHES reply (4096, 128 KiB): a 4 GiB file's
+ * hashes come in one reply, and the frame stays under MAX_FRAME_SIZE.
+ */
+export const MAX_HASHES_PER_REPLY = 4096;
 
 /**
  * Least payload of a BLOCK_DATA piece that does not end its block (16 KiB).

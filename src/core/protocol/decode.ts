@@ -1,15 +1,16 @@
 // SPDX-License-Identifier: MIT
 import { ByteReader } from '../codec/byte-reader';
-import { MAX_FILE_SIZE, MAX_FILES, MAX_MANIFEST_BYTES } from '../constants';
+import { HASH_SIZE, MAX_FILE_SIZE, MAX_FILES, MAX_MANIFEST_BYTES } from '../constants';
 import { FerryError } from '../errors';
 import {
   MAX_ERROR_TEXT_BYTES,
   MAX_FRAME_SIZE,
+  MAX_HASHES_PER_REPLY,
   MAX_RANGES_PER_REQUEST,
   MAX_STREAMS,
   PROTOCOL_VERSION,
 } from './constants';
-import { type BlockRange, type Message, MessageType } from './message-types';
+import { type BlockRange, HashState, type Message, MessageType } from './message-types';
 
 /** Largest request id or nonce (2^32 - 1): ids are counters, not sizes. */
 const MAX_ID = 0xffff_ffff;
@@ -140,6 +141,36 @@ function decodeBody(r: ByteReader, type: number): Message {
       return { type, nonce: r.varint('nonce', MAX_ID) };
     case MessageType.Plan:
       return { type, files: r.varint('file count', MAX_FILES), bytes: r.varint('bytes') };
+    case MessageType.DraftRequest:
+      return {
+        type,
+        id: r.varint('request id', MAX_ID),
+        offset: r.varint('offset', MAX_MANIFEST_BYTES),
+      };
+    case MessageType.HashesRequest:
+      return {
+        type,
+        id: r.varint('request id', MAX_ID),
+        file: r.varint('file index', MAX_FILES - 1),
+        from: r.varint('first block', MAX_BLOCK),
+      };
+    case MessageType.Hashes: {
+      const id = r.varint('request id', MAX_ID);
+      const file = r.varint('file index', MAX_FILES - 1);
+      const from = r.varint('first block', MAX_BLOCK);
+      const state = r.u8('hash state');
+      if (state !== HashState.Hashing && state !== HashState.Done && state !== HashState.Failed)
+        throw new FerryError('Protocol/OutOfRange', `Hash state ${state} is not one Ferry knows.`);
+      const fileHash = state === HashState.Done ? r.bytes('file hash', HASH_SIZE).slice() : null;
+      const hashes = rest(r);
+      const count = hashes.length / HASH_SIZE;
+      if (!Number.isInteger(count) || count > MAX_HASHES_PER_REPLY || from + count > MAX_BLOCK)
+        throw new FerryError(
+          'Protocol/OutOfRange',
+          `A block hash list must be whole 32-byte hashes, at most ${MAX_HASHES_PER_REPLY} of them, inside any possible file.`,
+        );
+      return { type, id, file, from, state, fileHash, hashes };
+    }
     case MessageType.Preparing: {
       const id = r.varint('request id', MAX_ID);
       const filesReady = r.varint('files ready', MAX_FILES);

@@ -2,7 +2,7 @@
 import { utf8 } from '../bytes';
 import { ByteWriter } from '../codec/byte-writer';
 import { MAX_ERROR_TEXT_BYTES, MAX_FRAME_SIZE, PROTOCOL_VERSION } from './constants';
-import { type Message, MessageType } from './message-types';
+import { HashState, type Message, MessageType } from './message-types';
 
 /**
  * Encodes one message as a frame: version u8, type u8, then the fields in
@@ -54,6 +54,19 @@ export function encodeMessage(m: Message): Uint8Array {
       break;
     case MessageType.Plan:
       w.varint(m.files).varint(m.bytes);
+      break;
+    case MessageType.DraftRequest:
+      w.varint(m.id).varint(m.offset);
+      break;
+    case MessageType.HashesRequest:
+      w.varint(m.id).varint(m.file).varint(m.from);
+      break;
+    case MessageType.Hashes:
+      w.varint(m.id).varint(m.file).varint(m.from).u8(m.state);
+      if ((m.state === HashState.Done) !== (m.fileHash !== null))
+        throw new RangeError('a file hash is sent exactly when the file is hashed');
+      if (m.fileHash) w.bytes(m.fileHash);
+      w.bytes(m.hashes);
       break;
     case MessageType.Preparing:
       w.varint(m.id).varint(m.filesReady).varint(m.fileCount).varint(m.hashedBytes);

@@ -16,6 +16,9 @@ export enum MessageType {
   Pong = 0x0c,
   Preparing = 0x0d,
   Plan = 0x0e,
+  DraftRequest = 0x0f,
+  HashesRequest = 0x10,
+  Hashes = 0x11,
 }
 
 /** Human names for logs, by type number. */
@@ -34,6 +37,9 @@ export const MESSAGE_TYPE_NAMES: Record<number, string> = {
   12: 'PONG',
   13: 'PREPARING',
   14: 'PLAN',
+  15: 'DRAFT_REQUEST',
+  16: 'HASHES_REQUEST',
+  17: 'HASHES',
 };
 
 /** A run of `count` blocks starting at `start`. */
@@ -100,7 +106,39 @@ export type Message =
   | { type: MessageType.Pong; nonce: number }
   | ({ type: MessageType.Preparing; id: number } & PreparingStatus)
   /** What the receiver is about to fetch (bytes and files still missing), so the sender can show progress. */
-  | { type: MessageType.Plan; files: number; bytes: number };
+  | { type: MessageType.Plan; files: number; bytes: number }
+  /**
+   * Asks a sender that is still hashing for its draft: the file list
+   * without hashes (a manifest whose hash fields are zero), answered in
+   * MANIFEST_CHUNKs, or PREPARING while not every picked file is listed.
+   * Sent only to a sender whose HELLO carries CAPABILITY_DRAFT.
+   */
+  | { type: MessageType.DraftRequest; id: number; offset: number }
+  /** Asks for draft file `file`'s block hashes from block `from` on, as far as they are computed. */
+  | { type: MessageType.HashesRequest; id: number; file: number; from: number }
+  | {
+      type: MessageType.Hashes;
+      id: number;
+      file: number;
+      /** Index of the block whose hash comes first in `hashes`. */
+      from: number;
+      /** Done only in the reply that carries the file's last block hash (or, for one block, none). */
+      state: HashState;
+      /** The whole file's BLAKE3, exactly when `state` is Done. */
+      fileHash: Uint8Array | null;
+      /** Block hashes, 32 bytes each, from block `from` on (none for a file of at most one block). */
+      hashes: Uint8Array;
+    };
+
+/** How far a draft file's hashing has come (in HASHES). */
+export enum HashState {
+  /** Still being hashed: more block hashes will come. */
+  Hashing = 0,
+  /** Hashed: every block hash exists and `fileHash` is given. */
+  Done = 1,
+  /** The sender could not read the file: it will not be in the manifest. */
+  Failed = 2,
+}
 
 /** How far a sender that is still hashing has come (the answer to a MANIFEST_REQUEST until its manifest exists). */
 export interface PreparingStatus {

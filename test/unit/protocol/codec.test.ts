@@ -4,7 +4,11 @@ import { fromHex, toHex } from '../../../src/core/bytes';
 import { MAX_FRAME_SIZE } from '../../../src/core/protocol/constants';
 import { decodeMessage } from '../../../src/core/protocol/decode';
 import { encodeMessage } from '../../../src/core/protocol/encode';
-import { type Message, MessageType as T } from '../../../src/core/protocol/message-types';
+import {
+  HashState,
+  type Message,
+  MessageType as T,
+} from '../../../src/core/protocol/message-types';
 
 // Golden frames, computed independently (Python, LEB128 by hand).
 const GOLDEN: [string, Message, string][] = [
@@ -75,6 +79,47 @@ const GOLDEN: [string, Message, string][] = [
     '010d0503ac02c0843d808080808020',
   ],
   ['PLAN', { type: T.Plan, files: 1000, bytes: 65_536_000 }, '010ee8078080a01f'],
+  ['DRAFT_REQUEST', { type: T.DraftRequest, id: 7, offset: 300 }, '010f07ac02'],
+  ['HASHES_REQUEST', { type: T.HashesRequest, id: 9, file: 3, from: 200 }, '01100903c801'],
+  [
+    'HASHES (hashing)',
+    {
+      type: T.Hashes,
+      id: 9,
+      file: 3,
+      from: 2,
+      state: HashState.Hashing,
+      fileHash: null,
+      hashes: new Uint8Array(64).fill(0xaa),
+    },
+    `011109030200${'aa'.repeat(64)}`,
+  ],
+  [
+    'HASHES (done)',
+    {
+      type: T.Hashes,
+      id: 9,
+      file: 0,
+      from: 0,
+      state: HashState.Done,
+      fileHash: new Uint8Array(32).fill(0xbb),
+      hashes: new Uint8Array(0),
+    },
+    `011109000001${'bb'.repeat(32)}`,
+  ],
+  [
+    'HASHES (failed)',
+    {
+      type: T.Hashes,
+      id: 9,
+      file: 1,
+      from: 5,
+      state: HashState.Failed,
+      fileHash: null,
+      hashes: new Uint8Array(0),
+    },
+    '011109010502',
+  ],
 ];
 
 describe('protocol frames: golden vectors', () => {
@@ -113,6 +158,15 @@ describe('hostile frames are refused with a Protocol error', () => {
     ['more hashed than total', fromHex('010d0500000a09'), 'Protocol/OutOfRange'],
     ['file count over the limit', fromHex('010d0500a18d060000'), 'Protocol/OutOfRange'],
     ['plan over the file limit', fromHex('010ea18d0600'), 'Protocol/OutOfRange'],
+    ['unknown hash state', fromHex('011109030203'), 'Protocol/OutOfRange'],
+    ['a partial block hash', fromHex(`011109030200${'aa'.repeat(31)}`), 'Protocol/OutOfRange'],
+    ['done without its file hash', fromHex(`011109030201${'bb'.repeat(10)}`), 'Protocol/Truncated'],
+    [
+      'more hashes than a reply may hold',
+      fromHex(`011109030200${'aa'.repeat(32 * 4097)}`),
+      'Protocol/OutOfRange',
+    ],
+    ['draft file index over the limit', fromHex('011009a08d0600'), 'Protocol/OutOfRange'],
     ['oversize frame', new Uint8Array(MAX_FRAME_SIZE + 1).fill(1), 'Protocol/TooLarge'],
   ];
   for (const [what, frame, name] of table) {
@@ -125,7 +179,7 @@ describe('hostile frames are refused with a Protocol error', () => {
     fc.assert(
       fc.property(
         fc.uint8Array({ maxLength: 64 }),
-        fc.integer({ min: 1, max: 14 }),
+        fc.integer({ min: 1, max: 17 }),
         (body, type) => {
           for (const frame of [body, new Uint8Array([1, type, ...body])]) {
             try {
