@@ -9,6 +9,7 @@ import { chromium } from 'playwright-core';
 import { createServer } from 'vite';
 import { chromiumArgs, chromiumPath } from '../scripts/chromium.mjs';
 import { chromiumCpuSeconds } from './cpu-time.mjs';
+import { runSendWhileHashing } from './hash-cases.mjs';
 import { buildLinkEmu } from './link/link.mjs';
 import { LINK_CASES, linkBaseline, runLinkCases } from './link-cases.mjs';
 import { runPickToDisk, runSave, SAVE_CASES } from './save-cases.mjs';
@@ -60,6 +61,8 @@ const BASELINES = {
   'save-zip-2g': 'save-zip-2g-blob',
   'save-zip-2g-blob': null,
   'huge-4g5': null,
+  // Reports its own ratio: pick-to-verified over the transfer alone, same run.
+  'e2e-hash-1g': null,
 };
 const only = process.argv.slice(2);
 
@@ -137,6 +140,8 @@ const transferNames = [...Object.keys(TRANSFER_CASES), ...Object.keys(CHECK_CASE
 // Link and save cases take minutes each: they run only when named, or by group (`link`, `save`).
 const linkNames = Object.keys(LINK_CASES).filter((n) => only.includes(n) || only.includes('link'));
 const saveNames = Object.keys(SAVE_CASES).filter((n) => only.includes(n) || only.includes('save'));
+// A gigabyte sent while hashing, beside the transfer alone: by name only.
+const hashNames = ['e2e-hash-1g'].filter((n) => only.includes(n));
 const e2eNames = ['e2e-big'].filter((n) => only.length === 0 || only.includes(n));
 // Transfer ratios are taken against the raw channel of the same run.
 if (transferNames.length + e2eNames.length > 0 && !webrtcNames.includes('raw-channel'))
@@ -144,8 +149,8 @@ if (transferNames.length + e2eNames.length > 0 && !webrtcNames.includes('raw-cha
 const extra = {};
 // Files on disk, made once, for the ceiling and transfer cases.
 const inputs =
-  transferNames.length + linkNames.length + e2eNames.length + saveNames.length > 0 ||
-  webrtcNames.some((n) => WEBRTC_CASES[n][0] === 'ceiling')
+  transferNames.length + linkNames.length + e2eNames.length + saveNames.length + hashNames.length >
+    0 || webrtcNames.some((n) => WEBRTC_CASES[n][0] === 'ceiling')
     ? makeInputs(Number(process.env.BENCH_BIG_MIB || 512))
     : null;
 /** Paths of the files a case picks: the big file, or a folder's files in name order. */
@@ -157,7 +162,7 @@ function pickPaths(pick) {
     .map((f) => join(dir, f));
 }
 let links = null;
-const usesWebrtc = webrtcNames.length + linkNames.length + saveNames.length > 0;
+const usesWebrtc = webrtcNames.length + linkNames.length + saveNames.length + hashNames.length > 0;
 if (usesWebrtc && process.env.FERRY_PRIVATE_NETWORK !== '1') {
   console.warn(
     'Skipping WebRTC cases: they run only inside the private network namespace (npm run bench makes it when allowed).',
@@ -182,10 +187,17 @@ if (usesWebrtc && process.env.FERRY_PRIVATE_NETWORK !== '1') {
       if (kind === 'ceiling') {
         await a.locator('#pick').setInputFiles(pickPaths(size.pick));
         const sizes = await a.evaluate(() => window.ferryWebrtc.pickedSizes());
+        // BENCH_PROFILE: a trace of every thread, to set beside the transfer cases' (per-thread CPU).
+        const tracePath =
+          process.env.BENCH_PROFILE &&
+          round > 0 &&
+          join(process.env.BENCH_PROFILE, `${name}.trace.json`);
+        if (tracePath) await browser.startTracing(b, { path: tracePath, screenshots: false });
         cpuAtStart = chromiumCpuSeconds();
         const received = b.evaluate((z) => window.ferryWebrtc.ceilingReceive(z), sizes);
         const startedAt = await a.evaluate(() => window.ferryWebrtc.ceilingSend());
         run = { startedAt, ...(await received) };
+        if (tracePath) await browser.stopTracing();
       } else if (kind === 'engine') {
         const fileSize = size.size ?? WEBRTC_BYTES;
         await a.evaluate(([f, z]) => window.ferryWebrtc.serveEngine(f, z), [size.files, fileSize]);
@@ -238,7 +250,7 @@ if (usesWebrtc && process.env.FERRY_PRIVATE_NETWORK !== '1') {
     app.stop();
     names.push(...transferNames);
   }
-  if (e2eNames.length + saveNames.length > 0) {
+  if (e2eNames.length + saveNames.length + hashNames.length > 0) {
     const app = await startApp(root);
     for (const name of e2eNames) samples[name] = [];
     for (let round = 0; round <= ROUNDS; round++) {
@@ -260,8 +272,14 @@ if (usesWebrtc && process.env.FERRY_PRIVATE_NETWORK !== '1') {
       extra[name] = { save: [r] };
       console.log(`${name}: ${JSON.stringify(r)}`);
     }
+    for (const name of hashNames) {
+      const r = await runSendWhileHashing(browser, app.url, inputs.root, Math.max(1, ROUNDS));
+      samples[name] = [r.bytes / r.ms / 1000];
+      extra[name] = { save: [r] };
+      console.log(`${name}: ${JSON.stringify(r)}`);
+    }
     app.stop();
-    names.push(...e2eNames, ...saveNames);
+    names.push(...e2eNames, ...saveNames, ...hashNames);
   }
   if (linkNames.length > 0) {
     // Every address of the namespace: the far end reaches the app through the link.
