@@ -64,6 +64,15 @@ export class BlockStore {
   private lost = false;
   /** False once this browser's IndexedDB refused a Blob (WebKit): blocks are then kept as bytes. */
   private blobs = true;
+  /**
+   * One-block files' records as `ensureFiles` registered them in this page.
+   * Storing such a file's only block decides its whole record (verified,
+   * proven), so `putBatch` writes it without reading it first: a thousand
+   * small files cost a thousand fewer requests (a third of the store's).
+   * Deleted with the record; a record deleted in another tab comes back
+   * only together with its block, whole and consistent.
+   */
+  private readonly oneBlock = new Map<string, StoredFile>();
 
   private constructor(
     private db: IDBPDatabase<TransferDB>,
@@ -190,6 +199,10 @@ export class BlockStore {
         return file;
       });
       await tx.done;
+      for (const file of out) {
+        if (blockCount(file.size) === 1) this.oneBlock.set(file.key, file);
+        else this.oneBlock.delete(file.key);
+      }
       return out;
     } catch (err) {
       throw storeError(err);
@@ -235,10 +248,16 @@ export class BlockStore {
     try {
       // Every file's record asked for at once: one at a time, each waited for, cost a
       // thousand small files twice the CPU of the reads themselves (measured in Chromium).
-      const keys = [...new Set(writes.map((w) => w.key))];
-      const records = await Promise.all(keys.map((k) => tx.objectStore('files').get(k)));
       const files = new Map<string, StoredFile>();
-      keys.forEach((k, i) => {
+      const unknown: string[] = [];
+      for (const key of new Set(writes.map((w) => w.key))) {
+        const registered = this.oneBlock.get(key);
+        // Its one block is in this batch: the record is decided below, whatever it held.
+        if (registered) files.set(key, { ...registered, verified: new Uint8Array(1) });
+        else unknown.push(key);
+      }
+      const records = await Promise.all(unknown.map((k) => tx.objectStore('files').get(k)));
+      unknown.forEach((k, i) => {
         const record = records[i];
         if (!record) throw notReceiving();
         files.set(k, record);
@@ -261,7 +280,10 @@ export class BlockStore {
           file.verified[index >> 3]! |= bit;
           file.verifiedCount++;
         }
-        if (count === 1) file.proven = true;
+        if (count === 1) {
+          file.verifiedCount = 1;
+          file.proven = true;
+        }
       }
       for (const file of files.values()) track(tx.objectStore('files').put(file));
       await Promise.all(requests);
@@ -351,6 +373,7 @@ export class BlockStore {
 
   /** Deletes a file and all its blocks. */
   async deleteFile(key: string): Promise<void> {
+    this.oneBlock.delete(key);
     const tx = (await this.live()).transaction(['files', 'blocks'], 'readwrite');
     tx.done.catch(() => {});
     const file = await tx.objectStore('files').get(key);
@@ -377,6 +400,7 @@ export class BlockStore {
 
   /** Deletes a collection record (its files are deleted separately, as others may share them). */
   async deleteCollection(hash: string): Promise<void> {
+    this.oneBlock.clear();
     await (await this.live()).delete('collections', hash);
   }
 }

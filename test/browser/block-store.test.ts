@@ -186,6 +186,33 @@ describe('BlockStore in real IndexedDB', () => {
     await expect(store.fileBlob('not-empty')).rejects.toMatchObject({ name: 'Store/NotFound' });
   });
 
+  it('stores registered one-block files without reading their records, yet refuses one deleted meanwhile', async () => {
+    store = await BlockStore.open(freshDb());
+    await store.ensureFiles([
+      { key: 'a', size: 10, outboard: null },
+      { key: 'b', size: 20, outboard: null },
+      { key: 'c', size: 2 * MiB, outboard: new Uint8Array(64) },
+    ]);
+    await store.putBatch([
+      { key: 'a', index: 0, data: new Uint8Array(10).fill(1) },
+      { key: 'c', index: 1, data: new Uint8Array(MiB) },
+    ]);
+    const [a, c] = await store.getFiles(['a', 'c']);
+    expect([a!.verifiedCount, a!.proven, c!.verifiedCount, c!.proven]).toEqual([1, true, 1, false]);
+    expect(await store.getBlock('a', 0)).toEqual(new Uint8Array(10).fill(1));
+    // A late block of a file deleted (the person removed it) must not bring it back.
+    await store.deleteFile('b');
+    await expect(
+      store.putBatch([{ key: 'b', index: 0, data: new Uint8Array(20) }]),
+    ).rejects.toMatchObject({ name: 'Store/NotFound' });
+    // A one-block claim replaced by a larger one under the same key is not stored as one block.
+    await store.ensureFiles([{ key: 'd', size: 10, outboard: null }]);
+    await store.ensureFiles([{ key: 'd', size: 3 * MiB, outboard: new Uint8Array(96) }]);
+    await expect(
+      store.putBatch([{ key: 'd', index: 0, data: new Uint8Array(10) }]),
+    ).rejects.toMatchObject({ name: 'Store/BadBlock' });
+  });
+
   it('replaces an unproven record of another size under the same key, and keeps a proven one', async () => {
     store = await BlockStore.open(freshDb());
     await ensureFile(store, 'claim', 2 * MiB, new Uint8Array(64));
