@@ -5,15 +5,20 @@ import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { unzipSync } from 'fflate';
 import type { Page } from 'puppeteer-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { pseudoRandomBytes } from '../helpers/data';
-import { sentBytes, sha256, useAppInChromium, writeTree } from '../helpers/e2e-transfer';
+import {
+  countStoredBlocks,
+  sentBytes,
+  sha256,
+  useAppInChromium,
+  writeTree,
+} from '../helpers/e2e-transfer';
 import {
   clickByName,
   downloaded,
-  type FirefoxInstance,
-  launchFirefox,
   textOf,
+  useFirefox,
   waitForFirefoxStatus,
 } from '../helpers/firefox';
 import { requirePrivateNetwork } from '../helpers/private-network';
@@ -22,13 +27,7 @@ requirePrivateNetwork();
 
 const MiB = 1024 * 1024;
 const app = useAppInChromium();
-let firefox: FirefoxInstance;
-beforeAll(async () => {
-  firefox = await launchFirefox();
-});
-afterAll(async () => {
-  await firefox?.close();
-});
+const firefox = useFirefox();
 
 /** Empties the download folder, so a second download of a name is not saved as "name(1)". */
 const clearDownloads = () => {
@@ -48,21 +47,7 @@ async function downloadRow(page: Page, name: string, size: number): Promise<Uint
 }
 
 /** Blocks verified in the page's IndexedDB, over every file (read as the app wrote them). */
-const storedBlocks = (page: Page) =>
-  page.evaluate(
-    () =>
-      new Promise<number>((resolve, reject) => {
-        const open = indexedDB.open('ferry');
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const get = open.result.transaction('files').objectStore('files').getAll();
-          get.onsuccess = () =>
-            resolve(
-              (get.result as { verifiedCount: number }[]).reduce((s, f) => s + f.verifiedCount, 0),
-            );
-        };
-      }),
-  );
+const storedBlocks = (page: Page) => page.evaluate(countStoredBlocks);
 
 describe('Chromium sends, Firefox receives', () => {
   it('receives a folder and loose files (multi-block and empty), downloads each and the zip, lists it under Received', async () => {

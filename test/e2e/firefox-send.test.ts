@@ -7,23 +7,17 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { unzipSync } from 'fflate';
 import type { ElementHandle } from 'puppeteer-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { pseudoRandomBytes } from '../helpers/data';
 import { downloadAll, sha256, useAppInChromium, writeTree } from '../helpers/e2e-transfer';
-import { type FirefoxInstance, launchFirefox, textOf } from '../helpers/firefox';
+import { textOf, useFirefox } from '../helpers/firefox';
 import { requirePrivateNetwork } from '../helpers/private-network';
 
 requirePrivateNetwork();
 
 const MiB = 1024 * 1024;
 const app = useAppInChromium();
-let firefox: FirefoxInstance;
-beforeAll(async () => {
-  firefox = await launchFirefox();
-});
-afterAll(async () => {
-  await firefox?.close();
-});
+const firefox = useFirefox();
 
 describe('Firefox sends, Chromium receives', () => {
   it('sends files (multi-block and empty), received byte-identical, also as a zip', async () => {

@@ -108,20 +108,22 @@ export function useAppInChromium() {
   };
 }
 
+/** Blocks verified in the page's IndexedDB, over every file: run in the page by any driver's `evaluate`. */
+export function countStoredBlocks(): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    const open = indexedDB.open('ferry');
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const get = open.result.transaction('files').objectStore('files').getAll();
+      get.onsuccess = () =>
+        resolve(
+          (get.result as { verifiedCount: number }[]).reduce((s, f) => s + f.verifiedCount, 0),
+        );
+    };
+  });
+}
+
 /** Blocks verified in this page's IndexedDB, over every file. */
 export function storedBlocks(page: Page): Promise<number> {
-  return page.evaluate(
-    () =>
-      new Promise<number>((resolve, reject) => {
-        const open = indexedDB.open('ferry');
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const get = open.result.transaction('files').objectStore('files').getAll();
-          get.onsuccess = () =>
-            resolve(
-              (get.result as { verifiedCount: number }[]).reduce((s, f) => s + f.verifiedCount, 0),
-            );
-        };
-      }),
-  );
+  return page.evaluate(countStoredBlocks);
 }

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 
 /** Path of the Firefox binary: $FIREFOX_PATH, else Debian's firefox-esr. */
 export const firefoxPath = () => process.env.FIREFOX_PATH || '/usr/bin/firefox-esr';
@@ -42,6 +42,32 @@ export async function launchFirefox(): Promise<FirefoxInstance> {
     async close() {
       await browser.close();
       rmSync(downloads, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * One Firefox for a test file: launched before its tests, closed after. The
+ * returned handle reads the running instance (it throws before launch).
+ */
+export function useFirefox(): Pick<FirefoxInstance, 'browser' | 'downloads'> {
+  let firefox: FirefoxInstance | undefined;
+  beforeAll(async () => {
+    firefox = await launchFirefox();
+  });
+  afterAll(async () => {
+    await firefox?.close();
+  });
+  const running = () => {
+    if (!firefox) throw new Error('Firefox is not running (useFirefox launches it in beforeAll).');
+    return firefox;
+  };
+  return {
+    get browser() {
+      return running().browser;
+    },
+    get downloads() {
+      return running().downloads;
     },
   };
 }
