@@ -185,7 +185,12 @@ describe('send-session while the sender is still hashing (drafts)', () => {
                 entry:
                   p.log.state === HashState.Failed
                     ? null
-                    : { path: p.path, mtime: 5, file: new Blob([p.data.data]), hashing: p.log },
+                    : {
+                        path: p.path,
+                        mtime: 5,
+                        file: new Blob([p.data.data as Uint8Array<ArrayBuffer>]),
+                        hashing: p.log,
+                      },
               })),
             )
           : null,
