@@ -38,7 +38,6 @@ export type FerryErrorName =
   | 'Manifest/NameTooLong'
   | 'Manifest/PathTooLong'
   | 'Manifest/HashMismatch'
-  | 'Manifest/NotDraft'
   | 'Ticket/UnsupportedVersion'
   | 'Ticket/BadLength'
   | 'Ticket/BadRelayUrl'

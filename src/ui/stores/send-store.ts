@@ -355,6 +355,8 @@ export function createSendStore(pool: HashPool) {
           position.set(f.id, first + i);
         });
         for (const f of added) hash(f.id, f.path);
+        // The link works from the first listed file: a receiver can fetch while this one hashes.
+        if (!hub) openRoom();
       },
     },
     ADD_SLICE_MS,
