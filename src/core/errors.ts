@@ -18,6 +18,7 @@ export type ErrorDomain =
 export type FerryErrorName =
   | `${'Manifest' | 'Ticket' | 'Codec' | 'Protocol'}/${'Truncated' | 'TrailingBytes' | 'OutOfRange' | 'BadEncoding'}`
   | 'Manifest/Refused'
+  | 'Manifest/NotDraft'
   | 'Manifest/BadMagic'
   | 'Manifest/UnsupportedVersion'
   | 'Manifest/TooLarge'
