@@ -17,8 +17,8 @@ export const DRAFT_POLL_MS = 200;
 /** What a draft round fetched: blocks verified and stored, and files given up. */
 export interface DraftFetched {
   stored: readonly { file: number; block: number }[];
-  /** Files the engine gave up on (their blocks kept arriving damaged, or the sender refused them). */
-  failed: readonly number[];
+  /** Files the engine gave up on (their blocks kept arriving damaged, or the sender refused them), and why. */
+  failed: readonly { file: number; reason: string }[];
 }
 
 /**
@@ -140,8 +140,7 @@ export async function runDraftPhase(init: DraftPhaseInit): Promise<DraftPhaseRes
         const bits = verified.get(file)!;
         bits[block >> 3]! |= 1 << (block & 7);
       }
-      for (const file of fetched.failed)
-        fail(file, 'The data for this file kept arriving damaged.');
+      for (const { file, reason } of fetched.failed) fail(file, reason);
     } else if (!learned) await init.wait(DRAFT_POLL_MS);
   }
 }

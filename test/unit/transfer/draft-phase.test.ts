@@ -178,7 +178,7 @@ describe('draft blocks against their streamed hashes', () => {
     h.init.fetch = async (plans, hashes: ReadonlyMap<number, DraftHashes>) => {
       const expect = draftExpectation(hashes.get(0)!);
       const done: { file: number; block: number }[] = [];
-      const failed: number[] = [];
+      const failed: { file: number; reason: string }[] = [];
       const engine = new ReceiveEngine(
         streams,
         plans,
@@ -192,7 +192,7 @@ describe('draft blocks against their streamed hashes', () => {
             done.push({ file: f, block });
           },
         },
-        { onEvent: (e) => e.type === 'file-failed' && failed.push(e.file) },
+        { onEvent: (e) => e.type === 'file-failed' && failed.push(e) },
       );
       await engine.run();
       return { stored: done, failed };
