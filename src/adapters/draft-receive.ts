@@ -43,6 +43,8 @@ export interface DraftReceiveInit {
   /** Draft indices of the files to receive. */
   selected: readonly number[];
   streams: ProtocolStream[];
+  /** True when `streams` are a new connection's, not the one the draft came on: it is asked for again first. */
+  newSession?: boolean;
   /** A fresh connection when every stream was lost (the draft is asked for again here). */
   reconnect(): Promise<ProtocolStream[]>;
   /** Fetches the final manifest over these streams, waiting while the sender still hashes. */
@@ -143,6 +145,8 @@ export async function receiveDraft(
   const keyOf = (file: number) => draftKey(init.link, file, draft[file]!.size);
   init.onEvent({ type: 'phase', phase: 'preparing', message: 'Getting ready…' });
   await checkSpace(init.selected.reduce((sum, d) => sum + draft[d]!.size, 0));
+  // A session's block requests name draft files only once it was given the draft.
+  if (init.newSession) await draftAgain(streams, init.draftBytes);
   const rttMs = await roundTrip(streams);
   const shown = new Set<number>();
   init.onEvent({
