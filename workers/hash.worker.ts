@@ -5,7 +5,7 @@ import { type StoredBlock, toStoredBlock } from '../src/adapters/stored-block';
 import { bytesEqual } from '../src/core/bytes';
 import { HASH_READ_SIZE } from '../src/core/constants';
 import type { Blake3 } from '../src/core/content/blake3';
-import { type FileDigest, FileHasher } from '../src/core/content/file-hasher';
+import { type BlockHashes, type FileDigest, FileHasher } from '../src/core/content/file-hasher';
 import { FerryError } from '../src/core/errors';
 
 /** Least time between two progress reports, in ms: enough for a smooth bar, few messages. */
@@ -105,22 +105,35 @@ const api = {
 
   /**
    * Hashes one file read in place, 8 MiB at a time (never whole in memory).
-   * Reports bytes hashed through `onProgress`, when given, at most every 50 ms.
+   * Reports bytes hashed through `onProgress`, when given, at most every 50 ms,
+   * with the block hashes finished since the last report (a receiver may fetch
+   * those blocks before the file is hashed); the rest come with the digest.
    */
-  async hashFile(file: Blob, onProgress?: (hashed: number) => void): Promise<FileDigest> {
+  async hashFile(
+    file: Blob,
+    onProgress?: (hashed: number, blocks?: BlockHashes) => void,
+  ): Promise<FileDigest> {
     if (!(file instanceof Blob))
       throw new FerryError('Hash/ReadFailed', 'Only files can be hashed.');
     const name = file instanceof File ? `"${file.name}"` : 'the file';
     const pair = await takeHashers();
     const hasher = new FileHasher(file.size, pair[0], pair[1]);
     let lastReport = performance.now();
+    /** Blocks whose hashes were reported. */
+    let reported = 0;
     try {
       for await (const chunk of readAhead(file)) {
         hasher.update(chunk);
         const now = performance.now();
         if (now - lastReport >= PROGRESS_INTERVAL_MS) {
           lastReport = now;
-          onProgress?.(hasher.hashed);
+          // One message per report, never one per block: the hashes ride with the byte count.
+          const from = reported;
+          reported = hasher.blocksDone;
+          onProgress?.(
+            hasher.hashed,
+            reported > from ? { from, hashes: hasher.blockHashes(from) } : undefined,
+          );
         }
       }
       const digest = hasher.finish();

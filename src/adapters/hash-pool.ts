@@ -1,15 +1,19 @@
 // SPDX-License-Identifier: MIT
 import { proxy, type Remote, releaseProxy, wrap } from 'comlink';
 import type { HashWorkerApi } from '../../workers/hash.worker';
-import { HASH_READ_SIZE } from '../core/constants';
-import type { FileDigest } from '../core/content/file-hasher';
+import { HASH_READ_SIZE, HASH_SIZE } from '../core/constants';
+import { type BlockHashes, type FileDigest, unseenBlockHashes } from '../core/content/file-hasher';
 import { FerryError } from '../core/errors';
 import type { StoredBlock } from './stored-block';
 
 /** One file's hashing, as a stream of events (the seed's AddProgressItem). */
 export type HashEvent =
   | { type: 'size'; size: number }
-  | { type: 'progress'; hashed: number }
+  /**
+   * Bytes hashed so far; `blocks` carries the block hashes finished since the
+   * last event, in order and never twice (the rest come with `done`).
+   */
+  | { type: 'progress'; hashed: number; blocks?: BlockHashes }
   | { type: 'done'; digest: FileDigest }
   | { type: 'error'; error: { name: string; message: string } };
 
@@ -53,13 +57,18 @@ interface Slot {
 
 interface Task {
   /** Runs the task on a worker; progress goes through `onProgress` where it applies. */
-  work: (remote: Remote<HashWorkerApi>, onProgress: (hashed: number) => void) => Promise<unknown>;
+  work: (
+    remote: Remote<HashWorkerApi>,
+    onProgress: (hashed: number, blocks?: BlockHashes) => void,
+  ) => Promise<unknown>;
   init: HashCallInit;
   resolve: (value: unknown) => void;
   reject: (err: unknown) => void;
   slot: Slot | null;
   /** Highest progress reported, so a restarted task never moves the bar backwards. */
   reported: number;
+  /** Block hashes reported, so a restarted task never reports one twice. */
+  blocks: number;
   /**
    * Starts left when its worker dies (0: fail at once). Only calls whose
    * arguments survive being posted again are retried: a received block is
@@ -148,6 +157,7 @@ export class HashPool {
         reject,
         slot: null,
         reported: 0,
+        blocks: 0,
         retries: 0,
       };
       signal?.addEventListener('abort', () => this.abort(task), { once: true });
@@ -196,6 +206,7 @@ export class HashPool {
         reject,
         slot: null,
         reported: 0,
+        blocks: 0,
         retries,
       };
       this.queue.push(task);
@@ -290,11 +301,15 @@ export class HashPool {
   private run(slot: Slot, task: Task): void {
     slot.tasks.add(task);
     task.slot = slot;
-    const onProgress = (hashed: number) => {
+    const onProgress = (hashed: number, blocks?: BlockHashes) => {
       // Monotonic by construction: a late or restarted report never moves the bar backwards.
       if (task.slot !== slot || hashed <= task.reported) return;
       task.reported = hashed;
-      task.init.onEvent?.({ type: 'progress', hashed });
+      // A restarted task reports its first blocks again: pass on only those not yet told.
+      const fresh = blocks && unseenBlockHashes(blocks, task.blocks);
+      if (!fresh) return task.init.onEvent?.({ type: 'progress', hashed });
+      task.blocks = fresh.from + fresh.hashes.length / HASH_SIZE;
+      task.init.onEvent?.({ type: 'progress', hashed, blocks: fresh });
     };
     task.work(slot.remote, onProgress).then(
       (value) => {

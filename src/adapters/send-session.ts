@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+import { MAX_OPEN_REQUESTS } from '../core/protocol/constants';
 import type { PreparingStatus } from '../core/protocol/message-types';
 import { MessageType } from '../core/protocol/message-types';
 import { type Ask, Dispatcher } from '../core/session/dispatcher';
@@ -6,6 +7,8 @@ import { answerManifestRequest } from '../core/session/manifest-exchange';
 import type { ProtocolStream } from '../core/session/protocol-stream';
 import { ReplySlot } from '../core/session/reply-slot';
 import { BlockServer, type BlockSource } from '../core/transfer/block-server';
+import { answerHashesRequest } from '../core/transfer/hashes-answer';
+import type { SenderDraft } from './sender-draft';
 import type { IncomingSession } from './sender-hub';
 
 /** What happens with one receiver, for the screen. */
@@ -27,28 +30,76 @@ export interface SendSessionInit {
   preparing(): PreparingStatus;
   /** The manifest was asked for while there was one: the receiver may now hold it. */
   onManifestServed(): void;
+  /**
+   * The room's draft, to answer a DRAFT_REQUEST: made at the first call once
+   * every picked file is listed, null before (answered PREPARING). The room
+   * counts as published once it returns one.
+   */
+  draft(): SenderDraft | null;
+  /** The draft this room served, if any: HASHES_REQUESTs are answered from it. */
+  servedDraft(): SenderDraft | null;
   onEvent(event: SendSessionEvent): void;
 }
 
+/**
+ * HASHES_REQUESTs waiting on one stream before more are refused (1024, as
+ * many as open block requests): each waits as its few numbers, and its reply
+ * (at most 128 KiB) is made only when the one before it has been sent.
+ */
+const MAX_WAITING_HASHES = MAX_OPEN_REQUESTS;
+
 interface StreamAnswers {
   server: BlockServer;
+  /** One file-list reply (manifest or draft chunk) at a time. */
   manifest: ReplySlot;
+  /** HASHES replies are sent one after another, each made from the hashes known when its turn comes. */
+  hashes: { waiting: number; last: Promise<void> };
 }
 
 /**
  * The sender's side of one receiver: one dispatcher for all its streams, and
- * on each stream a bounded BlockServer (blocks, outboards, cancels) and one
- * manifest reply at a time (or PREPARING before there is a manifest). What
- * the receiver does is reported as events; the screen keeps its own rows.
+ * on each stream a bounded BlockServer (blocks, outboards, cancels), one
+ * manifest or draft reply at a time (or PREPARING before there is one) and
+ * HASHES replies in order. From the draft it was sent until it is sent the
+ * manifest, the receiver names files by draft index; after, by manifest
+ * index (it asks for the manifest only once none of its draft requests is
+ * open). What the receiver does is reported as events; the screen keeps its
+ * own rows.
  */
 export function sendSession(session: IncomingSession, init: SendSessionInit): void {
   const dispatcher = new Dispatcher();
   const answers = new Map<ProtocolStream, StreamAnswers>();
-  const source = () => init.offer()?.source ?? null;
+  /** True from the draft answered to this receiver until the manifest is. */
+  let drafting = false;
+  const source = () =>
+    drafting ? (init.servedDraft()?.source ?? null) : (init.offer()?.source ?? null);
 
   dispatcher.onAsk = (stream, ask) => {
     const a = answers.get(stream);
     if (a) answer(stream, a, ask);
+  };
+
+  /** Sends one file-list chunk (from `bytes`) or PREPARING, unless one is still being sent. */
+  const fileList = (
+    stream: ProtocolStream,
+    a: StreamAnswers,
+    ask: { id: number; offset: number },
+    bytes: Uint8Array | null,
+    served: () => void,
+  ) => {
+    const ran = a.manifest.run(async () => {
+      if (bytes) served();
+      await answerManifestRequest(
+        stream,
+        { type: MessageType.ManifestRequest, id: ask.id, offset: ask.offset },
+        bytes ?? init.preparing(),
+      );
+    });
+    if (!ran)
+      a.server.refuse(
+        ask.id,
+        'A file list request came while the last one was still being answered.',
+      );
   };
 
   const answer = (stream: ProtocolStream, a: StreamAnswers, ask: Ask) => {
@@ -58,15 +109,32 @@ export function sendSession(session: IncomingSession, init: SendSessionInit): vo
         return;
       case MessageType.ManifestRequest: {
         const offer = init.offer();
-        const ran = a.manifest.run(async () => {
-          if (offer) init.onManifestServed();
-          await answerManifestRequest(stream, ask, offer ? offer.manifest : init.preparing());
+        fileList(stream, a, ask, offer?.manifest ?? null, () => {
+          drafting = false;
+          init.onManifestServed();
         });
-        if (!ran)
+        return;
+      }
+      case MessageType.DraftRequest:
+        fileList(stream, a, ask, init.draft()?.bytes ?? null, () => {
+          drafting = true;
+        });
+        return;
+      case MessageType.HashesRequest: {
+        if (a.hashes.waiting >= MAX_WAITING_HASHES) {
           a.server.refuse(
             ask.id,
-            'A manifest request came while the last one was still being answered.',
+            `At most ${MAX_WAITING_HASHES} hash requests may wait on one stream.`,
           );
+          return;
+        }
+        a.hashes.waiting++;
+        a.hashes.last = a.hashes.last
+          .then(() => stream.send(answerHashesRequest(ask, init.servedDraft()?.hashing ?? null)))
+          .catch(() => {}) // the stream closed: the receiver asks again on another
+          .finally(() => {
+            a.hashes.waiting--;
+          });
         return;
       }
       default:
@@ -78,7 +146,11 @@ export function sendSession(session: IncomingSession, init: SendSessionInit): vo
     if (answers.has(stream)) return;
     const server = new BlockServer(stream, source);
     server.onServed = (_file, _block, bytes) => init.onEvent({ type: 'served', bytes });
-    answers.set(stream, { server, manifest: new ReplySlot() });
+    answers.set(stream, {
+      server,
+      manifest: new ReplySlot(),
+      hashes: { waiting: 0, last: Promise.resolve() },
+    });
     stream.whenClosed(() => answers.delete(stream));
     dispatcher.attach(stream);
     init.onEvent({ type: 'streams', up: session.streams.length, of: session.streamCount });

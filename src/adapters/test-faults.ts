@@ -14,6 +14,12 @@ interface FaultHooks {
   manifestHex?: string;
   /** Hold the hashing of the file at this path until the promise settles: a sender still checking a big file. */
   holdHashing?: { path: string; until: Promise<unknown> };
+  /**
+   * Until `until` settles, HASHES replies for the file at `path` carry at most
+   * its first `blocks` block hashes and never Done, and the manifest is not
+   * built: a sender still hashing, seen from the receiver, whatever the worker does.
+   */
+  holdDraftHashes?: { path: string; blocks: number; until: Promise<unknown> };
   /** Use only relayed candidates (`iceTransportPolicy: 'relay'`): two test browsers on one host made to go through TURN. */
   relayOnly?: boolean;
 }
@@ -46,4 +52,32 @@ export async function hashingReleased(path: string): Promise<void> {
 /** True when a test wants every connection to go through the TURN relay. */
 export function relayOnly(): boolean {
   return hooks()?.relayOnly === true;
+}
+
+/** Holds whose promise has settled (a hold ends when its promise does, fulfilled or not). */
+const settledHolds = new WeakSet<Promise<unknown>>();
+const watchedHolds = new WeakSet<Promise<unknown>>();
+
+/** The draft-hashes hold a test set and whose promise has not settled, or null. */
+function draftHold(): FaultHooks['holdDraftHashes'] | null {
+  const hold = hooks()?.holdDraftHashes;
+  if (!hold) return null;
+  if (!watchedHolds.has(hold.until)) {
+    watchedHolds.add(hold.until);
+    const end = () => settledHolds.add(hold.until);
+    hold.until.then(end, end);
+  }
+  return settledHolds.has(hold.until) ? null : hold;
+}
+
+/** How many block hashes of the file at `path` HASHES replies may carry while a test holds it, else null. */
+export function heldDraftHashes(path: string): number | null {
+  const hold = draftHold();
+  return hold && hold.path === path ? hold.blocks : null;
+}
+
+/** Resolves when the manifest may be built (at once unless a test holds a draft file's hashes). */
+export async function draftHashesReleased(): Promise<void> {
+  const hold = hooks()?.holdDraftHashes;
+  if (hold) await Promise.allSettled([hold.until]);
 }

@@ -38,6 +38,7 @@ export type FerryErrorName =
   | 'Manifest/NameTooLong'
   | 'Manifest/PathTooLong'
   | 'Manifest/HashMismatch'
+  | 'Manifest/NotDraft'
   | 'Ticket/UnsupportedVersion'
   | 'Ticket/BadLength'
   | 'Ticket/BadRelayUrl'

@@ -15,8 +15,9 @@ afterEach(() => pool?.close());
 function checkEventOrder(events: HashEvent[], size: number) {
   expect(events[0]).toEqual({ type: 'size', size });
   expect(events.at(-1)?.type).toBe('done');
-  // Every file's bar reaches its end before it is done, whether or not the worker reported along the way.
-  if (size > 0) expect(events.at(-2)).toEqual({ type: 'progress', hashed: size });
+  // Every file's bar reaches its end before it is done, whether or not the worker reported along the way
+  // (that last report may carry the block hashes finished since the one before).
+  if (size > 0) expect(events.at(-2)).toMatchObject({ type: 'progress', hashed: size });
   let last = 0;
   for (const e of events.slice(1, -1)) {
     expect(e.type).toBe('progress');
@@ -203,6 +204,44 @@ describe('HashPool in real Chromium workers', () => {
       if (i % 7 === 3) expect(answer).toBeNull();
       else expect(toHex(oracleHash(answer as Uint8Array))).toBe(toHex(oracleHash(many[i]!)));
     }
+  });
+});
+
+describe('HashPool: block hashes while hashing (a draft’s source)', () => {
+  it('streams a big file’s block hashes in its progress events, in order, before done; they equal the outboard', async () => {
+    pool = new HashPool();
+    // 256 MiB and 12,345 bytes, built from one 16 MiB part: long enough to report many times.
+    const part = pseudoRandomBytes(16 * MiB, 71);
+    const tail = pseudoRandomBytes(12_345, 72);
+    const file = new File([...Array.from({ length: 16 }, () => part), tail], 'big.bin');
+    const expected = (block: number) =>
+      toHex(
+        block === 256
+          ? oracleHash(tail)
+          : oracleHash(part.subarray((block % 16) * MiB, ((block % 16) + 1) * MiB)),
+      );
+    const streamed: string[] = [];
+    let doneAfter = -1;
+    const digest = await pool.hashFile(file, {
+      onEvent: (e) => {
+        if (e.type === 'done') doneAfter = streamed.length;
+        if (e.type !== 'progress' || !e.blocks) return;
+        // Each event continues where the last stopped, and its blocks are hashed bytes.
+        expect(e.blocks.from).toBe(streamed.length);
+        for (let i = 0; i < e.blocks.hashes.length; i += 32)
+          streamed.push(toHex(e.blocks.hashes.subarray(i, i + 32)));
+        expect(streamed.length * MiB).toBeLessThanOrEqual(e.hashed);
+      },
+    });
+    expect(doneAfter).toBe(streamed.length);
+    // Most of the file's block hashes came before it was done, not all at the end.
+    expect(streamed.length).toBeGreaterThan(16);
+    expect(digest.outboard.length).toBe(257 * 32);
+    streamed.forEach((hash, block) => {
+      expect(hash).toBe(toHex(digest.outboard.subarray(block * 32, block * 32 + 32)));
+    });
+    for (const block of [0, 1, 15, 16, 17, streamed.length - 1, 255, 256])
+      expect(toHex(digest.outboard.subarray(block * 32, block * 32 + 32))).toBe(expected(block));
   });
 });
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createBlake3 } from '../../src/adapters/blake3-wasm';
 import { fromHex, toHex } from '../../src/core/bytes';
 import { BLOCK_SIZE } from '../../src/core/constants';
-import { FileHasher } from '../../src/core/content/file-hasher';
+import { FileHasher, unseenBlockHashes } from '../../src/core/content/file-hasher';
 import { blockMatches, expectedBlockHash, outboardMatches } from '../../src/core/content/outboard';
 import { nobleBlake3, oracleHash, pseudoRandomBytes } from '../helpers/data';
 
@@ -52,6 +52,65 @@ describe('FileHasher (hash-wasm) against @noble/hashes', () => {
     expect(() => h.update(new Uint8Array(5))).toThrow(RangeError);
     h.update(new Uint8Array(3));
     expect(() => h.finish()).toThrow(RangeError);
+  });
+});
+
+describe('FileHasher block hashes while hashing', () => {
+  it('hands out each finished block hash as it is made, equal to the oracle and the final outboard', async () => {
+    const size = 5 * MiB + 777;
+    const data = pseudoRandomBytes(size, 77);
+    const hasher = new FileHasher(size, await createBlake3(), await createBlake3());
+    const streamed: Uint8Array[] = [];
+    const seen: number[] = [];
+    let told = 0;
+    for (let i = 0; i < size; i += 700_001) {
+      hasher.update(data.subarray(i, i + 700_001));
+      // Only blocks fed whole are final.
+      expect(hasher.blocksDone).toBe(Math.floor(hasher.hashed / MiB));
+      streamed.push(hasher.blockHashes(told));
+      told = hasher.blocksDone;
+      seen.push(told);
+    }
+    // The last, partial block is final only at finish: it comes with the digest.
+    expect(told).toBe(5);
+    const d = hasher.finish();
+    const all = new Uint8Array(streamed.reduce((n, h) => n + h.length, 0));
+    let at = 0;
+    for (const h of streamed) {
+      all.set(h, at);
+      at += h.length;
+    }
+    expect(toHex(all)).toBe(toHex(d.outboard.subarray(0, 5 * 32)));
+    for (let i = 0; i < 5; i++)
+      expect(toHex(all.subarray(i * 32, i * 32 + 32))).toBe(
+        toHex(oracleHash(data.subarray(i * MiB, (i + 1) * MiB))),
+      );
+    expect(seen.some((n) => n > 0 && n < 5)).toBe(true);
+  });
+
+  it('hands out copies, not views of its outboard', () => {
+    const h = new FileHasher(2 * MiB, nobleBlake3(), nobleBlake3());
+    h.update(new Uint8Array(MiB));
+    const got = h.blockHashes(0);
+    expect(got.length).toBe(32);
+    expect(got.buffer.byteLength).toBe(32);
+  });
+
+  it('has no block hashes for a file of one block, even fed whole', () => {
+    const h = new FileHasher(MiB, nobleBlake3(), nobleBlake3());
+    h.update(new Uint8Array(MiB));
+    expect(h.blocksDone).toBe(0);
+    expect(h.blockHashes(0).length).toBe(0);
+  });
+
+  it('passes on only block hashes not told before, and nothing across a gap', () => {
+    const hashes = pseudoRandomBytes(4 * 32, 5);
+    expect(unseenBlockHashes({ from: 0, hashes }, 0)).toEqual({ from: 0, hashes });
+    const cut = unseenBlockHashes({ from: 1, hashes }, 3);
+    expect(cut?.from).toBe(3);
+    expect(toHex(cut!.hashes)).toBe(toHex(hashes.subarray(64)));
+    expect(unseenBlockHashes({ from: 0, hashes }, 4)).toBeNull();
+    expect(unseenBlockHashes({ from: 2, hashes }, 1)).toBeNull();
   });
 });
 

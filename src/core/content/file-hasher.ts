@@ -18,6 +18,22 @@ export interface FileDigest {
   outboardHash: Uint8Array | null;
 }
 
+/** Block hashes finished during hashing: 32 bytes each, the first being block `from`'s. */
+export interface BlockHashes {
+  from: number;
+  hashes: Uint8Array;
+}
+
+/**
+ * The part of `blocks` past the first `known` block hashes, or null when it
+ * holds none of them or leaves a gap (a restarted hashing repeats its first).
+ */
+export function unseenBlockHashes(blocks: BlockHashes, known: number): BlockHashes | null {
+  const end = blocks.from + blocks.hashes.length / HASH_SIZE;
+  if (blocks.from > known || end <= known) return null;
+  return { from: known, hashes: blocks.hashes.subarray((known - blocks.from) * HASH_SIZE) };
+}
+
 /**
  * Hashes a file in one pass over its bytes, fed in chunks of any size: the
  * whole-file BLAKE3 and the BLAKE3 of every 1 MiB block.
@@ -52,6 +68,21 @@ export class FileHasher {
   /** Bytes fed so far. */
   get hashed(): number {
     return this.fed;
+  }
+
+  /**
+   * Blocks whose hash is final, a prefix of the file (always 0 for a file of
+   * one block: its only hash is the file hash, known at `finish`). Lets a
+   * sender hand out block hashes while it is still hashing the rest.
+   */
+  get blocksDone(): number {
+    return this.blockIndex;
+  }
+
+  /** A copy of the finished block hashes from block `from` on (32 bytes each). */
+  blockHashes(from: number): Uint8Array {
+    // A copy, not a view: posting a view would clone the whole outboard buffer.
+    return this.blocks.slice(from * HASH_SIZE, this.blockIndex * HASH_SIZE);
   }
 
   /** Feeds the next bytes of the file. Throws if more than `size` bytes arrive. */

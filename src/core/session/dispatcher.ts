@@ -27,7 +27,9 @@ export type Ask = Extract<
       | MessageType.OutboardRequest
       | MessageType.BlockRequest
       | MessageType.Cancel
-      | MessageType.Plan;
+      | MessageType.Plan
+      | MessageType.DraftRequest
+      | MessageType.HashesRequest;
   }
 >;
 
@@ -156,6 +158,8 @@ export class Dispatcher {
       case MessageType.BlockRequest:
       case MessageType.Cancel:
       case MessageType.Plan:
+      case MessageType.DraftRequest:
+      case MessageType.HashesRequest:
         if (this.onAsk) this.onAsk(stream, m);
         else stream.abort('The sender asked this device for data; only a receiver asks.');
         return;

@@ -5,11 +5,12 @@ import type { PickedFile } from '../../adapters/dropped-files';
 import type { HashPool } from '../../adapters/hash-pool';
 import { sendSession } from '../../adapters/send-session';
 import { type IncomingSession, SenderHub } from '../../adapters/sender-hub';
-import { hashingReleased } from '../../adapters/test-faults';
+import { draftHashesReleased, hashingReleased } from '../../adapters/test-faults';
 import { screenWakeLock } from '../../adapters/wake-lock';
 import { fromHex, toHex } from '../../core/bytes';
 import { SECRET_SIZE } from '../../core/constants';
 import type { FileDigest } from '../../core/content/file-hasher';
+import { HashLog } from '../../core/content/hash-log';
 import { sanitizePath } from '../../core/content/path-rules';
 import { isAbortError } from '../../core/errors';
 import type { PreparingStatus } from '../../core/protocol/message-types';
@@ -19,6 +20,7 @@ import { TakenPaths, uniquePath } from '../../core/unique-path';
 import { buildOffer, type CheckedFile, type Collection } from './offer';
 import { createProgressStore } from './progress-store';
 import { receiverRows, type SendReceiver } from './receiver-rows';
+import { RoomDraft } from './room-draft';
 import { SlicedIntake } from './sliced-intake';
 
 /**
@@ -94,8 +96,10 @@ export function createSendStore(pool: HashPool) {
   let secret: Uint8Array | null = null;
   /** What the room serves: null while files are still being checked. */
   let served: { collection: Collection; source: BlockSource } | null = null;
-  /** True once a manifest was served in this room: receivers may hold it, so a change needs a new room. */
+  /** True once a manifest or draft was served in this room: receivers may hold it, so a change needs a new room. */
   let published = false;
+  /** The file list this room serves before its hashes (made at the first DRAFT_REQUEST). */
+  const draft = new RoomDraft();
 
   function stopSharing(): void {
     hub?.close();
@@ -105,6 +109,7 @@ export function createSendStore(pool: HashPool) {
     secret = null;
     served = null;
     published = false;
+    draft.clear();
     setState('share', null);
   }
 
@@ -174,6 +179,8 @@ export function createSendStore(pool: HashPool) {
           onManifestServed: () => {
             published = true;
           },
+          draft: draftForRequest,
+          servedDraft: () => draft.served,
           onEvent: (event) => {
             track(event);
             if (event.type === 'end' && live.delete(session.id)) liveChanged();
@@ -182,6 +189,23 @@ export function createSendStore(pool: HashPool) {
         });
       },
     });
+  }
+
+  /** The room's draft for a DRAFT_REQUEST: none until every picked file is listed. */
+  function draftForRequest() {
+    if (intake.waiting > 0) return null;
+    const made = draft.serve(
+      state.files.map((f) => {
+        const source = sources.get(f.id)!;
+        const { file, mtime, log } = source;
+        return {
+          id: f.id,
+          entry: f.status === 'failed' ? null : { path: f.path, mtime, file, hashing: log },
+        };
+      }),
+    );
+    if (made) published = true;
+    return made;
   }
 
   /** Reads how a receiver is connected once its streams are up (again a moment later if the round trip was not measured yet). */
@@ -193,7 +217,7 @@ export function createSendStore(pool: HashPool) {
   }
   const sources = new Map<
     number,
-    { file: File; abort: AbortController; digest: FileDigest | null; mtime: number }
+    { file: File; abort: AbortController; digest: FileDigest | null; mtime: number; log: HashLog }
   >();
   let nextId = 1;
   let collectionRun = 0;
@@ -223,8 +247,10 @@ export function createSendStore(pool: HashPool) {
 
   async function refreshCollection(): Promise<void> {
     const run = ++collectionRun;
-    // Receivers may already hold the old file list: a changed offer gets a new room and link.
-    if (published || state.files.length === 0) stopSharing();
+    // Receivers may already hold the old file list: a changed offer gets a new room and link
+    // (a file of a served draft that merely finished hashing changes nothing).
+    const pickChanged = intake.waiting > 0 || draft.changed(state.files.map((f) => f.id));
+    if ((published && pickChanged) || state.files.length === 0) stopSharing();
     // Only a served collection put its hash in the link; otherwise the link stands.
     const wasServing = served !== null;
     served = null;
@@ -246,6 +272,9 @@ export function createSendStore(pool: HashPool) {
       return;
     }
     try {
+      // A test holding a draft file's hashes holds the manifest too: the receiver sees it still hashing.
+      if (__FERRY_TEST_HOOKS__) await draftHashesReleased();
+      if (run !== collectionRun) return;
       const offer = await buildOffer(checked, pool);
       if (run !== collectionRun) return;
       setState('collection', offer.collection);
@@ -262,13 +291,17 @@ export function createSendStore(pool: HashPool) {
         pool.hashFile(source.file, {
           signal: source.abort.signal,
           onEvent: (e) => {
-            if (e.type === 'progress') hashing.push({ type: 'hashed', file: id, bytes: e.hashed });
+            if (e.type !== 'progress') return;
+            hashing.push({ type: 'hashed', file: id, bytes: e.hashed });
+            // Block hashes reach the draft as they are made: receivers fetch those blocks meanwhile.
+            if (e.blocks) source.log.add(e.blocks);
           },
         }),
       )
       .then(
         (digest) => {
           source.digest = digest;
+          source.log.finish(digest);
           hashing.push({ type: 'hashed', file: id, bytes: source.file.size });
           hashing.flush();
           finish(id, (f) => {
@@ -278,6 +311,7 @@ export function createSendStore(pool: HashPool) {
         },
         (err: unknown) => {
           if (isAbortError(err)) return;
+          source.log.fail();
           finish(id, (f) => {
             f.status = 'failed';
             f.error = (err as Error).message;
@@ -301,6 +335,7 @@ export function createSendStore(pool: HashPool) {
           abort: new AbortController(),
           digest: null,
           mtime: Math.max(0, Math.floor(file.lastModified || 0)),
+          log: new HashLog(file.size),
         });
         joining.push({ id, path, size: file.size, status: 'hashing', hash: null, error: null });
       },
