@@ -4,7 +4,7 @@ import { blockCount } from '../core/constants';
 import type { DraftFile } from '../core/content/draft';
 import { blockLength } from '../core/content/outboard';
 import { FerryError } from '../core/errors';
-import { ErrorCode, HashState, type Message, MessageType } from '../core/protocol/message-types';
+import { ErrorCode, type Message, MessageType } from '../core/protocol/message-types';
 import { Dispatcher } from '../core/session/dispatcher';
 import { askDraft, CHUNK_TIMEOUT_MS } from '../core/session/manifest-exchange';
 import type { ProtocolStream } from '../core/session/protocol-stream';
@@ -15,7 +15,7 @@ import { ReceiveEngine } from '../core/transfer/receive-engine';
 import { requestWindow } from '../core/transfer/request-window';
 import type { FilePlan } from '../core/transfer/scheduler';
 import type { BlockStore } from './block-store';
-import { adoptDraft, recordDraftHashes } from './draft-store';
+import { adoptLinkDrafts, recordDraftHashes } from './draft-store';
 import type { FetchedOffer } from './fetch-offer';
 import type { HashPool } from './hash-pool';
 import {
@@ -142,7 +142,7 @@ export async function receiveDraft(
   const { store, pool, draft } = init;
   let streams = init.streams;
   let reconnects = 0;
-  const keyOf = (file: number) => draftKey(init.link, file, draft[file]!.size);
+  const keyOf = (file: number) => draftKey(init.link, draft[file]!.path, draft[file]!.size);
   init.onEvent({ type: 'phase', phase: 'preparing', message: 'Getting ready…' });
   await checkSpace(init.selected.reduce((sum, d) => sum + draft[d]!.size, 0));
   // A session's block requests name draft files only once it was given the draft.
@@ -242,10 +242,7 @@ export async function receiveDraft(
   const hashed = init.selected.filter((d) => !phase.failed.has(d));
   const { entryOf, failed } = matchFinal(draft, hashed, offer.parsed.files);
   for (const [file, reason] of failed) init.onEvent({ type: 'file-failed', file, reason });
-  for (const [d, e] of entryOf) {
-    if (phase.hashes.get(d)?.state !== HashState.Done) continue;
-    await adoptDraft(store, pool, keyOf(d), offer.parsed.files[e]!);
-  }
+  await adoptLinkDrafts(store, pool, init.link, offer.parsed.files, [...entryOf.values()]);
   const link = init.onFinal(offer, entryOf);
   const draftOf = new Map([...entryOf].map(([d, e]) => [e, d]));
   const result = await receiveCollection({

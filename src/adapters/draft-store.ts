@@ -7,6 +7,8 @@ import {
   adoptionVerdict,
   DRAFT_KEY_PREFIX,
   DRAFT_MAX_AGE_MS,
+  draftKey,
+  draftLinkPrefix,
   keptBits,
   mergedHashes,
 } from '../core/transfer/draft-adoption';
@@ -105,6 +107,28 @@ export async function adoptDraft(
     });
     return 'adopted';
   });
+}
+
+/**
+ * Adopts (or drops) the draft records one link left for these entries of
+ * its final manifest, found by path and size: after a draft run, and when
+ * a reload found the sender done hashing and got the manifest straight away.
+ */
+export async function adoptLinkDrafts(
+  store: BlockStore,
+  pool: HashPool,
+  link: string,
+  entries: readonly ManifestEntry[],
+  selected: readonly number[],
+): Promise<void> {
+  const prefix = draftLinkPrefix(link);
+  const range = IDBKeyRange.bound(prefix, `${prefix}\uffff`);
+  const keys = new Set(await store.inFilesTx((tx) => tx.objectStore('files').getAllKeys(range)));
+  if (keys.size === 0) return;
+  for (const i of selected) {
+    const key = draftKey(link, entries[i]!.path, entries[i]!.size);
+    if (keys.has(key)) await adoptDraft(store, pool, key, entries[i]!);
+  }
 }
 
 /** Removes draft records (and their blocks) not written for `DRAFT_MAX_AGE_MS`. */

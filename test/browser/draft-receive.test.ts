@@ -5,9 +5,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { BlockStore } from '../../src/adapters/block-store';
 import { putBlocks } from '../../src/adapters/block-store-extras';
 import { receiveDraft } from '../../src/adapters/draft-receive';
-import { adoptDraft, recordDraftHashes } from '../../src/adapters/draft-store';
+import { adoptDraft, adoptLinkDrafts, recordDraftHashes } from '../../src/adapters/draft-store';
 import { HashPool } from '../../src/adapters/hash-pool';
-import type { SessionEvent } from '../../src/adapters/receive-session';
+import {
+  receiveCollection,
+  type SessionEvent,
+  TransferControl,
+} from '../../src/adapters/receive-session';
 import { toHex } from '../../src/core/bytes';
 import { HASH_SIZE } from '../../src/core/constants';
 import { buildDraft } from '../../src/core/content/draft';
@@ -18,7 +22,7 @@ import type { ProtocolStream } from '../../src/core/session/protocol-stream';
 import type { BlockSource } from '../../src/core/transfer/block-server';
 import { DRAFT_MAX_AGE_MS, draftKey } from '../../src/core/transfer/draft-adoption';
 import { oracleHash, pseudoRandomBytes } from '../helpers/data';
-import { connect, type TestFile, testFile } from '../helpers/transfer-harness';
+import { connect, memorySource, type TestFile, testFile } from '../helpers/transfer-harness';
 
 const MiB = 1024 * 1024;
 let dbName = '';
@@ -90,6 +94,7 @@ async function run(
   final: () => TestFile[],
   events: SessionEvent[],
   onFinal: () => void = () => {},
+  control?: TransferControl,
 ) {
   const draft = buildDraft(
     paths.map((path, i) => ({ path, size: final()[i]!.data.length, mtime: 0 })),
@@ -113,6 +118,7 @@ async function run(
     },
     store: store!,
     pool: pool!,
+    ...(control ? { control } : {}),
     onEvent: (e) => events.push(e),
   });
 }
@@ -159,7 +165,7 @@ describe('receiving while the sender hashes', () => {
       const blob = await store!.fileBlob(recordKey(entryOf(path, f)));
       expect(toHex(oracleHash(new Uint8Array(await blob.arrayBuffer())))).toBe(toHex(f.hash));
     }
-    expect(await store!.getFile(draftKey('ab12', 0, big.data.length))).toBeUndefined();
+    expect(await store!.getFile(draftKey('ab12', 'a.bin', big.data.length))).toBeUndefined();
   });
 
   it('drops draft blocks whose hashes the final manifest does not name, and fetches them again', async () => {
@@ -184,7 +190,67 @@ describe('receiving while the sender hashes', () => {
     const blob = await store!.fileBlob(recordKey(entryOf('a.bin', real)));
     expect(toHex(oracleHash(new Uint8Array(await blob.arrayBuffer())))).toBe(toHex(real.hash));
     // The early bytes are gone from storage.
-    expect(await store!.getFile(draftKey('ab12', 0, early.data.length))).toBeUndefined();
+    expect(await store!.getFile(draftKey('ab12', 'a.bin', early.data.length))).toBeUndefined();
+  });
+});
+
+describe('a draft run stopped half-way', () => {
+  it('resumes with the same link: what was stored counts, only the rest is fetched', async () => {
+    await openStore();
+    const big = testFile(pseudoRandomBytes(5 * MiB + 3, 9));
+    const told = [2];
+    const sender = await hashingSender(() => [big], told);
+    const first: SessionEvent[] = [];
+    const control = new TransferControl();
+    const running = run(
+      sender,
+      ['a.bin'],
+      () => [big],
+      first,
+      () => {},
+      control,
+    );
+    await expect.poll(() => first.filter((e) => e.type === 'verified').length).toBe(2);
+    control.cancel();
+    expect(await running).toEqual({ failed: [], cancelled: true });
+
+    // As after a reload: a new run over the same link, the sender now done hashing.
+    told[0] = Infinity;
+    const second: SessionEvent[] = [];
+    expect(await run(sender, ['a.bin'], () => [big], second)).toEqual({
+      failed: [],
+      cancelled: false,
+    });
+    expect(second).toContainEqual({ type: 'already', file: 0, bytes: 2 * MiB });
+    expect([...sender.served.values()].every((n) => n === 1)).toBe(true);
+    expect(sender.served.size).toBe(6);
+  });
+
+  it('is adopted when the reloaded page gets the final manifest at once', async () => {
+    await openStore();
+    const big = testFile(pseudoRandomBytes(3 * MiB + 3, 10));
+    const key = draftKey('ab12', 'a.bin', big.data.length);
+    // Left by a draft run that stored two blocks after it knew every hash.
+    await recordDraftHashes(store!, key, big.data.length, big.outboard);
+    await putBlocks(store!, key, blocksOf(big.data).slice(0, 2));
+    const entry = entryOf('a.bin', big);
+    await adoptLinkDrafts(store!, pool!, 'ab12', [entry], [0]);
+    const { streams, served } = await connect(2, memorySource([big]));
+    const events: SessionEvent[] = [];
+    const outcome = await receiveCollection({
+      collectionHash: oracleHash(big.hash),
+      manifest: new Uint8Array([1]),
+      entries: [entry],
+      selected: [0],
+      streams,
+      reconnect: () => Promise.reject(new Error('no reconnect in this test')),
+      store: store!,
+      pool: pool!,
+      onEvent: (e) => events.push(e),
+    });
+    expect(outcome).toEqual({ failed: [], cancelled: false });
+    expect([...served.keys()].sort()).toEqual(['0:2', '0:3']);
+    expect(events).toContainEqual({ type: 'file-done', file: 0 });
   });
 });
 
@@ -192,7 +258,7 @@ describe('draft records', () => {
   it('forget a stored block when the sender reports another hash for it', async () => {
     await openStore();
     const f = testFile(pseudoRandomBytes(3 * MiB, 5));
-    const key = draftKey('cd34', 0, f.data.length);
+    const key = draftKey('cd34', 'f0', f.data.length);
     await recordDraftHashes(store!, key, f.data.length, f.outboard.slice(0, 2 * HASH_SIZE));
     await putBlocks(store!, key, blocksOf(f.data).slice(0, 2));
     const other = f.outboard.slice();
@@ -206,7 +272,7 @@ describe('draft records', () => {
   it('are adopted only when their hash list is the final outboard', async () => {
     await openStore();
     const f = testFile(pseudoRandomBytes(2 * MiB + 1, 6));
-    const key = draftKey('cd34', 1, f.data.length);
+    const key = draftKey('cd34', 'f1', f.data.length);
     await recordDraftHashes(store!, key, f.data.length, f.outboard);
     await putBlocks(store!, key, blocksOf(f.data).slice(0, 2));
     const e = entryOf('x', f);
@@ -217,7 +283,7 @@ describe('draft records', () => {
     expect(await store!.getBlock(recordKey(e), 1)).toBeDefined();
 
     const g = testFile(pseudoRandomBytes(2 * MiB + 1, 7));
-    const key2 = draftKey('cd34', 2, g.data.length);
+    const key2 = draftKey('cd34', 'f2', g.data.length);
     await recordDraftHashes(store!, key2, g.data.length, g.outboard);
     await putBlocks(store!, key2, blocksOf(g.data).slice(0, 1));
     // The final entry names f, not g: g's blocks must go.
@@ -231,8 +297,8 @@ describe('draft records', () => {
   it('not written for a week are removed (with their blocks) when the store opens', async () => {
     await openStore();
     const f = testFile(pseudoRandomBytes(2 * MiB, 8));
-    const stale = draftKey('ef56', 0, f.data.length);
-    const fresh = draftKey('ef56', 1, f.data.length);
+    const stale = draftKey('ef56', 'f0', f.data.length);
+    const fresh = draftKey('ef56', 'f1', f.data.length);
     for (const key of [stale, fresh]) {
       await recordDraftHashes(store!, key, f.data.length, f.outboard);
       await putBlocks(store!, key, blocksOf(f.data));

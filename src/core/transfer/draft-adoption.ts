@@ -9,11 +9,18 @@ export const DRAFT_KEY_PREFIX = 'draft:';
 
 /**
  * The store key of a draft file's record and blocks: the same for the same
- * link and file (a reload resumes), another for another link or size.
- * `link` is a hex digest of the ticket's secret, never the secret itself.
+ * link, path and size, so a reload resumes it, whether the sender then
+ * answers with its draft again or, done hashing, with its final manifest
+ * (whose indices differ when a file failed). `link` is a hex digest of the
+ * ticket's secret, never the secret itself.
  */
-export function draftKey(link: string, index: number, size: number): string {
-  return `${DRAFT_KEY_PREFIX}${link}:${index}:${size}`;
+export function draftKey(link: string, path: string, size: number): string {
+  return `${draftLinkPrefix(link)}${size}:${path}`;
+}
+
+/** The start of every draft key of one link. */
+export function draftLinkPrefix(link: string): string {
+  return `${DRAFT_KEY_PREFIX}${link}:`;
 }
 
 /** True for the key of a draft record. */

@@ -137,8 +137,8 @@ export const OfferList: Component<{
     </div>
     <Show when={props.offer.checking}>
       <p class="muted draft-note" role="status">
-        The sender is still checking its files. You can receive them now: each file is checked
-        again when it arrives.
+        The sender is still checking its files. You can receive them now: each file is checked again
+        when it arrives.
       </p>
     </Show>
     <Show when={!props.started}>

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 import { receiveDraft } from '../../adapters/draft-receive';
+import { adoptLinkDrafts } from '../../adapters/draft-store';
 import { type FetchedOffer, fetchOffer } from '../../adapters/fetch-offer';
 import {
   type ReceiveCollectionInit,
@@ -30,7 +31,9 @@ export interface Current {
   /** Null while only the sender's draft is known. */
   final: FinalOffer | null;
   /** The draft the offer began as (its files are listed by draft index), else null. */
-  draft: { bytes: Uint8Array; files: DraftFile[]; link: string } | null;
+  draft: { bytes: Uint8Array; files: DraftFile[] } | null;
+  /** A hex digest of the ticket's secret, naming its draft records; null for a link with a collection hash (it never drafts). */
+  linkId: string | null;
 }
 
 /** The final offer, its entries mapped to the listed files by `entryOf` (null: listed by manifest index). */
@@ -79,26 +82,13 @@ export function receiveCurrent(
   init: RunInit,
 ): Promise<{ failed: number[]; cancelled: boolean }> {
   const { onFinal, onEvent, newSession, ...common } = init;
-  const final = c.final;
-  if (final)
-    return receiveCollection({
-      ...common,
-      collectionHash: final.collectionHash,
-      manifest: final.manifest,
-      entries: final.entries,
-      link: keptLink(c, final.collectionHash),
-      selected: selected.flatMap((i) => {
-        const e = c.draft ? final.entryOf.get(i) : i;
-        return e === undefined ? [] : [e];
-      }),
-      onEvent: (e) => onEvent(final.toListed(e)),
-    });
+  if (c.final) return receiveFinal(c, c.final, selected, init);
   const draft = c.draft!;
   return receiveDraft({
     ...common,
     draftBytes: draft.bytes,
     draft: draft.files,
-    link: draft.link,
+    link: c.linkId!,
     selected,
     newSession,
     finalOffer: (streams) => fetchOffer(streams[0]!, null, init.pool, () => {}),
@@ -108,5 +98,34 @@ export function receiveCurrent(
       return keptLink(c, offer.collectionHash);
     },
     onEvent,
+  });
+}
+
+/**
+ * Receives from the final manifest. A link without a collection hash may
+ * have left draft records (a reload after its sender finished hashing):
+ * they are adopted first, so what they hold is not fetched again.
+ */
+async function receiveFinal(
+  c: Current,
+  final: FinalOffer,
+  selected: readonly number[],
+  init: RunInit,
+): Promise<{ failed: number[]; cancelled: boolean }> {
+  const { onFinal: _f, onEvent, newSession: _n, ...common } = init;
+  const entries = selected.flatMap((i) => {
+    const e = c.draft ? final.entryOf.get(i) : i;
+    return e === undefined ? [] : [e];
+  });
+  if (c.linkId) await adoptLinkDrafts(init.store, init.pool, c.linkId, final.entries, entries);
+  return receiveCollection({
+    ...common,
+    collectionHash: final.collectionHash,
+    manifest: final.manifest,
+    entries: final.entries,
+    link: keptLink(c, final.collectionHash),
+    // Listed by draft index when the offer began as a draft: the session speaks manifest indices.
+    selected: entries,
+    onEvent: (e) => onEvent(final.toListed(e)),
   });
 }

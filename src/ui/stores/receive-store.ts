@@ -96,14 +96,16 @@ export function createReceiveStore(pool: HashPool) {
     void showPath(conn);
     const storage = await estimateStorage().catch(() => null);
     const available = storage && storage.quota > 0 ? storage.available : null;
-    if ('draft' in got) {
-      // Draft records are keyed by a digest of the link's secret: the same link resumes them.
-      const { hash } = await pool.hashBytes(ticket.secret.slice());
-      const draft = { bytes: got.draft, files: got.files, link: toHex(hash.subarray(0, 16)) };
-      current = { ticket, relay, streams, final: null, draft };
+    // Draft records are keyed by a digest of the link's secret: the same link resumes them.
+    const linkId = ticket.collectionHash
+      ? null
+      : toHex((await pool.hashBytes(ticket.secret.slice())).hash.subarray(0, 16));
+    if ('draft' in got && linkId) {
+      const draft = { bytes: got.draft, files: got.files };
+      current = { ticket, relay, streams, final: null, draft, linkId };
       setState('offer', draftOfferFrom(got.files, available));
-    } else {
-      current = { ticket, relay, streams, final: finalOf(got, null), draft: null };
+    } else if (!('draft' in got)) {
+      current = { ticket, relay, streams, final: finalOf(got, null), draft: null, linkId };
       setState('offer', offerFrom(got.parsed, got.collectionHash, available));
     }
     const rtts = await Promise.all(streams.map((s) => s.ping()));
@@ -182,7 +184,7 @@ export function createReceiveStore(pool: HashPool) {
     try {
       if (fresh) c.streams = await reconnect(c, ctl);
       const store = await openStore();
-      const lock = c.final ? toHex(c.final.collectionHash) : `draft:${c.draft!.link}`;
+      const lock = c.final ? toHex(c.final.collectionHash) : `draft:${c.linkId}`;
       const { cancelled } = await withReceiveLock(lock, () =>
         receiveCurrent(c, selected, {
           streams: c.streams,
@@ -265,7 +267,7 @@ export function createReceiveStore(pool: HashPool) {
     for (const f of unfinished) {
       const entry = entryOf(f.index);
       if (entry) await store.deleteFile(recordKey(entry));
-      if (c.draft) await deleteDraft(store, draftKey(c.draft.link, f.index, f.size));
+      if (c.linkId) await deleteDraft(store, draftKey(c.linkId, f.path, f.size));
     }
     const kept = state.offer!.files.filter((f) => isDone(f.index)).length;
     setState('transfer', {

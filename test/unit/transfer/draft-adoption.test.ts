@@ -24,10 +24,12 @@ function entry(
 }
 
 describe('draft keys', () => {
-  it('are the same for the same link, index and size, and never a record key', () => {
-    expect(draftKey('ab12', 3, 100)).toBe(draftKey('ab12', 3, 100));
-    expect(draftKey('ab12', 3, 100)).not.toBe(draftKey('ab12', 3, 101));
-    expect(isDraftKey(draftKey('ab12', 3, 100))).toBe(true);
+  it('are the same for the same link, path and size, and never a record key', () => {
+    expect(draftKey('ab12', 'a/b.txt', 100)).toBe(draftKey('ab12', 'a/b.txt', 100));
+    expect(draftKey('ab12', 'a/b.txt', 100)).not.toBe(draftKey('ab12', 'a/b.txt', 101));
+    expect(draftKey('ab12', 'a/b.txt', 100)).not.toBe(draftKey('ab13', 'a/b.txt', 100));
+    expect(draftKey('ab12', 'a/b.txt', 100)).not.toBe(draftKey('ab12', 'a/c.txt', 100));
+    expect(isDraftKey(draftKey('ab12', 'a/b.txt', 100))).toBe(true);
     expect(isDraftKey('af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262')).toBe(
       false,
     );
