@@ -4,7 +4,7 @@ import { blockCount } from '../core/constants';
 import type { DraftFile } from '../core/content/draft';
 import { blockLength } from '../core/content/outboard';
 import { FerryError } from '../core/errors';
-import { ErrorCode, type Message, MessageType } from '../core/protocol/message-types';
+import { ErrorCode, HashState, type Message, MessageType } from '../core/protocol/message-types';
 import { Dispatcher } from '../core/session/dispatcher';
 import { askDraft, CHUNK_TIMEOUT_MS } from '../core/session/manifest-exchange';
 import type { ProtocolStream } from '../core/session/protocol-stream';
@@ -15,7 +15,7 @@ import { ReceiveEngine } from '../core/transfer/receive-engine';
 import { requestWindow } from '../core/transfer/request-window';
 import type { FilePlan } from '../core/transfer/scheduler';
 import type { BlockStore } from './block-store';
-import { adoptLinkDrafts, recordDraftHashes } from './draft-store';
+import { adoptLinkDrafts, deleteDraft, recordDraftHashes } from './draft-store';
 import type { FetchedOffer } from './fetch-offer';
 import type { HashPool } from './hash-pool';
 import {
@@ -242,6 +242,11 @@ export async function receiveDraft(
   const hashed = init.selected.filter((d) => !phase.failed.has(d));
   const { entryOf, failed } = matchFinal(draft, hashed, offer.parsed.files);
   for (const [file, reason] of failed) init.onEvent({ type: 'file-failed', file, reason });
+  // Files the final manifest does not list can never be adopted: their blocks go now.
+  for (const d of init.selected)
+    if (!entryOf.has(d) && !failed.has(d) && phase.hashes.get(d)?.state === HashState.Failed)
+      await deleteDraft(store, keyOf(d));
+  for (const d of failed.keys()) await deleteDraft(store, keyOf(d));
   await adoptLinkDrafts(store, pool, init.link, offer.parsed.files, [...entryOf.values()]);
   const link = init.onFinal(offer, entryOf);
   const draftOf = new Map([...entryOf].map(([d, e]) => [e, d]));

@@ -62,7 +62,7 @@ function blocksOf(data: Uint8Array) {
  * at most `told[file]` hashes (Infinity: Done) and serves blocks of
  * `served()` by draft index. `final` is the manifest it ends with.
  */
-async function hashingSender(files: () => TestFile[], told: number[]) {
+async function hashingSender(files: () => TestFile[], told: number[], failed = new Set<number>()) {
   const source: BlockSource = {
     size: (file) => files()[file]?.data.length ?? null,
     outboard: (file) => files()[file]!.outboard,
@@ -71,6 +71,18 @@ async function hashingSender(files: () => TestFile[], told: number[]) {
   const script = (m: Message, stream: ProtocolStream) => {
     if (m.type !== MessageType.HashesRequest) return false;
     const f = files()[m.file]!;
+    if (failed.has(m.file)) {
+      void stream.send({
+        type: MessageType.Hashes,
+        id: m.id,
+        file: m.file,
+        from: m.from,
+        state: HashState.Failed,
+        fileHash: null,
+        hashes: new Uint8Array(0),
+      });
+      return true;
+    }
     const blocks = Math.ceil(f.data.length / MiB);
     const done = told[m.file]! >= blocks;
     const end = blocks > 1 ? Math.min(blocks, told[m.file]!) : 0;
@@ -191,6 +203,52 @@ describe('receiving while the sender hashes', () => {
     expect(toHex(oracleHash(new Uint8Array(await blob.arrayBuffer())))).toBe(toHex(real.hash));
     // The early bytes are gone from storage.
     expect(await store!.getFile(draftKey('ab12', 'a.bin', early.data.length))).toBeUndefined();
+  });
+});
+
+describe('a file the sender could not read', () => {
+  it('is shown failed with a sentence, its draft blocks go, and the others are received', async () => {
+    await openStore();
+    const big = testFile(pseudoRandomBytes(3 * MiB, 11));
+    const small = testFile(pseudoRandomBytes(999, 12));
+    const told = [1, Infinity];
+    const failing = new Set<number>();
+    const sender = await hashingSender(() => [big, small], told, failing);
+    const draft = buildDraft([
+      { path: 'a.bin', size: big.data.length, mtime: 0 },
+      { path: 'b.txt', size: small.data.length, mtime: 0 },
+    ]);
+    // The final manifest lists only the file the sender could read, at index 0.
+    const parsed = buildManifest([entryOf('b.txt', small)]);
+    const manifest = encodeManifest(parsed);
+    const events: SessionEvent[] = [];
+    const running = receiveDraft({
+      draftBytes: draft.bytes,
+      draft: draft.files,
+      link: 'ab12',
+      selected: [0, 1],
+      streams: sender.streams,
+      reconnect: () => Promise.reject(new Error('no reconnect in this test')),
+      finalOffer: async () => ({ manifest, collectionHash: oracleHash(manifest), parsed }),
+      onFinal: () => undefined,
+      store: store!,
+      pool: pool!,
+      onEvent: (e) => events.push(e),
+    });
+    // a.bin's first block is stored, then the sender fails to read the rest of it.
+    await expect.poll(() => events.some((e) => e.type === 'verified' && e.file === 0)).toBe(true);
+    failing.add(0);
+    expect(await running).toEqual({ failed: [0], cancelled: false });
+    expect(events).toContainEqual({
+      type: 'file-failed',
+      file: 0,
+      reason: 'The sender could not read this file.',
+    });
+    // Events of the final phase name draft indices: b.txt is 1 in the draft, 0 in the manifest.
+    expect(events).toContainEqual({ type: 'file-done', file: 1 });
+    expect(events.some((e) => e.type === 'file-done' && e.file === 0)).toBe(false);
+    expect(await store!.getFile(draftKey('ab12', 'a.bin', big.data.length))).toBeUndefined();
+    expect(await store!.inFilesTx((t) => t.objectStore('blocks').count())).toBe(1);
   });
 });
 
