@@ -79,15 +79,20 @@ export function sendSession(session: IncomingSession, init: SendSessionInit): vo
     if (a) answer(stream, a, ask);
   };
 
-  /** Sends one file-list chunk (from `bytes`) or PREPARING, unless one is still being sent. */
+  /**
+   * Sends one chunk of the file list `list()` gives, or PREPARING when it gives
+   * none, unless a reply is still being sent (then the list is not even made:
+   * making the draft publishes the room).
+   */
   const fileList = (
     stream: ProtocolStream,
     a: StreamAnswers,
     ask: { id: number; offset: number },
-    bytes: Uint8Array | null,
+    list: () => Uint8Array | null,
     served: () => void,
   ) => {
     const ran = a.manifest.run(async () => {
+      const bytes = list();
       if (bytes) served();
       await answerManifestRequest(
         stream,
@@ -107,18 +112,28 @@ export function sendSession(session: IncomingSession, init: SendSessionInit): vo
       case MessageType.Plan:
         init.onEvent({ type: 'plan', files: ask.files, bytes: ask.bytes });
         return;
-      case MessageType.ManifestRequest: {
-        const offer = init.offer();
-        fileList(stream, a, ask, offer?.manifest ?? null, () => {
-          drafting = false;
-          init.onManifestServed();
-        });
+      case MessageType.ManifestRequest:
+        fileList(
+          stream,
+          a,
+          ask,
+          () => init.offer()?.manifest ?? null,
+          () => {
+            drafting = false;
+            init.onManifestServed();
+          },
+        );
         return;
-      }
       case MessageType.DraftRequest:
-        fileList(stream, a, ask, init.draft()?.bytes ?? null, () => {
-          drafting = true;
-        });
+        fileList(
+          stream,
+          a,
+          ask,
+          () => init.draft()?.bytes ?? null,
+          () => {
+            drafting = true;
+          },
+        );
         return;
       case MessageType.HashesRequest: {
         if (a.hashes.waiting >= MAX_WAITING_HASHES) {
