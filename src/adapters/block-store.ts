@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: MIT
-import { type IDBPDatabase, type IDBPTransaction, openDB } from 'idb';
+import { type IDBPDatabase, openDB } from 'idb';
 import { blockCount } from '../core/constants';
 import { blockLength } from '../core/content/outboard';
-import { EMPTY_FILE_HASH_HEX } from '../core/content/record-key';
 import type { ManifestSummary } from '../core/library/manifest-summary';
+import { sweepStaleDrafts } from './draft-store';
 import { badBlock, notReceived, notReceiving, storeError, unavailable } from './store-errors';
 import {
   type BlockWrite,
-  blockRange,
   DB_VERSION,
   DEFAULT_DB_NAME,
+  dropBlocks,
+  type FilesTx,
+  freshRecord,
   type StoredCollection,
   type StoredFile,
   type TransferDB,
@@ -37,20 +39,6 @@ const BLOB_SLICE_BLOCKS = 16;
 async function asBytes<W extends BlockWrite>(write: W): Promise<W> {
   if (!(write.data instanceof Blob)) return write;
   return { ...write, data: new Uint8Array(await write.data.arrayBuffer()) };
-}
-
-/** A new, empty record for a file of `size` bytes. */
-function freshRecord(key: string, size: number, outboard: Uint8Array | null): StoredFile {
-  return {
-    key,
-    blockKey: key,
-    size,
-    outboard,
-    verified: new Uint8Array(Math.ceil(blockCount(size) / 8)),
-    verifiedCount: 0,
-    // An empty file has nothing to fetch: it is proven when it claims the hash of no bytes.
-    proven: size === 0 && key === EMPTY_FILE_HASH_HEX,
-  };
 }
 
 /**
@@ -102,6 +90,8 @@ export class BlockStore {
         if (store) store.lost = true;
       });
       store = new BlockStore(db, name);
+      // Drafts never adopted (their sender went away) must not hold space for ever.
+      await store.inFilesTx((tx) => sweepStaleDrafts(tx, Date.now())).catch(() => {});
       return store;
     } catch (err) {
       throw unavailable(err);
@@ -121,6 +111,28 @@ export class BlockStore {
       this.lost = false;
       return this.db;
     } catch (err) {
+      throw storeError(err);
+    }
+  }
+
+  /**
+   * Runs `work` in one readwrite transaction over records and blocks: for
+   * modules that extend the store (`draft-store`). Any failure aborts the
+   * whole transaction and is thrown as a store error a person can read.
+   */
+  async inFilesTx<T>(work: (tx: FilesTx) => Promise<T>): Promise<T> {
+    const tx = (await this.live()).transaction(['files', 'blocks'], 'readwrite');
+    tx.done.catch(() => {});
+    try {
+      const out = await work(tx);
+      await tx.done;
+      return out;
+    } catch (err) {
+      try {
+        tx.abort();
+      } catch {
+        // already finished or aborted
+      }
       throw storeError(err);
     }
   }
@@ -191,7 +203,7 @@ export class BlockStore {
       const out = list.map(({ key, size, outboard }, i) => {
         const known = fresh.get(key) ?? existing[i];
         if (known && (known.proven || known.size === size)) return known;
-        if (known) void this.dropBlocks(tx, known).catch(() => {});
+        if (known) void dropBlocks(tx, known).catch(() => {});
         const file = freshRecord(key, size, outboard);
         // Two entries with the same content share one record, as they did when read in turn.
         fresh.set(key, file);
@@ -379,23 +391,9 @@ export class BlockStore {
     const file = await tx.objectStore('files').get(key);
     if (file) {
       await tx.objectStore('files').delete(key);
-      await this.dropBlocks(tx, file);
+      await dropBlocks(tx, file);
     }
     await tx.done;
-  }
-
-  /**
-   * Deletes the blocks under `file.blockKey` unless another record keeps its
-   * blocks there (a record kept from version 1 keeps them under its bare file
-   * hash, which a false one-block claim of that hash would also name).
-   */
-  private async dropBlocks(
-    tx: IDBPTransaction<TransferDB, ('files' | 'blocks')[], 'readwrite'>,
-    file: StoredFile,
-  ): Promise<void> {
-    const owners = await tx.objectStore('files').index('byBlockKey').getAllKeys(file.blockKey);
-    if (owners.some((k) => k !== file.key)) return;
-    await tx.objectStore('blocks').delete(blockRange(file.blockKey));
   }
 
   /** Deletes a collection record (its files are deleted separately, as others may share them). */

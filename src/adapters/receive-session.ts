@@ -204,7 +204,7 @@ function missingBlocks(size: number, record: StoredFile | undefined) {
 }
 
 /** The shortest round trip over the streams, in ms, or null when none answers in time. */
-async function roundTrip(streams: readonly ProtocolStream[]): Promise<number | null> {
+export async function roundTrip(streams: readonly ProtocolStream[]): Promise<number | null> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<null>((resolve) => {
     timer = setTimeout(() => resolve(null), RTT_WAIT_MS);
@@ -218,7 +218,7 @@ async function roundTrip(streams: readonly ProtocolStream[]): Promise<number | n
 }
 
 /** Refuses, with a sentence, what this browser cannot store; asks for storage that is not evicted. */
-async function checkSpace(needed: number): Promise<void> {
+export async function checkSpace(needed: number): Promise<void> {
   const { available } = await estimateStorage();
   if (available > 0 && needed > available) {
     throw new FerryError(

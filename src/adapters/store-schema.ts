@@ -47,6 +47,12 @@ export interface StoredFile {
    * proven file counts as received.
    */
   proven: boolean;
+  /**
+   * Milliseconds since the epoch of the last write, on draft records only
+   * (absent on others, and on records kept before it existed): a draft not
+   * written for `DRAFT_MAX_AGE_MS` is removed.
+   */
+  updatedAt?: number;
 }
 
 /**
@@ -79,6 +85,35 @@ interface FileV1 {
   outboard: Uint8Array | null;
   verified: Uint8Array;
   verifiedCount: number;
+}
+
+/** A new, empty record for a file of `size` bytes, its blocks under its own key. */
+export function freshRecord(key: string, size: number, outboard: Uint8Array | null): StoredFile {
+  return {
+    key,
+    blockKey: key,
+    size,
+    outboard,
+    verified: new Uint8Array(Math.ceil(blockCount(size) / 8)),
+    verifiedCount: 0,
+    // An empty file has nothing to fetch: it is proven when it claims the hash of no bytes.
+    proven: size === 0 && key === EMPTY_FILE_HASH_HEX,
+  };
+}
+
+/** A readwrite transaction over records and blocks. */
+export type FilesTx = IDBPTransaction<TransferDB, ('files' | 'blocks')[], 'readwrite'>;
+
+/**
+ * Deletes the blocks under `file.blockKey` unless another record keeps its
+ * blocks there (a record kept from version 1 keeps them under its bare file
+ * hash, which a false one-block claim of that hash would also name; an
+ * adopted draft's record keeps them under the draft's key).
+ */
+export async function dropBlocks(tx: FilesTx, file: StoredFile): Promise<void> {
+  const owners = await tx.objectStore('files').index('byBlockKey').getAllKeys(file.blockKey);
+  if (owners.some((k) => k !== file.key)) return;
+  await tx.objectStore('blocks').delete(blockRange(file.blockKey));
 }
 
 /** Every key of `blockKey`'s blocks. */

@@ -13,7 +13,8 @@ export type Answer = Extract<
       | MessageType.OutboardChunk
       | MessageType.BlockData
       | MessageType.Error
-      | MessageType.Preparing;
+      | MessageType.Preparing
+      | MessageType.Hashes;
   }
 >;
 
@@ -166,6 +167,7 @@ export class Dispatcher {
       case MessageType.OutboardChunk:
       case MessageType.BlockData:
       case MessageType.Error:
+      case MessageType.Hashes:
       case MessageType.Preparing: {
         const entry = this.pending.get(m.id);
         if (entry && entry.stream === stream) {

@@ -103,16 +103,57 @@ export function fetchOutboard(
 }
 
 /**
+ * Asks once for the manifest: its bytes, or the sender's PreparingStatus
+ * while it is still hashing (the caller decides what to do meanwhile).
+ */
+export function askManifest(init: FetchInit): Promise<Uint8Array | PreparingStatus> {
+  return fetchChunked(
+    init,
+    MAX_MANIFEST_BYTES,
+    (id, offset) => ({ type: MessageType.ManifestRequest, id, offset }),
+    'answer',
+  );
+}
+
+/**
+ * Asks once for the sender's draft (its file list before the hashes, see
+ * `core/content/draft`): the draft's bytes, or PreparingStatus while the
+ * sender has not listed every file. Only for a sender whose HELLO carries
+ * CAPABILITY_DRAFT: an older one closes on the unknown type.
+ */
+export function askDraft(init: FetchInit): Promise<Uint8Array | PreparingStatus> {
+  return fetchChunked(
+    init,
+    MAX_MANIFEST_BYTES,
+    (id, offset) => ({ type: MessageType.DraftRequest, id, offset }),
+    'answer',
+  );
+}
+
+/**
  * Requests chunks at increasing offsets until the whole of `total` bytes is
  * here, one request at a time, each registered with the dispatcher (other
- * requests may share the stream meanwhile).
+ * requests may share the stream meanwhile). PREPARING is waited out with
+ * `wait`, handed back with 'answer', refused without either.
  */
+function fetchChunked(
+  init: FetchInit,
+  maxTotal: number,
+  request: (id: number, offset: number) => Message,
+  wait: 'answer',
+): Promise<Uint8Array | PreparingStatus>;
+function fetchChunked(
+  init: FetchInit,
+  maxTotal: number,
+  request: (id: number, offset: number) => Message,
+  wait?: PreparingWait,
+): Promise<Uint8Array>;
 function fetchChunked(
   { dispatcher, stream, timers }: FetchInit,
   maxTotal: number,
   request: (id: number, offset: number) => Message,
-  wait?: PreparingWait,
-): Promise<Uint8Array> {
+  wait?: PreparingWait | 'answer',
+): Promise<Uint8Array | PreparingStatus> {
   return new Promise((resolve, reject) => {
     let buffer: Uint8Array | null = null;
     let offset = 0;
@@ -120,7 +161,7 @@ function fetchChunked(
     let cancelRetry = () => {};
     let cancelTimeout = () => {};
     let settled = false;
-    const finish = (result: Uint8Array | Error) => {
+    const finish = (result: Uint8Array | PreparingStatus | Error) => {
       if (settled) return;
       settled = true;
       cancelRetry();
@@ -144,6 +185,10 @@ function fetchChunked(
         current = null;
         if (m.type === MessageType.Preparing) {
           if (!wait || offset > 0) return inconsistent();
+          if (wait === 'answer') {
+            const { type: _t, id: _i, ...status } = m;
+            return finish(status);
+          }
           wait.onPreparing(m);
           cancelRetry = wait.later(ask);
           return;

@@ -129,10 +129,18 @@ export const OfferList: Component<{
       <h2 id="offer-title">
         {formatCount(props.offer.files.length, 'file')} · {formatBytes(props.offer.totalSize)}
       </h2>
-      <span class="muted">
-        Code <strong class="code">{props.offer.code}</strong>
-      </span>
+      <Show when={props.offer.code}>
+        <span class="muted">
+          Code <strong class="code">{props.offer.code}</strong>
+        </span>
+      </Show>
     </div>
+    <Show when={props.offer.checking}>
+      <p class="muted draft-note" role="status">
+        The sender is still checking its files. You can receive them now: each file is checked again
+        when it arrives.
+      </p>
+    </Show>
     <Show when={!props.started}>
       <ChosenLine offer={props.offer} />
     </Show>

@@ -1,28 +1,17 @@
 // SPDX-License-Identifier: MIT
 import { createStore } from 'solid-js/store';
 import { BlockStore } from '../../adapters/block-store';
-import { fetchOffer } from '../../adapters/fetch-offer';
+import { deleteDraft } from '../../adapters/draft-store';
+import { fetchOfferOrDraft } from '../../adapters/fetch-offer';
 import type { HashPool } from '../../adapters/hash-pool';
-import { onPageReturn } from '../../adapters/page-return';
 import { withReceiveLock } from '../../adapters/receive-lock';
-import {
-  receiveCollection,
-  type SessionEvent,
-  TransferControl,
-} from '../../adapters/receive-session';
+import { type SessionEvent, TransferControl } from '../../adapters/receive-session';
 import {
   connectToSender,
   type ReceiverConnection,
-  type ReceiverStatus,
   SenderSearch,
 } from '../../adapters/receiver-connect';
-import {
-  canSaveToFolder,
-  saveBlob,
-  saveToFolderReport,
-  saveZip,
-  type ZipEntry,
-} from '../../adapters/save';
+import { canSaveToFolder } from '../../adapters/save';
 import { loadStreamCount } from '../../adapters/settings';
 import { estimateStorage } from '../../adapters/storage';
 import { screenWakeLock } from '../../adapters/wake-lock';
@@ -32,26 +21,27 @@ import type { ManifestEntry } from '../../core/content/manifest';
 import { recordKey } from '../../core/content/record-key';
 import { isFerryError } from '../../core/errors';
 import { formatCount, formatNumber } from '../../core/format';
-import type { PreparingStatus } from '../../core/protocol/message-types';
-import type { PathSummary } from '../../core/session/connection-path';
-import type { ProtocolStream } from '../../core/session/protocol-stream';
-import { parseTicketInput, type Ticket, ticketLink } from '../../core/ticket';
+import { parseTicketInput, type Ticket } from '../../core/ticket';
+import { draftKey } from '../../core/transfer/draft-adoption';
 import { verificationCode } from '../../core/verification-code';
-import { type Offer, type OfferedFile, offerFrom } from './offered-files';
+import {
+  draftOfferFrom,
+  finalizedOffer,
+  type Offer,
+  type OfferedFile,
+  offerFrom,
+} from './offered-files';
 import { createProgressStore } from './progress-store';
+import { type Current, finalOf, receiveCurrent } from './receive-current';
+import { resumeOnReturn } from './receive-return';
+import { createReceiveSaves } from './receive-saves';
+import { EMPTY, linkOrigin, type ReceiveState } from './receive-state';
 
+export type { ReceiveState, TransferState } from './receive-state';
 export type { Offer, OfferedFile };
 
 /** Wait before reading the connection's path again when its stats had no pair or round trip yet, ms. */
 const PATH_RETRY_MS = 1000;
-
-/** Errors that mean the connection was lost, not that anything was refused. */
-const CONNECTION_LOST: readonly string[] = [
-  'Signal/Unreachable',
-  'Signal/NoSender',
-  'Protocol/Closed',
-  'Protocol/TimedOut',
-];
 
 /** What the receiver says while the person has paused. */
 const PAUSED = 'Paused. Everything received so far is kept.';
@@ -60,60 +50,6 @@ const PAUSED = 'Paused. Everything received so far is kept.';
 export const SENDER_GONE =
   "The sender's page closed or lost its connection. Ferry will continue when it comes back.";
 
-/** The transfer, once the person asked to receive. */
-export interface TransferState {
-  phase: 'preparing' | 'receiving' | 'paused' | 'reconnecting' | 'done' | 'stopped' | 'cancelled';
-  message: string;
-}
-
-/** What the Receive screen knows. */
-export interface ReceiveState {
-  /** The text in the link box. */
-  input: string;
-  /** The ticket, once it reads correctly. */
-  ticket: { relay: string; collectionCode: string | null; collectionHash: string | null } | null;
-  /** The connection, once one is being made. */
-  connection: ReceiverStatus | null;
-  /** Round trip per stream, ms, once measured. */
-  rtts: number[];
-  /** Direct or relayed (and the round trip), from WebRTC stats, once connected. */
-  path: PathSummary | null;
-  /** How far the sender has come checking its files, while it has no file list yet. */
-  senderPreparing: PreparingStatus | null;
-  offer: Offer | null;
-  transfer: TransferState | null;
-  /** True where this browser can write into a folder the person picks. */
-  canSaveToFolder: boolean;
-  /** What the last "Save to folder" did, as a sentence. */
-  saved: string | null;
-  /** Why something failed, as a sentence. */
-  error: string | null;
-}
-
-/** The origin of a pasted link, or null for bare ticket text. */
-function linkOrigin(text: string): string | null {
-  try {
-    const url = new URL(text.trim());
-    return url.protocol === 'http:' || url.protocol === 'https:' ? url.origin : null;
-  } catch {
-    return null;
-  }
-}
-
-const EMPTY: ReceiveState = {
-  input: '',
-  ticket: null,
-  connection: null,
-  rtts: [],
-  path: null,
-  senderPreparing: null,
-  offer: null,
-  transfer: null,
-  canSaveToFolder: false,
-  saved: null,
-  error: null,
-};
-
 /** Creates the receive store: reads a ticket link, connects to the sender, fetches its offer and receives it. */
 export function createReceiveStore(pool: HashPool) {
   const [state, setState] = createStore<ReceiveState>({
@@ -121,20 +57,11 @@ export function createReceiveStore(pool: HashPool) {
     canSaveToFolder: canSaveToFolder(),
   });
   let connection: ReceiverConnection | null = null;
-  let current: {
-    ticket: Ticket;
-    relay: string;
-    manifest: Uint8Array;
-    entries: ManifestEntry[];
-    collectionHash: Uint8Array;
-    streams: ProtocolStream[];
-  } | null = null;
+  let current: Current | null = null;
   let storePromise: Promise<BlockStore> | null = null;
   let control: TransferControl | null = null;
   /** Looks for a sender that went away (reconnects after every stream was lost). */
   const search = new SenderSearch();
-  /** True when the last run stopped because the sender could not be reached: the page coming back resumes it. */
-  let stoppedByLoss = false;
   const wakeLock = screenWakeLock();
   const progress = createProgressStore();
   const isDone = (index: number) => progress.view.files[index]?.state === 'done';
@@ -142,30 +69,45 @@ export function createReceiveStore(pool: HashPool) {
     storePromise ??= BlockStore.open();
     return storePromise;
   };
+  /** The final manifest's entry of a listed file (listed by draft index when the offer began as a draft). */
+  const entryOf = (index: number): ManifestEntry | undefined => {
+    const final = current?.final;
+    if (!final) return undefined;
+    const e = current?.draft ? final.entryOf.get(index) : index;
+    return e === undefined ? undefined : final.entries[e];
+  };
+  const saves = createReceiveSaves({
+    offer: () => state.offer,
+    entry: entryOf,
+    isDone,
+    openStore,
+    onSaved: (saved, error) => {
+      if (saved) setState('saved', saved);
+      if (error) setState('error', error);
+    },
+  });
 
   async function loadOffer(ticket: Ticket, relay: string, conn: ReceiverConnection): Promise<void> {
     const streams = await conn.streams;
-    const { manifest, collectionHash, parsed } = await fetchOffer(
-      streams[0]!,
-      ticket.collectionHash,
-      pool,
-      (status) => setState('senderPreparing', status),
+    const got = await fetchOfferOrDraft(streams[0]!, ticket.collectionHash, pool, (status) =>
+      setState('senderPreparing', status),
     );
     setState('senderPreparing', null);
     void showPath(conn);
     const storage = await estimateStorage().catch(() => null);
-    setState(
-      'offer',
-      offerFrom(parsed, collectionHash, storage && storage.quota > 0 ? storage.available : null),
-    );
-    current = {
-      ticket,
-      relay,
-      manifest,
-      entries: parsed.files,
-      collectionHash,
-      streams,
-    };
+    const available = storage && storage.quota > 0 ? storage.available : null;
+    // Draft records are keyed by a digest of the link's secret: the same link resumes them.
+    const linkId = ticket.collectionHash
+      ? null
+      : toHex((await pool.hashBytes(ticket.secret.slice())).hash.subarray(0, 16));
+    if ('draft' in got && linkId) {
+      const draft = { bytes: got.draft, files: got.files };
+      current = { ticket, relay, streams, final: null, draft, linkId };
+      setState('offer', draftOfferFrom(got.files, available));
+    } else if (!('draft' in got)) {
+      current = { ticket, relay, streams, final: finalOf(got, null), draft: null, linkId };
+      setState('offer', offerFrom(got.parsed, got.collectionHash, available));
+    }
     const rtts = await Promise.all(streams.map((s) => s.ping()));
     setState('rtts', rtts);
   }
@@ -209,21 +151,6 @@ export function createReceiveStore(pool: HashPool) {
     });
   }
 
-  /** The received files, ready to save: each opens its Blob from storage when needed. */
-  async function receivedEntries(): Promise<ZipEntry[]> {
-    const c = current;
-    if (!c || !state.offer) return [];
-    const store = await openStore();
-    return state.offer.files
-      .filter((f) => isDone(f.index))
-      .map((f) => c.entries[f.index]!)
-      .map((e) => ({
-        path: e.path,
-        mtime: e.mtime,
-        open: () => store.fileBlob(recordKey(e)),
-      }));
-  }
-
   const setFile = (index: number, change: Partial<OfferedFile>) =>
     setState('offer', 'files', (f) => f.index === index, change);
 
@@ -250,30 +177,29 @@ export function createReceiveStore(pool: HashPool) {
     const c = current!;
     const ctl = new TransferControl();
     control = ctl;
-    stoppedByLoss = false;
+    returning.clear();
     setState('error', null);
     // The screen stays on while receiving: a locked phone freezes the page and the transfer.
     wakeLock.hold();
     try {
       if (fresh) c.streams = await reconnect(c, ctl);
       const store = await openStore();
-      const { failed, cancelled } = await withReceiveLock(toHex(c.collectionHash), () =>
-        receiveCollection({
-          collectionHash: c.collectionHash,
-          manifest: c.manifest,
-          entries: c.entries,
-          // Kept with the collection, naming the hash that was checked (even if the link opened had none).
-          link: ticketLink(window.location.origin, {
-            secret: c.ticket.secret,
-            relayUrl: c.relay === window.location.origin ? null : c.relay,
-            collectionHash: c.collectionHash,
-          }),
-          selected,
+      const lock = c.final ? toHex(c.final.collectionHash) : `draft:${c.linkId}`;
+      const { cancelled } = await withReceiveLock(lock, () =>
+        receiveCurrent(c, selected, {
           streams: c.streams,
           reconnect: () => reconnect(c, ctl),
           store,
           pool,
           control: ctl,
+          newSession: fresh,
+          onFinal: (offer, map) => {
+            if (state.offer)
+              setState(
+                'offer',
+                finalizedOffer(state.offer, offer.parsed, offer.collectionHash, map),
+              );
+          },
           onEvent: onSessionEvent,
         }),
       );
@@ -291,7 +217,6 @@ export function createReceiveStore(pool: HashPool) {
             ? `All ${formatCount(ok, 'file')} received and verified.`
             : `${formatNumber(ok)} of ${formatCount(chosen.length, 'file')} received and verified; ${formatNumber(failedNow)} failed.`,
       });
-      void failed;
     } catch (err) {
       if (control !== ctl) return;
       if (ctl.cancelled) {
@@ -311,28 +236,27 @@ export function createReceiveStore(pool: HashPool) {
         message: 'Stopped. Everything received so far is kept.',
       });
       setState('error', (err as Error).message);
-      // The sender could not be reached, or the streams died under a request (this page was
-      // asleep, or offline): coming back resumes. A refusal or a bad sender does not.
-      stoppedByLoss = CONNECTION_LOST.includes((err as Error).name);
+      returning.stopped(err);
     } finally {
       if (control === ctl) control = null;
       if (!control) wakeLock.release();
     }
   }
 
-  /** The page (or its network) is back: look for an absent sender now, or resume a run the connection lost. */
-  function onReturn(): void {
-    search.lookNow();
-    if (!stoppedByLoss || control || !current || state.transfer?.phase !== 'stopped') return;
-    const chosen = state.offer!.files.filter((f) => f.selected);
-    progress.start(chosen.map((f) => ({ file: f.index, size: f.size })));
-    onSessionEvent({ type: 'phase', phase: 'reconnecting', message: 'Reconnecting…' });
-    void run(
-      chosen.map((f) => f.index),
-      true,
-    );
-  }
-  onPageReturn(onReturn);
+  /** The page (or its network) is back: resume a run the connection lost. */
+  const returning = resumeOnReturn({
+    search,
+    idleAndStopped: () => !control && !!current && state.transfer?.phase === 'stopped',
+    resume: () => {
+      const chosen = state.offer!.files.filter((f) => f.selected);
+      progress.start(chosen.map((f) => ({ file: f.index, size: f.size })));
+      onSessionEvent({ type: 'phase', phase: 'reconnecting', message: 'Reconnecting…' });
+      void run(
+        chosen.map((f) => f.index),
+        true,
+      );
+    },
+  });
 
   /** After a cancel: the connection ends, finished files stay, unfinished ones free their space. */
   async function afterCancel(store: BlockStore): Promise<void> {
@@ -340,7 +264,11 @@ export function createReceiveStore(pool: HashPool) {
     connection = null;
     const c = current!;
     const unfinished = state.offer!.files.filter((f) => f.selected && !isDone(f.index));
-    for (const f of unfinished) await store.deleteFile(recordKey(c.entries[f.index]!));
+    for (const f of unfinished) {
+      const entry = entryOf(f.index);
+      if (entry) await store.deleteFile(recordKey(entry));
+      if (c.linkId) await deleteDraft(store, draftKey(c.linkId, f.path, f.size));
+    }
     const kept = state.offer!.files.filter((f) => isDone(f.index)).length;
     setState('transfer', {
       phase: 'cancelled',
@@ -358,7 +286,7 @@ export function createReceiveStore(pool: HashPool) {
     control = null;
     leaving?.cancel();
     search.lookNow();
-    stoppedByLoss = false;
+    returning.clear();
     progress.clear();
     connection?.close();
     connection = null;
@@ -430,23 +358,7 @@ export function createReceiveStore(pool: HashPool) {
       progress.push({ type: 'file-retry', file: index });
       await run([index]);
     },
-    /** Saves one received file through the browser's download, straight from storage. */
-    async download(index: number): Promise<void> {
-      const entry = current?.entries[index];
-      if (!entry) return;
-      const blob = await (await openStore()).fileBlob(recordKey(entry));
-      saveBlob(blob, entry.path.split('/').pop() ?? 'file');
-    },
-    /** Saves every received file as one zip, folders kept. */
-    async downloadZip(): Promise<void> {
-      if (state.offer) await saveZip(await receivedEntries(), `ferry-${state.offer.code}.zip`);
-    },
-    /** Writes every received file into a folder the person picks, sub-folders kept. */
-    async saveToFolder(): Promise<void> {
-      const outcome = await saveToFolderReport(await receivedEntries());
-      if (outcome.saved) setState('saved', outcome.saved);
-      if (outcome.error) setState('error', outcome.error);
-    },
+    ...saves,
     /** Chooses whether file `index` is received (before receiving starts). */
     select(index: number, selected: boolean): void {
       if (!state.transfer) setFile(index, { selected });
