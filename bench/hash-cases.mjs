@@ -8,6 +8,7 @@
 // 1.1× the transfer alone.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { chromiumCpuSeconds } from './cpu-time.mjs';
 import { makeBigFile } from './transfer-cases.mjs';
 
 const MiB = 1024 * 1024;
@@ -52,22 +53,31 @@ async function pair(browser, appUrl) {
   };
 }
 
-/** Hashing finished first, then the transfer: returns { hashMs, aloneMs }. */
+/** CPU seconds of every Chromium process since `start` (null off Linux). */
+const cpuSince = (start) => {
+  const now = chromiumCpuSeconds();
+  return start === null || now === null ? null : Math.round((now - start) * 10) / 10;
+};
+
+/** Hashing finished first, then the transfer: returns { hashMs, aloneMs } and the CPU of each. */
 async function transferAlone(browser, appUrl, path) {
   const { sender, receiver, close } = await pair(browser, appUrl);
   try {
+    const cpuAtPick = chromiumCpuSeconds();
     const pickedAt = Date.now();
     await sender.getByLabel('Add files').setInputFiles(path);
     await sender.locator('.share-panel .code').waitFor({ timeout: 600_000 });
     const hashMs = Date.now() - pickedAt;
+    const hashCpuS = cpuSince(cpuAtPick);
     const link = await sender.getByRole('link', { name: 'Receive link' }).getAttribute('href');
     await receiver.goto(link);
     const receive = receiver.getByRole('button', { name: 'Receive' });
     await receive.waitFor({ timeout: 60_000 });
+    const cpuAtReceive = chromiumCpuSeconds();
     const startedAt = Date.now();
     await receive.click();
     await verified(receiver);
-    return { hashMs, aloneMs: Date.now() - startedAt };
+    return { hashMs, aloneMs: Date.now() - startedAt, hashCpuS, aloneCpuS: cpuSince(cpuAtReceive) };
   } finally {
     await close();
   }
@@ -77,6 +87,7 @@ async function transferAlone(browser, appUrl, path) {
 async function whileHashing(browser, appUrl, path, check) {
   const { sender, receiver, close } = await pair(browser, appUrl);
   try {
+    const cpuAtPick = chromiumCpuSeconds();
     const pickedAt = Date.now();
     await sender.getByLabel('Add files').setInputFiles(path);
     const linkEl = sender.getByRole('link', { name: 'Receive link' });
@@ -89,13 +100,14 @@ async function whileHashing(browser, appUrl, path, check) {
     const receivingWhileHashing = !(await sender.locator('.share-panel .code').isVisible());
     await verified(receiver);
     const ms = Date.now() - pickedAt;
+    const cpuS = cpuSince(cpuAtPick);
     let sha256 = null;
     if (check) {
       const download = receiver.getByRole('button', { name: 'Download', exact: true }).first();
       const [saved] = await Promise.all([receiver.waitForEvent('download'), download.click()]);
       sha256 = await sha256Of(await saved.path());
     }
-    return { ms, draftLink, receivingWhileHashing, sha256 };
+    return { ms, cpuS, draftLink, receivingWhileHashing, sha256 };
   } finally {
     await close();
   }
@@ -112,6 +124,7 @@ export async function runSendWhileHashing(browser, appUrl, inputsRoot, rounds) {
   const alone = [];
   const hashing = [];
   const picked = [];
+  const cpu = [];
   for (let round = 0; round < rounds; round++) {
     const a = await transferAlone(browser, appUrl, path);
     alone.push(a.aloneMs);
@@ -120,8 +133,9 @@ export async function runSendWhileHashing(browser, appUrl, inputsRoot, rounds) {
     if (w.sha256 !== null && w.sha256 !== original)
       throw new Error('the file received while hashing differs from the original');
     picked.push(w.ms);
+    cpu.push({ hash: a.hashCpuS, alone: a.aloneCpuS, whileHashing: w.cpuS });
     console.log(
-      `e2e-hash round ${round + 1}/${rounds}: hashing ${a.hashMs} ms, transfer alone ${a.aloneMs} ms, pick to verified while hashing ${w.ms} ms (link before checking ended: ${w.draftLink}, Receive pressed before: ${w.receivingWhileHashing})`,
+      `e2e-hash round ${round + 1}/${rounds}: hashing ${a.hashMs} ms (${a.hashCpuS} CPU-s), transfer alone ${a.aloneMs} ms (${a.aloneCpuS} CPU-s), pick to verified while hashing ${w.ms} ms (${w.cpuS} CPU-s; link before checking ended: ${w.draftLink}, Receive pressed before: ${w.receivingWhileHashing})`,
     );
   }
   const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
@@ -133,6 +147,7 @@ export async function runSendWhileHashing(browser, appUrl, inputsRoot, rounds) {
     aloneMs,
     hashMs: median(hashing),
     ratioToAlone: Math.round((ms / aloneMs) * 100) / 100,
-    rounds: { picked, alone, hashing },
+    // CPU of every Chromium process, seconds: hashing and transfer alone against both at once.
+    rounds: { picked, alone, hashing, cpu },
   };
 }

@@ -201,8 +201,11 @@ export async function runSave(browser, appUrl, inputsRoot, given) {
 
 /**
  * e2e-big: what a person waits for with one 256 MiB file, from picking it on
- * the sender to the file on the receiver's disk (checked, sent, verified,
- * proven, saved with Download), through the UI. Compared with the raw channel.
+ * the sender to the file on the receiver's disk, through the UI, the way a
+ * person does it now: the link is opened as soon as it shows and Receive
+ * pressed on the file list while the sender still checks the file (sent
+ * while hashing, verified, proven, saved with Download). Compared with the
+ * raw channel; `checkMs` is the sender's checking, which overlaps the transfer.
  */
 export async function runPickToDisk(browser, appUrl, inputsRoot) {
   const path = makeBigFile(inputsRoot, 256);
@@ -213,11 +216,19 @@ export async function runPickToDisk(browser, appUrl, inputsRoot) {
     await sender.goto(appUrl);
     const startedAt = Date.now();
     await sender.getByLabel('Add files').setInputFiles(path);
-    await sender.locator('.share-panel .code').waitFor({ timeout: 300_000 });
-    const linkAt = Date.now();
-    const link = await sender.getByRole('link', { name: 'Receive link' }).getAttribute('href');
+    const checked = sender
+      .locator('.share-panel .code')
+      .waitFor({ timeout: 300_000 })
+      .then(
+        () => Date.now(),
+        () => null,
+      );
+    const linkEl = sender.getByRole('link', { name: 'Receive link' });
+    await linkEl.waitFor({ timeout: 60_000 });
+    const link = await linkEl.getAttribute('href');
     await receiver.goto(link);
     await receiver.getByRole('button', { name: 'Receive' }).click({ timeout: 60_000 });
+    const receiveAt = Date.now();
     const download = receiver.getByRole('button', { name: 'Download', exact: true }).first();
     await download.waitFor({ timeout: 600_000 });
     const verifiedAt = Date.now();
@@ -226,12 +237,14 @@ export async function runPickToDisk(browser, appUrl, inputsRoot) {
     const ms = Date.now() - startedAt;
     if ((await sha256Of(createReadStream(file))) !== hash)
       throw new Error('the saved file differs from the original');
+    const checkedAt = await checked;
     return {
       bytes: 256 * MiB,
       ms,
-      // Where the wait went: checking before the link, the transfer, saving after the last byte.
-      checkMs: linkAt - startedAt,
-      transferMs: verifiedAt - linkAt,
+      // Where the wait went: the sender's checking (under way while the transfer runs), the
+      // transfer from Receive to verified, saving after the last byte.
+      checkMs: checkedAt === null ? null : checkedAt - startedAt,
+      transferMs: verifiedAt - receiveAt,
       saveMs: ms - (verifiedAt - startedAt),
     };
   } finally {

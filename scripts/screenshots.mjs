@@ -183,7 +183,8 @@ for (const [sizeName, viewport] of Object.entries(sizes)) {
     await bad.getByRole('button', { name: 'Open link' }).click();
     await shot(bad, 'receive-bad-link');
 
-    // A receiver that opened the link while the sender still checks a file (held by the test hook).
+    // A receiver that opened the link while the sender still checks a file (held by the test hook):
+    // it gets the file list before the hashes.
     const holding = await browser.newContext({ viewport, colorScheme: scheme });
     await holding.addInitScript(() => {
       window.__ferryFaults = { holdHashing: { path: 'film.mov', until: new Promise(() => {}) } };
@@ -203,7 +204,8 @@ for (const [sizeName, viewport] of Object.entries(sizes)) {
     const early = await slowSender.getByRole('link', { name: 'Receive link' }).getAttribute('href');
     const waiting = await (await browser.newContext({ viewport, colorScheme: scheme })).newPage();
     await waiting.goto(early);
-    await waiting.locator('.sender-preparing').waitFor({ timeout: 30_000 });
+    // The sender lists its files at once: the receiver may receive while they are checked.
+    await waiting.locator('.draft-note').waitFor({ timeout: 30_000 });
     await shot(waiting, 'receive-waiting');
     await waiting.context().close();
     await holding.close();
