@@ -88,7 +88,7 @@ export const SharePanel: Component<{
           {props.share.problem ?? SIGNALING_TEXT[props.share.signaling]}{' '}
           <Show
             when={props.code}
-            fallback="Files are still being checked: the other device can open the link now and will wait for them."
+            fallback="Files are still being checked: the other device can open the link and start receiving now."
           >
             {(code) => (
               <>
