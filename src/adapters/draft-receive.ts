@@ -20,16 +20,16 @@ import type { FetchedOffer } from './fetch-offer';
 import type { HashPool } from './hash-pool';
 import {
   checkSpace,
+  MAX_RECONNECTS,
   receiveCollection,
   roundTrip,
   type SessionEvent,
+  senderUnreachable,
+  storagePause,
   TransferControl,
 } from './receive-session';
 import { type SinkFile, storeSink } from './store-sink';
 import { systemTimers } from './system-timers';
-
-/** Reconnects tried in the draft phase after every stream dropped, before giving up. */
-const MAX_RECONNECTS = 5;
 
 type HashesReply = Extract<Message, { type: MessageType.Hashes }>;
 
@@ -181,23 +181,11 @@ export async function receiveDraft(
     const outcome = await engine.run();
     control.attach(null);
     if (outcome.kind === 'stopped' && !control.cancelled) {
-      const error = outcome.error as Error;
-      init.onEvent({
-        type: 'phase',
-        phase: 'paused',
-        message:
-          error?.name === 'Store/QuotaExceeded'
-            ? error.message
-            : `Paused: this browser could not store what arrived (${error?.message ?? 'unknown error'}). Everything verified so far is kept; press Resume to try again.`,
-      });
+      init.onEvent(storagePause(outcome.error as Error));
       await control.waitForResume();
       init.onEvent({ type: 'phase', phase: 'receiving', message: 'Receiving…' });
     } else if (outcome.kind === 'disconnected') {
-      if (++reconnects > MAX_RECONNECTS)
-        throw new FerryError(
-          'Signal/Unreachable',
-          'Lost the connection to the sender and could not get it back. Everything received so far is kept: open the link again to continue.',
-        );
+      if (++reconnects > MAX_RECONNECTS) throw senderUnreachable();
       init.onEvent({
         type: 'phase',
         phase: 'reconnecting',

@@ -25,7 +25,27 @@ import { systemTimers } from './system-timers';
 /** Longest wait for the streams' round trip before a run (ms); the largest window is used without it. */
 const RTT_WAIT_MS = 2000;
 /** Reconnects tried after every stream dropped, before giving up. */
-const MAX_RECONNECTS = 5;
+export const MAX_RECONNECTS = 5;
+
+/** The pause a run that storage stopped shows: the quota sentence, or what failed and what to do. */
+export function storagePause(error: Error | undefined): SessionEvent {
+  return {
+    type: 'phase',
+    phase: 'paused',
+    message:
+      error?.name === 'Store/QuotaExceeded'
+        ? error.message
+        : `Paused: this browser could not store what arrived (${error?.message ?? 'unknown error'}). Everything verified so far is kept; press Resume to try again.`,
+  };
+}
+
+/** Why a run ends once the sender could not be reached again. */
+export function senderUnreachable(): FerryError {
+  return new FerryError(
+    'Signal/Unreachable',
+    'Lost the connection to the sender and could not get it back. Everything received so far is kept: open the link again to continue.',
+  );
+}
 
 /** What a receive run reports, besides the engine's own events. */
 export type SessionEvent =
@@ -336,24 +356,11 @@ export async function receiveCollection(
     if (outcome.kind === 'stopped') {
       // Storing failed (only storage stops a run that was not cancelled): pause, so the
       // person can free space or close other tabs and go on with what is kept.
-      const error = outcome.error as Error;
-      init.onEvent({
-        type: 'phase',
-        phase: 'paused',
-        message:
-          error?.name === 'Store/QuotaExceeded'
-            ? error.message
-            : `Paused: this browser could not store what arrived (${error?.message ?? 'unknown error'}). Everything verified so far is kept; press Resume to try again.`,
-      });
+      init.onEvent(storagePause(outcome.error as Error));
       await control.waitForResume();
       continue;
     }
-    if (++reconnects > MAX_RECONNECTS) {
-      throw new FerryError(
-        'Signal/Unreachable',
-        'Lost the connection to the sender and could not get it back. Everything received so far is kept: open the link again to continue.',
-      );
-    }
+    if (++reconnects > MAX_RECONNECTS) throw senderUnreachable();
     init.onEvent({
       type: 'phase',
       phase: 'reconnecting',
