@@ -41,7 +41,7 @@ describe('a receiver that arrives while the sender is still checking its files',
       .setInputFiles(Object.keys(originals).map((name) => join(dir, name)));
     // The link works before every file is checked; it carries no collection hash yet.
     await sender.getByText('Link ready').waitFor({ timeout: 30_000 });
-    await sender.getByText(/can open the link now and will wait/).waitFor();
+    await sender.getByText(/can open the link and start receiving now/).waitFor();
     const earlyLink = (await sender
       .getByRole('link', { name: 'Receive link' })
       .getAttribute('href'))!;
