@@ -1,12 +1,10 @@
 // Receiving while the sender hashes: blocks verified against streamed hashes
 // are kept under draft records, handed to the final entries only when their
 // hashes are the final ones, and proven whole before anything is received.
-import { afterEach, describe, expect, it } from 'vitest';
-import { BlockStore } from '../../src/adapters/block-store';
+import { describe, expect, it } from 'vitest';
 import { putBlocks } from '../../src/adapters/block-store-extras';
 import { receiveDraft } from '../../src/adapters/draft-receive';
 import { adoptDraft, adoptLinkDrafts, recordDraftHashes } from '../../src/adapters/draft-store';
-import { HashPool } from '../../src/adapters/hash-pool';
 import {
   receiveCollection,
   type SessionEvent,
@@ -22,25 +20,12 @@ import type { ProtocolStream } from '../../src/core/session/protocol-stream';
 import type { BlockSource } from '../../src/core/transfer/block-server';
 import { DRAFT_MAX_AGE_MS, draftKey } from '../../src/core/transfer/draft-adoption';
 import { oracleHash, pseudoRandomBytes } from '../helpers/data';
+import { useStoreAndPool } from '../helpers/receive-env';
 import { connect, memorySource, type TestFile, testFile } from '../helpers/transfer-harness';
 
 const MiB = 1024 * 1024;
-let dbName = '';
-let store: BlockStore | undefined;
-let pool: HashPool | undefined;
-afterEach(async () => {
-  store?.close();
-  pool?.close();
-  store = undefined;
-  if (dbName) indexedDB.deleteDatabase(dbName);
-});
-
-async function openStore(): Promise<BlockStore> {
-  dbName = `ferry-draft-${Math.random().toString(36).slice(2)}`;
-  store = await BlockStore.open(dbName);
-  pool = new HashPool({ maxWorkers: 2 });
-  return store;
-}
+const env = useStoreAndPool('ferry-draft');
+const openStore = env.open;
 
 const entryOf = (path: string, f: TestFile): ManifestEntry => ({
   path,
@@ -128,8 +113,8 @@ async function run(
       onFinal();
       return undefined;
     },
-    store: store!,
-    pool: pool!,
+    store: env.store,
+    pool: env.pool,
     ...(control ? { control } : {}),
     onEvent: (e) => events.push(e),
   });
@@ -174,10 +159,10 @@ describe('receiving while the sender hashes', () => {
       ['a.bin', big],
       ['b.txt', small],
     ] as const) {
-      const blob = await store!.fileBlob(recordKey(entryOf(path, f)));
+      const blob = await env.store.fileBlob(recordKey(entryOf(path, f)));
       expect(toHex(oracleHash(new Uint8Array(await blob.arrayBuffer())))).toBe(toHex(f.hash));
     }
-    expect(await store!.getFile(draftKey('ab12', 'a.bin', big.data.length))).toBeUndefined();
+    expect(await env.store.getFile(draftKey('ab12', 'a.bin', big.data.length))).toBeUndefined();
   });
 
   it('drops draft blocks whose hashes the final manifest does not name, and fetches them again', async () => {
@@ -199,10 +184,10 @@ describe('receiving while the sender hashes', () => {
     );
     expect(outcome).toEqual({ failed: [], cancelled: false });
     expect(sender.served.get('0:0')).toBe(2);
-    const blob = await store!.fileBlob(recordKey(entryOf('a.bin', real)));
+    const blob = await env.store.fileBlob(recordKey(entryOf('a.bin', real)));
     expect(toHex(oracleHash(new Uint8Array(await blob.arrayBuffer())))).toBe(toHex(real.hash));
     // The early bytes are gone from storage.
-    expect(await store!.getFile(draftKey('ab12', 'a.bin', early.data.length))).toBeUndefined();
+    expect(await env.store.getFile(draftKey('ab12', 'a.bin', early.data.length))).toBeUndefined();
   });
 });
 
@@ -231,8 +216,8 @@ describe('a file the sender could not read', () => {
       reconnect: () => Promise.reject(new Error('no reconnect in this test')),
       finalOffer: async () => ({ manifest, collectionHash: oracleHash(manifest), parsed }),
       onFinal: () => undefined,
-      store: store!,
-      pool: pool!,
+      store: env.store,
+      pool: env.pool,
       onEvent: (e) => events.push(e),
     });
     // a.bin's first block is stored, then the sender fails to read the rest of it.
@@ -247,8 +232,8 @@ describe('a file the sender could not read', () => {
     // Events of the final phase name draft indices: b.txt is 1 in the draft, 0 in the manifest.
     expect(events).toContainEqual({ type: 'file-done', file: 1 });
     expect(events.some((e) => e.type === 'file-done' && e.file === 0)).toBe(false);
-    expect(await store!.getFile(draftKey('ab12', 'a.bin', big.data.length))).toBeUndefined();
-    expect(await store!.inFilesTx((t) => t.objectStore('blocks').count())).toBe(1);
+    expect(await env.store.getFile(draftKey('ab12', 'a.bin', big.data.length))).toBeUndefined();
+    expect(await env.store.inFilesTx((t) => t.objectStore('blocks').count())).toBe(1);
   });
 });
 
@@ -289,10 +274,10 @@ describe('a draft run stopped half-way', () => {
     const big = testFile(pseudoRandomBytes(3 * MiB + 3, 10));
     const key = draftKey('ab12', 'a.bin', big.data.length);
     // Left by a draft run that stored two blocks after it knew every hash.
-    await recordDraftHashes(store!, key, big.data.length, big.outboard);
-    await putBlocks(store!, key, blocksOf(big.data).slice(0, 2));
+    await recordDraftHashes(env.store, key, big.data.length, big.outboard);
+    await putBlocks(env.store, key, blocksOf(big.data).slice(0, 2));
     const entry = entryOf('a.bin', big);
-    await adoptLinkDrafts(store!, pool!, 'ab12', [entry], [0]);
+    await adoptLinkDrafts(env.store, env.pool, 'ab12', [entry], [0]);
     const { streams, served } = await connect(2, memorySource([big]));
     const events: SessionEvent[] = [];
     const outcome = await receiveCollection({
@@ -302,8 +287,8 @@ describe('a draft run stopped half-way', () => {
       selected: [0],
       streams,
       reconnect: () => Promise.reject(new Error('no reconnect in this test')),
-      store: store!,
-      pool: pool!,
+      store: env.store,
+      pool: env.pool,
       onEvent: (e) => events.push(e),
     });
     expect(outcome).toEqual({ failed: [], cancelled: false });
@@ -317,38 +302,38 @@ describe('draft records', () => {
     await openStore();
     const f = testFile(pseudoRandomBytes(3 * MiB, 5));
     const key = draftKey('cd34', 'f0', f.data.length);
-    await recordDraftHashes(store!, key, f.data.length, f.outboard.slice(0, 2 * HASH_SIZE));
-    await putBlocks(store!, key, blocksOf(f.data).slice(0, 2));
+    await recordDraftHashes(env.store, key, f.data.length, f.outboard.slice(0, 2 * HASH_SIZE));
+    await putBlocks(env.store, key, blocksOf(f.data).slice(0, 2));
     const other = f.outboard.slice();
     other.fill(7, HASH_SIZE, 2 * HASH_SIZE);
-    const bits = await recordDraftHashes(store!, key, f.data.length, other);
+    const bits = await recordDraftHashes(env.store, key, f.data.length, other);
     expect([...bits]).toEqual([0b01]);
-    expect(await store!.getBlock(key, 1)).toBeUndefined();
-    expect(await store!.getBlock(key, 0)).toBeDefined();
+    expect(await env.store.getBlock(key, 1)).toBeUndefined();
+    expect(await env.store.getBlock(key, 0)).toBeDefined();
   });
 
   it('are adopted only when their hash list is the final outboard', async () => {
     await openStore();
     const f = testFile(pseudoRandomBytes(2 * MiB + 1, 6));
     const key = draftKey('cd34', 'f1', f.data.length);
-    await recordDraftHashes(store!, key, f.data.length, f.outboard);
-    await putBlocks(store!, key, blocksOf(f.data).slice(0, 2));
+    await recordDraftHashes(env.store, key, f.data.length, f.outboard);
+    await putBlocks(env.store, key, blocksOf(f.data).slice(0, 2));
     const e = entryOf('x', f);
-    expect(await adoptDraft(store!, pool!, key, e)).toBe('adopted');
-    const adopted = await store!.getFile(recordKey(e));
+    expect(await adoptDraft(env.store, env.pool, key, e)).toBe('adopted');
+    const adopted = await env.store.getFile(recordKey(e));
     expect(adopted).toMatchObject({ blockKey: key, verifiedCount: 2, proven: false });
-    expect(await store!.getFile(key)).toBeUndefined();
-    expect(await store!.getBlock(recordKey(e), 1)).toBeDefined();
+    expect(await env.store.getFile(key)).toBeUndefined();
+    expect(await env.store.getBlock(recordKey(e), 1)).toBeDefined();
 
     const g = testFile(pseudoRandomBytes(2 * MiB + 1, 7));
     const key2 = draftKey('cd34', 'f2', g.data.length);
-    await recordDraftHashes(store!, key2, g.data.length, g.outboard);
-    await putBlocks(store!, key2, blocksOf(g.data).slice(0, 1));
+    await recordDraftHashes(env.store, key2, g.data.length, g.outboard);
+    await putBlocks(env.store, key2, blocksOf(g.data).slice(0, 1));
     // The final entry names f, not g: g's blocks must go.
-    expect(await adoptDraft(store!, pool!, key2, { ...e, path: 'y' })).toBe('dropped');
-    expect(await store!.getFile(key2)).toBeUndefined();
-    expect(await store!.getFile(recordKey(e))).toMatchObject({ blockKey: key });
-    const tx = await store!.inFilesTx((t) => t.objectStore('blocks').count());
+    expect(await adoptDraft(env.store, env.pool, key2, { ...e, path: 'y' })).toBe('dropped');
+    expect(await env.store.getFile(key2)).toBeUndefined();
+    expect(await env.store.getFile(recordKey(e))).toMatchObject({ blockKey: key });
+    const tx = await env.store.inFilesTx((t) => t.objectStore('blocks').count());
     expect(tx).toBe(2);
   });
 
@@ -358,17 +343,18 @@ describe('draft records', () => {
     const stale = draftKey('ef56', 'f0', f.data.length);
     const fresh = draftKey('ef56', 'f1', f.data.length);
     for (const key of [stale, fresh]) {
-      await recordDraftHashes(store!, key, f.data.length, f.outboard);
-      await putBlocks(store!, key, blocksOf(f.data));
+      await recordDraftHashes(env.store, key, f.data.length, f.outboard);
+      await putBlocks(env.store, key, blocksOf(f.data));
     }
     const kept = entryOf('k', f);
-    await store!.ensureFiles([{ key: recordKey(kept), size: f.data.length, outboard: f.outboard }]);
-    await store!.inFilesTx(async (tx) => {
+    await env.store.ensureFiles([
+      { key: recordKey(kept), size: f.data.length, outboard: f.outboard },
+    ]);
+    await env.store.inFilesTx(async (tx) => {
       const r = (await tx.objectStore('files').get(stale))!;
       await tx.objectStore('files').put({ ...r, updatedAt: Date.now() - DRAFT_MAX_AGE_MS - 1 });
     });
-    store!.close();
-    store = await BlockStore.open(dbName);
+    const store = await env.reopen();
     expect(await store.getFile(stale)).toBeUndefined();
     expect(await store.getBlock(stale, 0)).toBeUndefined();
     expect(await store.getFile(fresh)).toBeDefined();

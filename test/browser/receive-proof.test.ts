@@ -1,35 +1,21 @@
 // The receiver proves each file's BLAKE3 from the bytes it stored: a sender
 // cannot plant other bytes under a real file's hash (whole, or one block),
 // and what it tried leaves nothing an honest transfer would reuse.
-import { afterEach, describe, expect, it } from 'vitest';
-import { BlockStore } from '../../src/adapters/block-store';
+import { describe, expect, it } from 'vitest';
 import { putBlocks } from '../../src/adapters/block-store-extras';
-import { HashPool } from '../../src/adapters/hash-pool';
+import type { HashPool } from '../../src/adapters/hash-pool';
 import { receiveCollection, type SessionEvent } from '../../src/adapters/receive-session';
 import { toHex } from '../../src/core/bytes';
 import type { ManifestEntry } from '../../src/core/content/manifest';
 import { recordKey } from '../../src/core/content/record-key';
 import { FerryError } from '../../src/core/errors';
 import { oracleHash, pseudoRandomBytes } from '../helpers/data';
+import { useStoreAndPool } from '../helpers/receive-env';
 import { connect, memorySource, type TestFile, testFile } from '../helpers/transfer-harness';
 
 const MiB = 1024 * 1024;
-let dbName = '';
-let store: BlockStore | undefined;
-let pool: HashPool | undefined;
-afterEach(async () => {
-  store?.close();
-  pool?.close();
-  store = undefined;
-  if (dbName) indexedDB.deleteDatabase(dbName);
-});
-
-async function openStore(): Promise<BlockStore> {
-  dbName = `ferry-proof-${Math.random().toString(36).slice(2)}`;
-  store = await BlockStore.open(dbName);
-  pool = new HashPool({ maxWorkers: 2 });
-  return store;
-}
+const env = useStoreAndPool('ferry-proof');
+const openStore = env.open;
 
 /** The genuine file: four blocks, the last one short. */
 const genuine = testFile(pseudoRandomBytes(3 * MiB + 4321, 21));
@@ -46,7 +32,7 @@ function entryFor(fileHash: Uint8Array, served: TestFile): ManifestEntry {
 }
 
 /** Receives `entry` from a sender that serves `served`; returns the outcome, the events and what was served. */
-async function receiveFrom(entry: ManifestEntry, served: TestFile, hashes: HashPool = pool!) {
+async function receiveFrom(entry: ManifestEntry, served: TestFile, hashes: HashPool = env.pool) {
   const { streams, served: log } = await connect(2, memorySource([served]));
   const events: SessionEvent[] = [];
   const outcome = await receiveCollection({
@@ -56,7 +42,7 @@ async function receiveFrom(entry: ManifestEntry, served: TestFile, hashes: HashP
     selected: [0],
     streams,
     reconnect: () => Promise.reject(new Error('no reconnect in this test')),
-    store: store!,
+    store: env.store,
     pool: hashes,
     onEvent: (e) => events.push(e),
   });
@@ -67,7 +53,7 @@ async function receiveFrom(entry: ManifestEntry, served: TestFile, hashes: HashP
 
 /** BLAKE3 hex of what the store offers to save for `entry`. */
 async function savedHash(entry: ManifestEntry): Promise<string> {
-  const blob = await store!.fileBlob(recordKey(entry));
+  const blob = await env.store.fileBlob(recordKey(entry));
   return toHex(oracleHash(new Uint8Array(await blob.arrayBuffer())));
 }
 
@@ -79,8 +65,10 @@ async function refusedThenHonest(hostile: TestFile) {
   expect(first.events.some((e) => e.type === 'file-done')).toBe(false);
   const failed = first.events.find((e) => e.type === 'file-failed');
   expect(failed && 'reason' in failed && failed.reason).toMatch(/Do not trust this sender/);
-  expect(await store!.getFile(recordKey(lie))).toBeUndefined();
-  await expect(store!.fileBlob(recordKey(lie))).rejects.toMatchObject({ name: 'Store/NotFound' });
+  expect(await env.store.getFile(recordKey(lie))).toBeUndefined();
+  await expect(env.store.fileBlob(recordKey(lie))).rejects.toMatchObject({
+    name: 'Store/NotFound',
+  });
 
   const honest = entryFor(genuine.hash, genuine);
   const second = await receiveFrom(honest, genuine);
@@ -110,15 +98,15 @@ describe('the receiver proves every file it shows', () => {
     await openStore();
     const entry = entryFor(genuine.hash, genuine);
     // As after a crash between the last block and its proof.
-    await store!.ensureFiles([
+    await env.store.ensureFiles([
       { key: recordKey(entry), size: entry.size, outboard: genuine.outboard },
     ]);
-    await putBlocks(store!, recordKey(entry), blocksOf(genuine.data));
-    expect((await store!.getFile(recordKey(entry)))?.proven).toBe(false);
+    await putBlocks(env.store, recordKey(entry), blocksOf(genuine.data));
+    expect((await env.store.getFile(recordKey(entry)))?.proven).toBe(false);
     const run = await receiveFrom(entry, genuine);
     expect(run.outcome).toEqual({ failed: [], cancelled: false });
     expect(run.blocksServed).toBe(0);
-    expect((await store!.getFile(recordKey(entry)))?.proven).toBe(true);
+    expect((await env.store.getFile(recordKey(entry)))?.proven).toBe(true);
     expect(await savedHash(entry)).toBe(toHex(genuine.hash));
   });
 
@@ -126,7 +114,7 @@ describe('the receiver proves every file it shows', () => {
     await openStore();
     const entry = entryFor(genuine.hash, genuine);
     // Workers that cannot read the stored file back: a fault of this device, not of the sender.
-    const broken = Object.create(pool!, {
+    const broken = Object.create(env.pool, {
       hashWhole: {
         value: () =>
           Promise.reject(new FerryError('Hash/WorkerFailed', 'The hashing worker stopped.')),
@@ -136,7 +124,7 @@ describe('the receiver proves every file it shows', () => {
     expect(first.outcome).toEqual({ failed: [0], cancelled: false });
     const failed = first.events.find((e) => e.type === 'file-failed');
     expect(failed && 'reason' in failed && failed.reason).toMatch(/Could not check .*is kept/);
-    const kept = await store!.getFile(recordKey(entry));
+    const kept = await env.store.getFile(recordKey(entry));
     expect([kept?.verifiedCount, kept?.proven]).toEqual([4, false]);
 
     const second = await receiveFrom(entry, genuine);
@@ -149,10 +137,10 @@ describe('the receiver proves every file it shows', () => {
     await openStore();
     const entry = entryFor(genuine.hash, genuine);
     const other = pseudoRandomBytes(genuine.data.length, 24);
-    await store!.ensureFiles([
+    await env.store.ensureFiles([
       { key: recordKey(entry), size: entry.size, outboard: genuine.outboard },
     ]);
-    await putBlocks(store!, recordKey(entry), blocksOf(other));
+    await putBlocks(env.store, recordKey(entry), blocksOf(other));
     const run = await receiveFrom(entry, genuine);
     expect(run.outcome).toEqual({ failed: [], cancelled: false });
     expect(run.blocksServed).toBe(4);
@@ -164,10 +152,10 @@ describe('the receiver proves every file it shows', () => {
     const entry = entryFor(genuine.hash, genuine);
     const other = testFile(pseudoRandomBytes(genuine.data.length, 25));
     // A record under the right key whose outboard is another file's, with one of that file's blocks.
-    await store!.ensureFiles([
+    await env.store.ensureFiles([
       { key: recordKey(entry), size: entry.size, outboard: other.outboard },
     ]);
-    await putBlocks(store!, recordKey(entry), blocksOf(other.data).slice(0, 1));
+    await putBlocks(env.store, recordKey(entry), blocksOf(other.data).slice(0, 1));
     const run = await receiveFrom(entry, genuine);
     expect(run.outcome).toEqual({ failed: [], cancelled: false });
     expect(run.blocksServed).toBe(4);
