@@ -3,24 +3,18 @@ import { batch } from 'solid-js';
 import { createStore, produce } from 'solid-js/store';
 import type { PickedFile } from '../../adapters/dropped-files';
 import type { HashPool } from '../../adapters/hash-pool';
-import { sendSession } from '../../adapters/send-session';
-import { type IncomingSession, SenderHub } from '../../adapters/sender-hub';
 import { draftHashesReleased, hashingReleased } from '../../adapters/test-faults';
-import { screenWakeLock } from '../../adapters/wake-lock';
-import { fromHex, toHex } from '../../core/bytes';
-import { SECRET_SIZE } from '../../core/constants';
+import { toHex } from '../../core/bytes';
 import type { FileDigest } from '../../core/content/file-hasher';
 import { HashLog } from '../../core/content/hash-log';
 import { sanitizePath } from '../../core/content/path-rules';
 import { isAbortError } from '../../core/errors';
 import type { PreparingStatus } from '../../core/protocol/message-types';
-import { ticketLink } from '../../core/ticket';
-import type { BlockSource } from '../../core/transfer/block-server';
 import { TakenPaths, uniquePath } from '../../core/unique-path';
 import { buildOffer, type CheckedFile, type Collection } from './offer';
 import { createProgressStore } from './progress-store';
-import { receiverRows, type SendReceiver } from './receiver-rows';
-import { RoomDraft } from './room-draft';
+import type { SendReceiver } from './receiver-rows';
+import { createShareRoom } from './share-room';
 import { SlicedIntake } from './sliced-intake';
 
 /**
@@ -30,9 +24,6 @@ import { SlicedIntake } from './sliced-intake';
  * 5,000 files taken at once froze the page 2.3 s (`npm run bench -- send-check-many`).
  */
 const ADD_SLICE_MS = 12;
-
-/** Wait before reading a receiver's path again when its stats had no pair or round trip yet, ms. */
-const PATH_RETRY_MS = 1000;
 
 /** One picked file as the Send screen shows it. */
 export interface SendFile {
@@ -78,40 +69,23 @@ export function createSendStore(pool: HashPool) {
     share: null,
     error: null,
   });
-  let hub: SenderHub | null = null;
-  /** The screen stays on while a receiver is connected or connecting: a locked phone drops them. */
-  const wakeLock = screenWakeLock();
-  /** Receivers connected or connecting now. */
-  const live = new Set<string>();
-  const liveChanged = () => (live.size > 0 ? wakeLock.hold() : wakeLock.release());
   /** Hashing progress per file id, written once per frame. */
   const hashing = createProgressStore();
-  /** One row per receiver connected to this share. */
-  const rows = receiverRows({
-    add: (row) => setState('share', 'receivers', (list) => [...list, row]),
-    change: (id, change) => setState('share', 'receivers', (r) => r.id === id, change),
+  const room = createShareRoom({
+    setState,
+    preparing: preparingStatus,
+    // The draft is made from the whole pick only: none while part of it is not listed.
+    pick: () =>
+      intake.waiting > 0
+        ? null
+        : state.files.map((f) => {
+            const { file, mtime, log } = sources.get(f.id)!;
+            return {
+              id: f.id,
+              entry: f.status === 'failed' ? null : { path: f.path, mtime, file, hashing: log },
+            };
+          }),
   });
-
-  /** The room's secret while sharing; the link carries it. */
-  let secret: Uint8Array | null = null;
-  /** What the room serves: null while files are still being checked. */
-  let served: { collection: Collection; source: BlockSource } | null = null;
-  /** True once a manifest or draft was served in this room: receivers may hold it, so a change needs a new room. */
-  let published = false;
-  /** The file list this room serves before its hashes (made at the first DRAFT_REQUEST). */
-  const draft = new RoomDraft();
-
-  function stopSharing(): void {
-    hub?.close();
-    hub = null;
-    live.clear();
-    liveChanged();
-    secret = null;
-    served = null;
-    published = false;
-    draft.clear();
-    setState('share', null);
-  }
 
   /** How far hashing has come, for receivers that connect before the manifest exists. */
   function preparingStatus(): PreparingStatus {
@@ -127,94 +101,6 @@ export function createSendStore(pool: HashPool) {
     };
   }
 
-  /** The link for this room: with the collection hash once there is one, so receivers can check it. */
-  function linkFor(roomSecret: Uint8Array, collection: Collection | null): string {
-    return ticketLink(window.location.origin, {
-      secret: roomSecret,
-      relayUrl: null,
-      collectionHash: collection ? fromHex(collection.hash) : null,
-    });
-  }
-
-  /** Serves `collection` in the open room (opening one if needed) and puts its hash in the link. */
-  function serve(collection: Collection, source: BlockSource): void {
-    if (!hub) openRoom();
-    served = { collection, source };
-    setState('share', 'link', linkFor(secret!, collection));
-  }
-
-  /**
-   * Opens the room as soon as there are files: the link works at once, and a
-   * receiver that opens it while files are still being checked sees how far
-   * hashing has come, then gets the manifest.
-   */
-  function openRoom(): void {
-    stopSharing();
-    const roomSecret = crypto.getRandomValues(new Uint8Array(SECRET_SIZE));
-    secret = roomSecret;
-    setState('share', {
-      link: linkFor(roomSecret, null),
-      signaling: 'connecting',
-      problem: null,
-      receivers: [],
-    });
-    hub = new SenderHub({
-      secret: roomSecret,
-      relay: window.location.origin,
-      onState: (signaling, message) => {
-        setState('share', { signaling, problem: message ?? null });
-      },
-      onSession: (session) => {
-        const track = rows.track(session.id, session.streamCount);
-        live.add(session.id);
-        liveChanged();
-        session.onNoPath = (problem) => {
-          rows.noPath(session.id, problem);
-          live.delete(session.id);
-          liveChanged();
-        };
-        sendSession(session, {
-          offer: () => served && { manifest: served.collection.manifest, source: served.source },
-          preparing: preparingStatus,
-          onManifestServed: () => {
-            published = true;
-          },
-          draft: draftForRequest,
-          servedDraft: () => draft.served,
-          onEvent: (event) => {
-            track(event);
-            if (event.type === 'end' && live.delete(session.id)) liveChanged();
-            if (event.type === 'streams' && event.up === event.of) void showPath(session);
-          },
-        });
-      },
-    });
-  }
-
-  /** The room's draft for a DRAFT_REQUEST: none until every picked file is listed. */
-  function draftForRequest() {
-    if (intake.waiting > 0) return null;
-    const made = draft.serve(
-      state.files.map((f) => {
-        const source = sources.get(f.id)!;
-        const { file, mtime, log } = source;
-        return {
-          id: f.id,
-          entry: f.status === 'failed' ? null : { path: f.path, mtime, file, hashing: log },
-        };
-      }),
-    );
-    if (made) published = true;
-    return made;
-  }
-
-  /** Reads how a receiver is connected once its streams are up (again a moment later if the round trip was not measured yet). */
-  async function showPath(session: IncomingSession, retries = 3): Promise<void> {
-    const path = await session.path();
-    if (path) rows.path(session.id, path);
-    if ((!path || path.rttMs === null) && retries > 0)
-      setTimeout(() => void showPath(session, retries - 1), PATH_RETRY_MS);
-  }
   const sources = new Map<
     number,
     { file: File; abort: AbortController; digest: FileDigest | null; mtime: number; log: HashLog }
@@ -249,16 +135,14 @@ export function createSendStore(pool: HashPool) {
     const run = ++collectionRun;
     // Receivers may already hold the old file list: a changed offer gets a new room and link
     // (a file of a served draft that merely finished hashing changes nothing).
-    const pickChanged = intake.waiting > 0 || draft.changed(state.files.map((f) => f.id));
-    if ((published && pickChanged) || state.files.length === 0) stopSharing();
+    const pickChanged = intake.waiting > 0 || room.draftChanged(state.files.map((f) => f.id));
+    if ((room.published && pickChanged) || state.files.length === 0) room.stop();
     // Only a served collection put its hash in the link; otherwise the link stands.
-    const wasServing = served !== null;
-    served = null;
-    if (hub && secret && wasServing) setState('share', 'link', linkFor(secret, null));
+    room.unserve();
     setState({ collection: null, error: null });
     if (state.files.length === 0) return;
     if (state.checking > 0) {
-      if (!hub) openRoom();
+      if (!room.isOpen) room.open();
       return;
     }
     const checked: CheckedFile[] = [];
@@ -268,7 +152,7 @@ export function createSendStore(pool: HashPool) {
       checked.push({ path: f.path, mtime: source.mtime, file: source.file, digest: source.digest });
     }
     if (checked.length === 0) {
-      stopSharing();
+      room.stop();
       return;
     }
     try {
@@ -278,7 +162,7 @@ export function createSendStore(pool: HashPool) {
       const offer = await buildOffer(checked, pool);
       if (run !== collectionRun) return;
       setState('collection', offer.collection);
-      serve(offer.collection, offer.source);
+      room.serve(offer.collection, offer.source);
     } catch (err) {
       if (run === collectionRun) setState('error', (err as Error).message);
     }
@@ -356,7 +240,7 @@ export function createSendStore(pool: HashPool) {
         });
         for (const f of added) hash(f.id, f.path);
         // The link works from the first listed file: a receiver can fetch while this one hashes.
-        if (!hub) openRoom();
+        if (!room.isOpen) room.open();
       },
     },
     ADD_SLICE_MS,
@@ -397,7 +281,7 @@ export function createSendStore(pool: HashPool) {
       for (const s of sources.values()) s.abort.abort();
       sources.clear();
       hashing.clear();
-      stopSharing();
+      room.stop();
       setState({ files: [], checking: 0, collection: null, error: null });
       position.clear();
       intake.clear();
@@ -406,7 +290,7 @@ export function createSendStore(pool: HashPool) {
       collectionRun++;
     },
     /** Stops sharing: receivers are disconnected and the link stops working. */
-    stopSharing,
+    stopSharing: room.stop,
   };
   return [state, actions, hashing.view] as const;
 }
