@@ -21,6 +21,7 @@ import type { HashPool } from './hash-pool';
 import {
   checkSpace,
   MAX_RECONNECTS,
+  RECONNECTING,
   receiveCollection,
   roundTrip,
   type SessionEvent,
@@ -186,11 +187,7 @@ export async function receiveDraft(
       init.onEvent({ type: 'phase', phase: 'receiving', message: 'Receiving…' });
     } else if (outcome.kind === 'disconnected') {
       if (++reconnects > MAX_RECONNECTS) throw senderUnreachable();
-      init.onEvent({
-        type: 'phase',
-        phase: 'reconnecting',
-        message: 'Connection lost. Reconnecting…',
-      });
+      init.onEvent(RECONNECTING);
       streams = await init.reconnect();
       // A new session: its block requests name draft files only once it was given the draft.
       await draftAgain(streams, init.draftBytes);

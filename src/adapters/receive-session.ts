@@ -39,6 +39,13 @@ export function storagePause(error: Error | undefined): SessionEvent {
   };
 }
 
+/** What a run shows while it makes a fresh connection after every stream dropped. */
+export const RECONNECTING: SessionEvent = {
+  type: 'phase',
+  phase: 'reconnecting',
+  message: 'Connection lost. Reconnecting…',
+};
+
 /** Why a run ends once the sender could not be reached again. */
 export function senderUnreachable(): FerryError {
   return new FerryError(
@@ -361,11 +368,7 @@ export async function receiveCollection(
       continue;
     }
     if (++reconnects > MAX_RECONNECTS) throw senderUnreachable();
-    init.onEvent({
-      type: 'phase',
-      phase: 'reconnecting',
-      message: 'Connection lost. Reconnecting…',
-    });
+    init.onEvent(RECONNECTING);
     streams = await init.reconnect();
   }
 }
