@@ -64,6 +64,13 @@ const BASELINES = {
   // Reports its own ratio: pick-to-verified over the transfer alone, same run.
   'e2e-hash-1g': null,
 };
+/** The ceiling case each transfer case is held to (item 0 of the speed issue), round by round. */
+const CEILINGS = {
+  'transfer-big-6': 'ceiling-big',
+  'transfer-big-1': 'ceiling-big',
+  'transfer-small-6': 'ceiling-small',
+  'transfer-small-1': 'ceiling-small',
+};
 const only = process.argv.slice(2);
 
 const root = new URL('..', import.meta.url).pathname;
@@ -172,84 +179,84 @@ if (usesWebrtc && process.env.FERRY_PRIVATE_NETWORK !== '1') {
     executablePath: chromiumPath(),
     args: [...chromiumArgs(), '--enable-precise-memory-info'],
   });
+  /** One round of one WebRTC case (round 0 warms up and is not counted). */
+  const runWebrtcCase = async (name, round) => {
+    const [kind, count, size] = WEBRTC_CASES[name];
+    const { a, b, close } = await openPair(browser, browser, pageUrl, pageUrl);
+    const connect = (p, initiator) =>
+      kind === 'raw' || kind === 'ceiling'
+        ? p.evaluate((i) => window.ferryWebrtc.connectRaw(i), initiator)
+        : p.evaluate(([i, c]) => window.ferryWebrtc.connectFerry(i, c), [initiator, count]);
+    await Promise.all([connect(a, true), connect(b, false)]);
+    let cpuAtStart;
+    let run; // { startedAt, firstAt, lastAt, bytes }, epoch ms
+    if (kind === 'ceiling') {
+      await a.locator('#pick').setInputFiles(pickPaths(size.pick));
+      const sizes = await a.evaluate(() => window.ferryWebrtc.pickedSizes());
+      // BENCH_PROFILE: a trace of every thread, to set beside the transfer cases' (per-thread CPU).
+      const tracePath =
+        process.env.BENCH_PROFILE &&
+        round > 0 &&
+        join(process.env.BENCH_PROFILE, `${name}.trace.json`);
+      if (tracePath) await browser.startTracing(b, { path: tracePath, screenshots: false });
+      cpuAtStart = chromiumCpuSeconds();
+      const received = b.evaluate((z) => window.ferryWebrtc.ceilingReceive(z), sizes);
+      const startedAt = await a.evaluate(() => window.ferryWebrtc.ceilingSend());
+      run = { startedAt, ...(await received) };
+      if (tracePath) await browser.stopTracing();
+    } else if (kind === 'engine') {
+      const fileSize = size.size ?? WEBRTC_BYTES;
+      await a.evaluate(([f, z]) => window.ferryWebrtc.serveEngine(f, z), [size.files, fileSize]);
+      cpuAtStart = chromiumCpuSeconds();
+      run = await b.evaluate(
+        ([f, z, w]) => window.ferryWebrtc.receiveEngine(f, z, w),
+        [size.files, fileSize, ENGINE_WINDOW_BYTES],
+      );
+    } else {
+      cpuAtStart = chromiumCpuSeconds();
+      const received = b.evaluate(
+        ([t, k]) => window.ferryWebrtc.receive(t, k),
+        [WEBRTC_BYTES, kind],
+      );
+      const startedAt = await a.evaluate(
+        ([t, k, z]) => window.ferryWebrtc.send(t, k, z),
+        [WEBRTC_BYTES, kind, size],
+      );
+      run = { startedAt, ...(await received) };
+    }
+    if (round > 0) {
+      samples[name].push(run.bytes / (run.lastAt - run.startedAt) / 1000);
+      extra[name] ??= { ttfbMs: [], cpuMsPerMB: [] };
+      extra[name].ttfbMs.push(run.firstAt - run.startedAt);
+      extra[name].cpuMsPerMB.push(cpuPerMB(cpuAtStart, run.bytes));
+    }
+    await close();
+  };
+  /** One round of one app transfer or check case (round 0 warms up and is not counted). */
+  const runAppCase = async (app, name, round) => {
+    const r = CHECK_CASES[name]
+      ? await runCheck(browser, app.url, inputs, CHECK_CASES[name])
+      : await runTransfer(browser, app.url, inputs, TRANSFER_CASES[name]);
+    if (round === 0) return;
+    samples[name].push(r.bytes / r.ms / 1000);
+    // Every figure the case gave besides bytes and time: a list per figure, one entry per round.
+    const figures = Object.keys(r).filter((key) => key !== 'bytes' && key !== 'ms');
+    extra[name] ??= Object.fromEntries(figures.map((key) => [key, []]));
+    for (const key of Object.keys(extra[name])) extra[name][key].push(r[key]);
+  };
   for (const name of webrtcNames) samples[name] = [];
+  for (const name of transferNames) samples[name] = [];
+  const app = transferNames.length > 0 ? await startApp(root) : null;
+  // Every round runs each ceiling and its transfer case within minutes of each other: this
+  // host's speed drifts by 2x over an hour, and ratios to a ceiling taken a quarter of an
+  // hour earlier measured the drift as much as the code. Per-round ratios: `ofCeiling`.
   for (let round = 0; round <= ROUNDS; round++) {
-    for (const name of webrtcNames) {
-      const [kind, count, size] = WEBRTC_CASES[name];
-      const { a, b, close } = await openPair(browser, browser, pageUrl, pageUrl);
-      const connect = (p, initiator) =>
-        kind === 'raw' || kind === 'ceiling'
-          ? p.evaluate((i) => window.ferryWebrtc.connectRaw(i), initiator)
-          : p.evaluate(([i, c]) => window.ferryWebrtc.connectFerry(i, c), [initiator, count]);
-      await Promise.all([connect(a, true), connect(b, false)]);
-      let cpuAtStart;
-      let run; // { startedAt, firstAt, lastAt, bytes }, epoch ms
-      if (kind === 'ceiling') {
-        await a.locator('#pick').setInputFiles(pickPaths(size.pick));
-        const sizes = await a.evaluate(() => window.ferryWebrtc.pickedSizes());
-        // BENCH_PROFILE: a trace of every thread, to set beside the transfer cases' (per-thread CPU).
-        const tracePath =
-          process.env.BENCH_PROFILE &&
-          round > 0 &&
-          join(process.env.BENCH_PROFILE, `${name}.trace.json`);
-        if (tracePath) await browser.startTracing(b, { path: tracePath, screenshots: false });
-        cpuAtStart = chromiumCpuSeconds();
-        const received = b.evaluate((z) => window.ferryWebrtc.ceilingReceive(z), sizes);
-        const startedAt = await a.evaluate(() => window.ferryWebrtc.ceilingSend());
-        run = { startedAt, ...(await received) };
-        if (tracePath) await browser.stopTracing();
-      } else if (kind === 'engine') {
-        const fileSize = size.size ?? WEBRTC_BYTES;
-        await a.evaluate(([f, z]) => window.ferryWebrtc.serveEngine(f, z), [size.files, fileSize]);
-        cpuAtStart = chromiumCpuSeconds();
-        run = await b.evaluate(
-          ([f, z, w]) => window.ferryWebrtc.receiveEngine(f, z, w),
-          [size.files, fileSize, ENGINE_WINDOW_BYTES],
-        );
-      } else {
-        cpuAtStart = chromiumCpuSeconds();
-        const received = b.evaluate(
-          ([t, k]) => window.ferryWebrtc.receive(t, k),
-          [WEBRTC_BYTES, kind],
-        );
-        const startedAt = await a.evaluate(
-          ([t, k, z]) => window.ferryWebrtc.send(t, k, z),
-          [WEBRTC_BYTES, kind, size],
-        );
-        run = { startedAt, ...(await received) };
-      }
-      if (round > 0) {
-        samples[name].push(run.bytes / (run.lastAt - run.startedAt) / 1000);
-        extra[name] ??= { ttfbMs: [], cpuMsPerMB: [] };
-        extra[name].ttfbMs.push(run.firstAt - run.startedAt);
-        extra[name].cpuMsPerMB.push(cpuPerMB(cpuAtStart, run.bytes));
-      }
-      await close();
-    }
-    if (round > 0 && webrtcNames.length > 0) console.log(`webrtc round ${round}/${ROUNDS} done`);
+    for (const name of webrtcNames) await runWebrtcCase(name, round);
+    for (const name of transferNames) await runAppCase(app, name, round);
+    if (round > 0) console.log(`round ${round}/${ROUNDS} done (webrtc and transfer cases)`);
   }
-  names.push(...webrtcNames);
-  if (transferNames.length > 0) {
-    const app = await startApp(root);
-    for (const name of transferNames) samples[name] = [];
-    // Transfers are long: one warm-up, then the rounds, interleaved like the rest.
-    for (let round = 0; round <= ROUNDS; round++) {
-      for (const name of transferNames) {
-        const r = CHECK_CASES[name]
-          ? await runCheck(browser, app.url, inputs, CHECK_CASES[name])
-          : await runTransfer(browser, app.url, inputs, TRANSFER_CASES[name]);
-        if (round === 0) continue;
-        samples[name].push(r.bytes / r.ms / 1000);
-        // Every figure the case gave besides bytes and time: a list per figure, one entry per round.
-        const figures = Object.keys(r).filter((key) => key !== 'bytes' && key !== 'ms');
-        extra[name] ??= Object.fromEntries(figures.map((key) => [key, []]));
-        for (const key of Object.keys(extra[name])) extra[name][key].push(r[key]);
-      }
-      if (round > 0) console.log(`transfer round ${round}/${ROUNDS} done`);
-    }
-    app.stop();
-    names.push(...transferNames);
-  }
+  app?.stop();
+  names.push(...webrtcNames, ...transferNames);
   if (e2eNames.length + saveNames.length + hashNames.length > 0) {
     const app = await startApp(root);
     for (const name of e2eNames) samples[name] = [];
@@ -345,6 +352,12 @@ const cases = names.map((name) => ({
 for (const c of cases) {
   const base = cases.find((b) => b.name === c.baseline);
   c.ratio = base ? c.mbps / base.mbps : null;
+  // Against its ceiling, round by round (the two ran minutes apart), then the median.
+  const ceiling = CEILINGS[c.name] && samples[CEILINGS[c.name]];
+  if (ceiling && ceiling.length === c.samples.length) {
+    c.ofCeilingRounds = c.samples.map((x, i) => round2(x / ceiling[i]));
+    c.ofCeiling = median(c.ofCeilingRounds);
+  }
 }
 const result = {
   date: new Date().toISOString(),
@@ -368,7 +381,7 @@ writeFileSync(
 console.log(`\n${'case'.padEnd(26)}${'MB/s'.padStart(9)}  ${'ratio'.padStart(6)}  baseline`);
 for (const c of result.cases) {
   console.log(
-    `${c.name.padEnd(26)}${String(c.mbps).padStart(9)}  ${String(c.ratio ?? '–').padStart(6)}  ${(c.baseline ?? '–').padEnd(20)}${c.ttfbMs === undefined ? '' : `ttfb ${c.ttfbMs} ms`}${c.cpuMsPerMB === undefined ? '' : `  cpu ${c.cpuMsPerMB} ms/MB`}${c.heapPeakMB === undefined ? '' : `  heap ${c.heapPeakMB} MB`}${c.writesPerFrame === undefined ? '' : `  writes/frame ${c.writesPerFrame} (2nd in a frame: ${c.extraWritesInFrame})`}${c.longTasks === undefined ? '' : `  tasks>50ms ${c.longTasks} (max ${c.longestTaskMs} ms)`}`,
+    `${c.name.padEnd(26)}${String(c.mbps).padStart(9)}  ${String(c.ratio ?? '–').padStart(6)}  ${(c.baseline ?? '–').padEnd(20)}${c.ttfbMs === undefined ? '' : `ttfb ${c.ttfbMs} ms`}${c.cpuMsPerMB === undefined ? '' : `  cpu ${c.cpuMsPerMB} ms/MB`}${c.ofCeiling === undefined ? '' : `  of ceiling ${c.ofCeiling} (${c.ofCeilingRounds.join(', ')})`}${c.heapPeakMB === undefined ? '' : `  heap ${c.heapPeakMB} MB`}${c.writesPerFrame === undefined ? '' : `  writes/frame ${c.writesPerFrame} (2nd in a frame: ${c.extraWritesInFrame})`}${c.longTasks === undefined ? '' : `  tasks>50ms ${c.longTasks} (max ${c.longestTaskMs} ms)`}`,
   );
 }
 console.log('\nwritten to bench/results/latest.json');

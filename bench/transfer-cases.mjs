@@ -172,7 +172,7 @@ export async function startApp(root, env = {}) {
 }
 
 /**
- * Starts the V8 CPU profiler in a page (BENCH_PROFILE=dir); the returned
+ * Starts the V8 CPU profiler in a page (BENCH_PROFILE=dir BENCH_PROFILE_JS=1); the returned
  * function stops it and writes a .cpuprofile that Chrome DevTools opens.
  */
 async function startProfiler(page) {
@@ -216,9 +216,12 @@ export async function runTransfer(browser, appUrl, inputs, spec, far = null) {
   const receiver = await receiverContext.newPage();
   await receiver.goto(far ? far.rewrite(link) : link);
   await receiver.getByRole('button', { name: 'Receive' }).waitFor({ timeout: 60_000 });
-  const profilers = process.env.BENCH_PROFILE
-    ? await Promise.all([sender, receiver].map(startProfiler))
-    : [];
+  // The V8 sampling profiler costs the pages' JavaScript much CPU (the ceiling cases run
+  // without it), so per-thread CPU from the trace is only fair without it: opt in.
+  const profilers =
+    process.env.BENCH_PROFILE && process.env.BENCH_PROFILE_JS
+      ? await Promise.all([sender, receiver].map(startProfiler))
+      : [];
   const tracePath =
     process.env.BENCH_PROFILE &&
     join(process.env.BENCH_PROFILE, `${spec.pick}-${spec.streams}-receiver.trace.json`);
