@@ -55,10 +55,11 @@ export class BlockStore {
   /**
    * One-block files' records as `ensureFiles` registered them in this page.
    * Storing such a file's only block decides its whole record (verified,
-   * proven), so `putBatch` writes it without reading it first: a thousand
-   * small files cost a thousand fewer requests (a third of the store's).
-   * Deleted with the record; a record deleted in another tab comes back
-   * only together with its block, whole and consistent.
+   * proven), so `putBatch` writes it without reading it first, and a new
+   * one is not written before its block: a thousand small files cost two
+   * thousand fewer requests. Deleted with the record; a record deleted in
+   * another tab comes back only together with its block, whole and
+   * consistent.
    */
   private readonly oneBlock = new Map<string, StoredFile>();
 
@@ -207,6 +208,9 @@ export class BlockStore {
         const file = freshRecord(key, size, outboard);
         // Two entries with the same content share one record, as they did when read in turn.
         fresh.set(key, file);
+        // A new one-block file's record is written with its block (`putBatch`), never empty:
+        // a thousand small files cost a thousand fewer writes before the first request.
+        if (!known && blockCount(size) === 1) return file;
         void files.put(file).catch(() => {});
         return file;
       });

@@ -133,8 +133,8 @@ describe('BlockStore in real IndexedDB', () => {
         { key: 's2', index: 0, data: new Uint8Array(200) },
       ]),
     ).rejects.toMatchObject({ name: 'Store/NotFound' });
-    expect(await missingBlocks(store, 's1')).toEqual([0]);
-    expect(await missingBlocks(store, 's2')).toEqual([0]);
+    // Nothing of it: neither block, nor the records that come with them.
+    for (const key of ['s1', 's2']) expect(await store.getFile(key)).toBeUndefined();
     expect(await missingBlocks(store, 'g')).toEqual([0, 1]);
     expect(await store.getBlock('g', 0)).toBeUndefined();
     // The same files again without the stranger, two blocks of one of them in the batch: all stored.
@@ -169,6 +169,9 @@ describe('BlockStore in real IndexedDB', () => {
     expect(records[2]!.verified.length).toBe(1);
     expect(await missingBlocks(store, 'kept')).toEqual([]);
     expect(await missingBlocks(store, 'new2')).toEqual([0, 1, 2]);
+    // A new one-block file's record is written with its block, not before.
+    expect(await store.getFile('new1')).toBeUndefined();
+    await store.putBatch([{ key: 'new1', index: 0, data: new Uint8Array(10) }]);
     expect((await store.getFile('new1'))?.size).toBe(10);
   });
 
