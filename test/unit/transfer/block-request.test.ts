@@ -30,6 +30,14 @@ describe('BlockRequest: a run of blocks from pieces in any order', () => {
     expect(r.complete).toBe(true);
   });
 
+  it('hands on a block that came in one piece as that piece, with no copy', () => {
+    const r = new BlockRequest(0, 0, file.length, 2, 4, 0);
+    const whole = piece(2, 0, MiB);
+    expect(r.add(whole)).toBe(whole.data);
+    const last = piece(3, 0, 10);
+    expect(r.add(last)).toBe(last.data);
+  });
+
   it('refuses a block twice, a piece twice, a tiny piece mid-block, and blocks not asked for', () => {
     const r = new BlockRequest(0, 0, file.length, 1, 3, 0);
     r.add(piece(2, 0, MiB));
