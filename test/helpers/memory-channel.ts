@@ -33,7 +33,8 @@ class MemoryChannel implements Channel {
   send(message: Uint8Array): void {
     if (this.closed) throw new Error('channel closed');
     if (message.length > this.init.maxMessageSize) throw new Error('message too large');
-    this.sent.push(message);
+    // Copied at once, as a data channel does: the sender may reuse its buffer.
+    this.sent.push(message.slice());
     this.bufferedAmount += message.length;
     const delay = this.init.latencyMs + Math.random() * this.init.jitterMs;
     // Deliveries stay in order even with jitter (as on a data channel): never before the previous one.

@@ -7,18 +7,32 @@ const FINISH_SLACK = 64;
 export class ByteWriter {
   private buf: Uint8Array;
   private len = 0;
+  /** True while writing into a buffer the caller lent (`into`): `finish` then never copies. */
+  private lent = false;
 
   constructor(initialCapacity = 256) {
     this.buf = new Uint8Array(initialCapacity);
   }
 
+  /**
+   * A writer over `buffer`, reused from frame to frame (its old bytes are
+   * overwritten): no allocation while the frame fits, a new buffer if not.
+   */
+  static into(buffer: Uint8Array): ByteWriter {
+    const w = new ByteWriter(0);
+    w.buf = buffer;
+    w.lent = true;
+    return w;
+  }
+
   private reserve(extra: number): void {
     if (this.len + extra <= this.buf.length) return;
-    let cap = this.buf.length * 2;
+    let cap = Math.max(1, this.buf.length * 2);
     while (cap < this.len + extra) cap *= 2;
     const next = new Uint8Array(cap);
     next.set(this.buf.subarray(0, this.len));
     this.buf = next;
+    this.lent = false;
   }
 
   /** One byte. */
@@ -56,12 +70,13 @@ export class ByteWriter {
   }
 
   /**
-   * Everything written so far. When the buffer is (nearly) full this is a view
-   * of it, not a copy: a 256 KiB block frame is then copied once, not twice.
-   * Write nothing after `finish`.
+   * Everything written so far. When the buffer is (nearly) full, or lent
+   * (`into`), this is a view of it, not a copy: a 256 KiB block frame is
+   * then copied once, not twice. Write nothing after `finish`.
    */
   finish(): Uint8Array {
-    if (this.buf.length - this.len <= FINISH_SLACK) return this.buf.subarray(0, this.len);
+    if (this.lent || this.buf.length - this.len <= FINISH_SLACK)
+      return this.buf.subarray(0, this.len);
     return this.buf.slice(0, this.len);
   }
 }

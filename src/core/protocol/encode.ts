@@ -8,10 +8,15 @@ import { HashState, type Message, MessageType } from './message-types';
  * Encodes one message as a frame: version u8, type u8, then the fields in
  * order, integers as shortest LEB128 varints, trailing `data` raw to the end.
  * Throws a RangeError if the frame would exceed MAX_FRAME_SIZE (a bug here,
- * never a peer's doing).
+ * never a peer's doing). With `scratch`, the frame is written into it and
+ * returned as a view of it, valid until the next frame written there.
  */
-export function encodeMessage(m: Message): Uint8Array {
-  const w = new ByteWriter(32 + ('data' in m ? m.data.length : 0)).u8(PROTOCOL_VERSION).u8(m.type);
+export function encodeMessage(m: Message, scratch?: Uint8Array): Uint8Array {
+  const w = (
+    scratch ? ByteWriter.into(scratch) : new ByteWriter(32 + ('data' in m ? m.data.length : 0))
+  )
+    .u8(PROTOCOL_VERSION)
+    .u8(m.type);
   switch (m.type) {
     case MessageType.Hello:
       w.varint(m.capabilities).u8(m.stream).u8(m.streams);

@@ -9,7 +9,11 @@ export interface Channel {
   readonly maxMessageSize: number;
   /** Bytes queued but not yet sent. */
   readonly bufferedAmount: number;
-  /** Queues one message. Throws if the channel is closed. */
+  /**
+   * Queues one message, copied before `send` returns (as a data channel's
+   * `send` does): the caller may write over its bytes at once. Throws if the
+   * channel is closed.
+   */
   send(message: Uint8Array): void;
   /** Resolves once `bufferedAmount` falls to the channel's low-water mark (at once if it is already). */
   drained(): Promise<void>;

@@ -129,6 +129,20 @@ describe('protocol frames: golden vectors', () => {
       expect(decodeMessage(fromHex(hex))).toEqual(message);
     });
   }
+
+  it('encodes every golden frame into one reused scratch buffer, each a view of it', () => {
+    const scratch = new Uint8Array(MAX_FRAME_SIZE).fill(0xee);
+    for (const [, message, hex] of GOLDEN) {
+      const frame = encodeMessage(message, scratch);
+      expect(frame.buffer).toBe(scratch.buffer);
+      expect(toHex(frame)).toBe(hex);
+    }
+    // A frame larger than the scratch is still refused, never written past it.
+    const huge = { type: T.BlockData, id: 1, file: 0, block: 0, offset: 0 } as const;
+    expect(() => encodeMessage({ ...huge, data: new Uint8Array(MAX_FRAME_SIZE) }, scratch)).toThrow(
+      RangeError,
+    );
+  });
 });
 
 describe('hostile frames are refused with a Protocol error', () => {
