@@ -6,6 +6,7 @@ import { bytesEqual } from '../src/core/bytes';
 import { HASH_READ_SIZE } from '../src/core/constants';
 import type { Blake3 } from '../src/core/content/blake3';
 import { type BlockHashes, type FileDigest, FileHasher } from '../src/core/content/file-hasher';
+import { RunningProofs } from '../src/core/content/running-proof';
 import { FerryError } from '../src/core/errors';
 
 /** Least time between two progress reports, in ms: enough for a smooth bar, few messages. */
@@ -38,6 +39,9 @@ async function takeHashers(): Promise<[Blake3, Blake3]> {
   return idleHashers.pop() ?? Promise.all([createBlake3(), createBlake3()]);
 }
 
+/** Received files' hashes, built from their verified blocks as they come (`verifyBlock`). */
+const runningProofs = new RunningProofs(createBlake3);
+
 const api = {
   /**
    * BLAKE3 of bytes already in memory (an outboard), returned with the
@@ -60,18 +64,38 @@ const api = {
    * matches, turns it into what the store keeps (`toStoredBlock`): a large
    * block becomes a Blob here, so the main thread never pays for one; a
    * small one goes back as bytes, transferred. Null when it does not match.
+   * With `proof`, a matching block also goes into its file's running hash
+   * (`RunningProofs`), which `finishProof` hands over.
    */
-  async verifyBlock(data: Uint8Array, expected: Uint8Array): Promise<StoredBlock | null> {
+  async verifyBlock(
+    data: Uint8Array,
+    expected: Uint8Array,
+    proof?: { key: string; block: number },
+  ): Promise<StoredBlock | null> {
     const pair = await takeHashers();
     try {
       pair[0].init();
       pair[0].update(data);
       if (!bytesEqual(pair[0].digest(), expected)) return null;
+      if (proof) await runningProofs.add(proof.key, proof.block, data);
       const stored = toStoredBlock(data);
       return stored instanceof Blob ? stored : transfer(stored, [stored.buffer]);
     } finally {
       idleHashers.push(pair);
     }
+  },
+
+  /**
+   * The whole-file BLAKE3 of file `key` from the blocks `verifyBlock` fed
+   * it, when all `blocks` were; else null (it is then read back to be proven).
+   */
+  finishProof(key: string, blocks: number): Uint8Array | null {
+    return runningProofs.finish(key, blocks);
+  },
+
+  /** Forgets file `key`'s running hash (its transfer failed), freeing the blocks it held. */
+  forgetProof(key: string): void {
+    runningProofs.forget(key);
   },
 
   /**

@@ -41,6 +41,32 @@ export async function proveStored(
   }
 }
 
+/**
+ * Proves a complete stored file from the whole-file hash its blocks built
+ * as they were checked (`HashPool.finishProof`), with no read-back; null
+ * when there is none (the caller then reads it back with `proveStored`). A
+ * mismatch deletes the file, as `proveStored` does.
+ */
+export async function proveRunning(
+  store: BlockStore,
+  pool: HashPool,
+  key: string,
+  size: number,
+  fileHash: Uint8Array,
+): Promise<ProofVerdict | null> {
+  const actual = await pool.finishProof(key, blockCount(size));
+  if (!actual) return null;
+  try {
+    if (!bytesEqual(actual, fileHash)) {
+      await store.deleteFile(key);
+      return 'refused';
+    }
+    return (await store.markProven(key)) ? 'proven' : { unchecked: new Error('File deleted.') };
+  } catch (err) {
+    return { unchecked: err };
+  }
+}
+
 /** Options for a `ProofGate`. */
 export interface ProofGateInit {
   store: BlockStore;
@@ -54,7 +80,9 @@ export interface ProofGateInit {
 
 /**
  * Stands between the receive engine and the screen: a file's `file-done`
- * passes only once its stored bytes are proven to hash to its file hash.
+ * passes only once its stored bytes are proven to hash to its file hash,
+ * from the hash its blocks built as they were checked, or else by reading
+ * them back.
  * The engine checks each block against the sender's outboard; only this
  * proves the outboard itself describes the file the manifest names.
  */
@@ -77,6 +105,8 @@ export class ProofGate {
 
   /** Passes an engine event on, holding back `file-done` of a file not yet proven until it is. */
   event(event: ReceiveEvent): void {
+    // A file given up frees the blocks its running hash held.
+    if (event.type === 'file-failed') this.init.pool.forgetProof(this.init.keys[event.file]!);
     const file = event.type === 'file-done' ? event.file : -1;
     // A one-block file's only block was checked against the file hash itself.
     if (file < 0 || this.proven.has(file) || blockCount(this.init.entries[file]!.size) === 1) {
@@ -94,7 +124,11 @@ export class ProofGate {
     let proof = this.proofs.get(key);
     if (!proof) {
       const { store, pool, entries } = this.init;
-      proof = proveStored(store, pool, key, entries[index]!.fileHash, this.stopper.signal);
+      const { size, fileHash } = entries[index]!;
+      const signal = this.stopper.signal;
+      proof = proveRunning(store, pool, key, size, fileHash).then(
+        (verdict) => verdict ?? proveStored(store, pool, key, fileHash, signal),
+      );
       this.proofs.set(key, proof);
       void proof.finally(() => this.proofs.delete(key));
     }

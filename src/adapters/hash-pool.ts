@@ -60,7 +60,13 @@ interface Task {
   work: (
     remote: Remote<HashWorkerApi>,
     onProgress: (hashed: number, blocks?: BlockHashes) => void,
+    /** True when this worker follows the task's file's running proof (`proofKey`). */
+    follows: boolean,
   ) => Promise<unknown>;
+  /** A received file whose running proof lives in one worker: its calls go there. */
+  proofKey?: string;
+  /** Set when the task is started: whether its worker follows `proofKey`. */
+  follows?: boolean;
   init: HashCallInit;
   resolve: (value: unknown) => void;
   reject: (err: unknown) => void;
@@ -110,6 +116,8 @@ export class HashPool {
   private readonly createWorker: () => Worker;
   private readonly inFlightPerWorker: number;
   private idleTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The worker following each received file's running proof ('lost' once it is gone). */
+  private readonly proofSlots = new Map<string, Slot | 'lost'>();
 
   constructor(init: HashPoolInit = {}) {
     this.maxWorkers = Math.max(1, init.maxWorkers ?? navigator.hardwareConcurrency ?? 2);
@@ -186,18 +194,55 @@ export class HashPool {
    * so a worker that dies or is stopped mid-check is replaced and the check
    * posted again, where a transferred buffer would be gone.
    */
-  verifyBlock(data: Uint8Array, expected: Uint8Array): Promise<StoredBlock | null> {
+  verifyBlock(
+    data: Uint8Array,
+    expected: Uint8Array,
+    proof?: { key: string; block: number },
+  ): Promise<StoredBlock | null> {
     // A copy of just the 32 bytes: `expected` is often a view into a whole outboard, which
     // posting would copy entire (128 KiB per block of a 4 GiB file).
     const hash = expected.slice();
     return this.submit<StoredBlock | null>(
-      (remote) => remote.verifyBlock(data, hash),
+      (remote, _, follows) => remote.verifyBlock(data, hash, follows ? proof : undefined),
       LOCAL_RETRIES,
+      proof?.key,
     );
   }
 
+  /**
+   * The whole-file BLAKE3 that checking file `key`'s blocks (`verifyBlock`
+   * with `proof`) built, when all its `blocks` went in, in order, to a
+   * worker still alive; else null, and the file must be read back to be
+   * proven. Either way the running hash is forgotten.
+   */
+  async finishProof(key: string, blocks: number): Promise<Uint8Array | null> {
+    try {
+      return await this.submit<Uint8Array | null>(
+        (remote, _, follows) => (follows ? remote.finishProof(key, blocks) : Promise.resolve(null)),
+        0,
+        key,
+      );
+    } catch {
+      return null;
+    } finally {
+      this.proofSlots.delete(key);
+    }
+  }
+
+  /** Forgets file `key`'s running hash (its transfer failed or stopped), freeing what its worker held. */
+  forgetProof(key: string): void {
+    const slot = this.proofSlots.get(key);
+    this.proofSlots.delete(key);
+    if (slot && slot !== 'lost' && this.slots.includes(slot))
+      void slot.remote.forgetProof(key).catch(() => {});
+  }
+
   /** Queues one call on a worker, without progress or abort; `retries` as in `Task`. */
-  private submit<T>(work: (remote: Remote<HashWorkerApi>) => Promise<T>, retries = 0): Promise<T> {
+  private submit<T>(
+    work: (remote: Remote<HashWorkerApi>, onProgress: unknown, follows: boolean) => Promise<T>,
+    retries = 0,
+    proofKey?: string,
+  ): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const task: Task = {
         work,
@@ -208,6 +253,7 @@ export class HashPool {
         reported: 0,
         blocks: 0,
         retries,
+        ...(proofKey === undefined ? {} : { proofKey }),
       };
       this.queue.push(task);
       this.pump();
@@ -239,9 +285,37 @@ export class HashPool {
   close(): void {
     const tasks = [...this.queue, ...this.slots.flatMap((s) => [...s.tasks])];
     this.queue.length = 0;
+    this.proofSlots.clear();
     for (const slot of [...this.slots]) this.retire(slot);
     for (const task of tasks) this.settleAborted(task);
     clearTimeout(this.idleTimer);
+  }
+
+  /**
+   * The slot for `task`: the worker that follows its file's running proof
+   * (busy or not: the receive engine bounds what is in flight), else as
+   * `pickSlot`. A file whose worker died or was retired is not followed
+   * again (a new worker would have missed its first blocks).
+   */
+  private slotFor(task: Task): Slot | null {
+    task.follows = false;
+    const key = task.proofKey;
+    if (key === undefined) return this.pickSlot();
+    const followed = this.proofSlots.get(key);
+    if (followed && followed !== 'lost' && this.slots.includes(followed)) {
+      task.follows = true;
+      return followed;
+    }
+    if (followed) {
+      this.proofSlots.set(key, 'lost');
+      return this.pickSlot();
+    }
+    const slot = this.pickSlot();
+    if (slot) {
+      this.proofSlots.set(key, slot);
+      task.follows = true;
+    }
+    return slot;
   }
 
   /** The slot for the next task: an idle worker, else a new one, else one with room in its pipeline. */
@@ -262,7 +336,7 @@ export class HashPool {
       this.idleTimer = undefined;
     }
     while (this.queue.length > 0) {
-      const slot = this.pickSlot();
+      const slot = this.slotFor(this.queue[0]!);
       if (!slot) return;
       this.run(slot, this.queue.shift()!);
     }
@@ -311,7 +385,7 @@ export class HashPool {
       task.blocks = fresh.from + fresh.hashes.length / HASH_SIZE;
       task.init.onEvent?.({ type: 'progress', hashed, blocks: fresh });
     };
-    task.work(slot.remote, onProgress).then(
+    task.work(slot.remote, onProgress, task.follows ?? false).then(
       (value) => {
         if (task.slot !== slot) return; // aborted or moved: already handled
         if (isDigest(value)) onProgress(value.size);

@@ -297,6 +297,8 @@ export async function receiveCollection(
     fileHash: e.fileHash,
     size: e.size,
     outboard: obs.get(i) ?? new Uint8Array(0),
+    // Nothing of it stored yet: its hash can be built from its blocks as they come.
+    runningProof: blockCount(e.size) > 1 && !known.get(i)?.verifiedCount,
   }));
   await init.store.putCollection(
     toHex(init.collectionHash),

@@ -12,6 +12,12 @@ export interface SinkFile {
   fileHash: Uint8Array;
   size: number;
   outboard: Uint8Array;
+  /**
+   * True for a file of several blocks none of which was stored before this
+   * receive: its whole-file hash is built as its blocks are checked
+   * (`HashPool.finishProof`), so proving it needs no read-back.
+   */
+  runningProof?: boolean;
 }
 
 /**
@@ -86,8 +92,9 @@ export function storeSink(
       const f = files[file];
       if (!f || data.length !== blockLength(f.size, block)) return Promise.resolve(null);
       // The pool rejects only for faults of its own (it answers null for a bad block).
+      const expected = expectedBlockHash(f.size, f.fileHash, f.outboard, block);
       return pool
-        .verifyBlock(data, expectedBlockHash(f.size, f.fileHash, f.outboard, block))
+        .verifyBlock(data, expected, f.runningProof ? { key: f.key, block } : undefined)
         .catch((localFault: unknown): LocalFault => ({ localFault }));
     },
     store(file, block, kept) {

@@ -298,6 +298,38 @@ describe('HashPool: a fault of this device is never a bad block', () => {
     expect(answers[6]).toBeNull();
   });
 
+  it('builds a file hash from its checked blocks in one worker, and gives none once that worker died', async () => {
+    const workers: Worker[] = [];
+    pool = new HashPool({
+      maxWorkers: 2,
+      createWorker: () => {
+        const worker = new Worker(new URL('../../workers/hash.worker.ts', import.meta.url), {
+          type: 'module',
+        });
+        workers.push(worker);
+        return worker;
+      },
+    });
+    const file = pseudoRandomBytes(3 * MiB + 77, 60);
+    const blocks = [0, 1, 2, 3].map((i) => file.subarray(i * MiB, (i + 1) * MiB));
+    // Out of order, as six streams deliver them.
+    for (const i of [1, 0, 3, 2])
+      await pool.verifyBlock(blocks[i]!.slice(), oracleHash(blocks[i]!), { key: 'a', block: i });
+    expect(toHex((await pool.finishProof('a', 4))!)).toBe(toHex(oracleHash(file)));
+    // Handed over once: asked again, there is nothing.
+    expect(await pool.finishProof('a', 4)).toBeNull();
+
+    // The worker following file b dies after its first block: b's hash would miss it.
+    await pool.verifyBlock(blocks[0]!.slice(), oracleHash(blocks[0]!), { key: 'b', block: 0 });
+    for (const w of [...workers]) {
+      w.terminate();
+      w.dispatchEvent(new ErrorEvent('error', { message: 'killed by the test' }));
+    }
+    for (const i of [1, 2, 3])
+      await pool.verifyBlock(blocks[i]!.slice(), oracleHash(blocks[i]!), { key: 'b', block: i });
+    expect(await pool.finishProof('b', 4)).toBeNull();
+  });
+
   it('stops a receive when its workers keep dying, without counting a bad copy against the sender', async () => {
     // Every worker throws on its first message: an uncaught error, as a crashing worker reports.
     const dying = URL.createObjectURL(

@@ -113,14 +113,9 @@ describe('the receiver proves every file it shows', () => {
   it('keeps a file it could not check on this device, says so, and proves it on the next run', async () => {
     await openStore();
     const entry = entryFor(genuine.hash, genuine);
-    // Workers that cannot read the stored file back: a fault of this device, not of the sender.
-    const broken = Object.create(env.pool, {
-      hashWhole: {
-        value: () =>
-          Promise.reject(new FerryError('Hash/WorkerFailed', 'The hashing worker stopped.')),
-      },
-    }) as HashPool;
-    const first = await receiveFrom(entry, genuine, broken);
+    // Workers that lost the running hash and cannot read the stored file back: a fault of
+    // this device, not of the sender.
+    const first = await receiveFrom(entry, genuine, withoutReadBack({ running: false }));
     expect(first.outcome).toEqual({ failed: [0], cancelled: false });
     const failed = first.events.find((e) => e.type === 'file-failed');
     expect(failed && 'reason' in failed && failed.reason).toMatch(/Could not check .*is kept/);
@@ -130,6 +125,32 @@ describe('the receiver proves every file it shows', () => {
     const second = await receiveFrom(entry, genuine);
     expect(second.outcome).toEqual({ failed: [], cancelled: false });
     expect(second.blocksServed).toBe(0);
+    expect(await savedHash(entry)).toBe(toHex(genuine.hash));
+  });
+
+  it('proves a file from the hash its blocks built as they came, reading nothing back', async () => {
+    await openStore();
+    const entry = entryFor(genuine.hash, genuine);
+    const run = await receiveFrom(entry, genuine, withoutReadBack({ running: true }));
+    expect(run.outcome).toEqual({ failed: [], cancelled: false });
+    expect(run.events.filter((e) => e.type === 'file-done')).toHaveLength(1);
+    expect((await env.store.getFile(recordKey(entry)))?.proven).toBe(true);
+    expect(await savedHash(entry)).toBe(toHex(genuine.hash));
+  });
+
+  it('reads back a file part of which was stored before (its running hash would miss blocks)', async () => {
+    await openStore();
+    const entry = entryFor(genuine.hash, genuine);
+    await env.store.ensureFiles([
+      { key: recordKey(entry), size: entry.size, outboard: genuine.outboard },
+    ]);
+    await putBlocks(env.store, recordKey(entry), blocksOf(genuine.data).slice(0, 1));
+    // Without a read-back it cannot be proven: the running hash was not used.
+    const first = await receiveFrom(entry, genuine, withoutReadBack({ running: true }));
+    expect(first.outcome).toEqual({ failed: [0], cancelled: false });
+    expect(first.blocksServed).toBe(3);
+    const second = await receiveFrom(entry, genuine);
+    expect(second.outcome).toEqual({ failed: [], cancelled: false });
     expect(await savedHash(entry)).toBe(toHex(genuine.hash));
   });
 
@@ -162,6 +183,17 @@ describe('the receiver proves every file it shows', () => {
     expect(await savedHash(entry)).toBe(toHex(genuine.hash));
   });
 });
+
+/** The test pool with reading stored files back failing, and with or without running hashes. */
+function withoutReadBack({ running }: { running: boolean }): HashPool {
+  return Object.create(env.pool, {
+    hashWhole: {
+      value: () =>
+        Promise.reject(new FerryError('Hash/WorkerFailed', 'The hashing worker stopped.')),
+    },
+    ...(running ? {} : { finishProof: { value: () => Promise.resolve(null) } }),
+  }) as HashPool;
+}
 
 function blocksOf(data: Uint8Array) {
   return Array.from({ length: Math.ceil(data.length / MiB) }, (_, index) => ({
