@@ -4,12 +4,15 @@
 // two crosses linkemu. Per profile, in the same run: a raw data channel (the
 // usual 64 KiB buffering, 256 KiB messages) and Ferry through the app with 1
 // and 6 streams, one big file and 1,000 small ones.
+
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { chromiumArgs } from '../scripts/chromium.mjs';
 import { checkLink } from './link/check-link.mjs';
 import { NEAR_ADDRESS, openLink, PROFILES } from './link/link.mjs';
 import { makeBigFile, runTransfer } from './transfer-cases.mjs';
-import { openPair, rawRun } from './webrtc-pair.mjs';
+import { ceilingRun, openPair, rawRun } from './webrtc-pair.mjs';
 
 /**
  * How much each profile moves per case: tens of seconds for one raw channel,
@@ -20,13 +23,20 @@ const BIG_MIB = { lan: 256, broadband: 24, mobile: 6 };
 /** BENCH_LINK_MIB=n moves n MiB per case on every profile instead (quick checks of the harness). */
 const mibFor = (profile) => Number(process.env.BENCH_LINK_MIB) || BIG_MIB[profile];
 
-/** Every link case: `link-<profile>-raw|big-1|big-6|small-6`, and `link-check` (sockets only). */
+/**
+ * Every link case: `link-<profile>-raw|big-1|big-6|small-6|small-1`, and the ceilings
+ * `link-<profile>-ceiling-big|ceiling-small` (bench/ceiling.ts: the least
+ * work of any verified, stored transfer, over one raw channel on the link).
+ */
 export const LINK_CASES = Object.fromEntries(
   Object.keys(PROFILES).flatMap((profile) => [
     [`link-${profile}-raw`, { profile, kind: 'raw' }],
+    [`link-${profile}-ceiling-big`, { profile, kind: 'ceiling', pick: 'big' }],
+    [`link-${profile}-ceiling-small`, { profile, kind: 'ceiling', pick: 'small' }],
     [`link-${profile}-big-1`, { profile, pick: 'big', streams: 1 }],
     [`link-${profile}-big-6`, { profile, pick: 'big', streams: 6 }],
     [`link-${profile}-small-6`, { profile, pick: 'small', streams: 6 }],
+    [`link-${profile}-small-1`, { profile, pick: 'small', streams: 1 }],
   ]),
 );
 
@@ -34,6 +44,14 @@ export const LINK_CASES = Object.fromEntries(
 export function linkBaseline(name) {
   const spec = LINK_CASES[name];
   return spec && spec.kind !== 'raw' ? `link-${spec.profile}-raw` : null;
+}
+
+/** The small files, in name order (as the ceiling picks them). */
+function smallPaths(inputs) {
+  const dir = join(inputs.root, 'small');
+  return readdirSync(dir)
+    .sort()
+    .map((f) => join(dir, f));
 }
 
 /** `http://127.0.0.1:port/…` as the far end reaches the same server: through the link. */
@@ -74,14 +92,17 @@ export async function runLinkCases(
       for (const name of mine) {
         const spec = LINK_CASES[name];
         let r;
-        if (spec.kind === 'raw') {
+        if (spec.kind === 'raw' || spec.kind === 'ceiling') {
           const pair = await openPair(
             near,
             far,
             `${viteUrl}bench/webrtc.html`,
             `${farUrl(viteUrl)}bench/webrtc.html`,
           );
-          r = await rawRun(pair, mibFor(profile) * 1024 * 1024);
+          r =
+            spec.kind === 'raw'
+              ? await rawRun(pair, mibFor(profile) * 1024 * 1024)
+              : await ceilingRun(pair, spec.pick === 'big' ? [bigPath] : smallPaths(inputs));
           await pair.close();
         } else {
           const file = spec.pick === 'big' ? bigPath : null;

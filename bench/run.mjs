@@ -70,6 +70,11 @@ const CEILINGS = {
   'transfer-big-1': 'ceiling-big',
   'transfer-small-6': 'ceiling-small',
   'transfer-small-1': 'ceiling-small',
+  ...Object.fromEntries(
+    Object.entries(LINK_CASES)
+      .filter(([, spec]) => spec.streams)
+      .map(([name, spec]) => [name, `link-${spec.profile}-ceiling-${spec.pick}`]),
+  ),
 };
 const only = process.argv.slice(2);
 
@@ -348,6 +353,12 @@ const cases = names.map((name) => ({
         longestTaskMs: Math.round(Math.max(...extra[name].longestTaskMs)),
       }
     : {}),
+  ...(extra[name]?.senderLongTasks
+    ? {
+        senderLongTasks: Math.max(...extra[name].senderLongTasks),
+        senderLongestTaskMs: Math.round(Math.max(...extra[name].senderLongestTaskMs)),
+      }
+    : {}),
 }));
 for (const c of cases) {
   const base = cases.find((b) => b.name === c.baseline);
@@ -381,7 +392,7 @@ writeFileSync(
 console.log(`\n${'case'.padEnd(26)}${'MB/s'.padStart(9)}  ${'ratio'.padStart(6)}  baseline`);
 for (const c of result.cases) {
   console.log(
-    `${c.name.padEnd(26)}${String(c.mbps).padStart(9)}  ${String(c.ratio ?? '–').padStart(6)}  ${(c.baseline ?? '–').padEnd(20)}${c.ttfbMs === undefined ? '' : `ttfb ${c.ttfbMs} ms`}${c.cpuMsPerMB === undefined ? '' : `  cpu ${c.cpuMsPerMB} ms/MB`}${c.ofCeiling === undefined ? '' : `  of ceiling ${c.ofCeiling} (${c.ofCeilingRounds.join(', ')})`}${c.heapPeakMB === undefined ? '' : `  heap ${c.heapPeakMB} MB`}${c.writesPerFrame === undefined ? '' : `  writes/frame ${c.writesPerFrame} (2nd in a frame: ${c.extraWritesInFrame})`}${c.longTasks === undefined ? '' : `  tasks>50ms ${c.longTasks} (max ${c.longestTaskMs} ms)`}`,
+    `${c.name.padEnd(26)}${String(c.mbps).padStart(9)}  ${String(c.ratio ?? '–').padStart(6)}  ${(c.baseline ?? '–').padEnd(20)}${c.ttfbMs === undefined ? '' : `ttfb ${c.ttfbMs} ms`}${c.cpuMsPerMB === undefined ? '' : `  cpu ${c.cpuMsPerMB} ms/MB`}${c.ofCeiling === undefined ? '' : `  of ceiling ${c.ofCeiling} (${c.ofCeilingRounds.join(', ')})`}${c.heapPeakMB === undefined ? '' : `  heap ${c.heapPeakMB} MB`}${c.writesPerFrame === undefined ? '' : `  writes/frame ${c.writesPerFrame} (2nd in a frame: ${c.extraWritesInFrame})`}${c.longTasks === undefined ? '' : `  tasks>50ms ${c.longTasks} (max ${c.longestTaskMs} ms)`}${c.senderLongTasks === undefined ? '' : ` / sender ${c.senderLongTasks} (max ${c.senderLongestTaskMs} ms)`}`,
   );
 }
 console.log('\nwritten to bench/results/latest.json');

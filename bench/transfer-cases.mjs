@@ -190,8 +190,8 @@ async function startProfiler(page) {
 /**
  * Runs one transfer case once; returns bytes, ms, ttfbMs, heapPeakMB, the
  * CPU all of Chromium spent per MB moved (cpuMsPerMB, both ends together), and
- * smoothness: progress store writes per animation frame, and the receiver
- * page's main-thread tasks over 50 ms (count, longest). `spec.file` picks
+ * smoothness: progress store writes per animation frame, and each page's
+ * main-thread tasks over 50 ms (count, longest; `sender…` for the sender's). `spec.file` picks
  * that file instead of big.bin. With `far`, the receiver runs in `far.browser`
  * and opens the link as `far.rewrite(link)` (another network, see link-cases).
  */
@@ -227,6 +227,14 @@ export async function runTransfer(browser, appUrl, inputs, spec, far = null) {
     join(process.env.BENCH_PROFILE, `${spec.pick}-${spec.streams}-receiver.trace.json`);
   if (tracePath && !far)
     await browser.startTracing(receiver, { path: tracePath, screenshots: false });
+  // The sending page's long tasks too: the rule is no task over 50 ms on either page.
+  await sender.evaluate(() => {
+    window.__longTasks = [];
+    window.__longTaskObserver = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__longTasks.push(e.duration);
+    });
+    window.__longTaskObserver.observe({ type: 'longtask' });
+  });
   const cpuAtStart = chromiumCpuSeconds();
   const result = await receiver.evaluate(
     () =>
@@ -284,6 +292,10 @@ export async function runTransfer(browser, appUrl, inputs, spec, far = null) {
   );
   const cpuAtEnd = chromiumCpuSeconds();
   const start = await receiver.evaluate(() => window.__benchStart);
+  const senderLongTasks = await sender.evaluate(() => {
+    window.__longTaskObserver.disconnect();
+    return window.__longTasks;
+  });
   if (tracePath && !far) await browser.stopTracing();
   for (const [i, stop] of profilers.entries())
     await stop(
@@ -306,5 +318,7 @@ export async function runTransfer(browser, appUrl, inputs, spec, far = null) {
     extraWritesInFrame: result.extraInFrame,
     longTasks: result.longTasks,
     longestTaskMs: result.longestTaskMs,
+    senderLongTasks: senderLongTasks.length,
+    senderLongestTaskMs: Math.max(0, ...senderLongTasks),
   };
 }

@@ -60,3 +60,28 @@ export async function rawRun(pair, total, messageSize) {
     cpuMsPerMB: cpuPerMB(cpuAtStart, run.bytes),
   };
 }
+
+/**
+ * The ceiling (bench/ceiling.ts) from end a to end b over one raw channel:
+ * the files at `paths` read, sent, hashed and stored, no protocol. Returns
+ * bytes, ms, ttfbMs and cpuMsPerMB, like `rawRun`.
+ */
+export async function ceilingRun(pair, paths) {
+  const { a, b } = pair;
+  await Promise.all([
+    a.evaluate(() => window.ferryWebrtc.connectRaw(true)),
+    b.evaluate(() => window.ferryWebrtc.connectRaw(false)),
+  ]);
+  await a.locator('#pick').setInputFiles(paths);
+  const sizes = await a.evaluate(() => window.ferryWebrtc.pickedSizes());
+  const cpuAtStart = chromiumCpuSeconds();
+  const received = b.evaluate((z) => window.ferryWebrtc.ceilingReceive(z), sizes);
+  const startedAt = await a.evaluate(() => window.ferryWebrtc.ceilingSend());
+  const run = await received;
+  return {
+    bytes: run.bytes,
+    ms: run.lastAt - startedAt,
+    ttfbMs: run.firstAt - startedAt,
+    cpuMsPerMB: cpuPerMB(cpuAtStart, run.bytes),
+  };
+}
