@@ -93,6 +93,11 @@ const api = {
     return runningProofs.finish(key, blocks);
   },
 
+  /** Follows file `from`'s running hash as `to` (a draft file adopted under its final key). */
+  renameProof(from: string, to: string): void {
+    runningProofs.rename(from, to);
+  },
+
   /** Forgets file `key`'s running hash (its transfer failed), freeing the blocks it held. */
   forgetProof(key: string): void {
     runningProofs.forget(key);

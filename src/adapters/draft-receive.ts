@@ -162,7 +162,9 @@ export async function receiveDraft(
   ): Promise<DraftFetched> => {
     // Only this phase's files: a block of any other is refused unchecked.
     const files: SinkFile[] = [];
-    for (const [i, h] of hashes) files[i] = { key: keyOf(i), ...draftExpectation(h) };
+    // Each file's whole-file hash is built as its blocks come (proving it then reads nothing back).
+    for (const [i, h] of hashes)
+      files[i] = { key: keyOf(i), ...draftExpectation(h), runningProof: blockCount(h.size) > 1 };
     const stored: { file: number; block: number }[] = [];
     const failed: { file: number; reason: string }[] = [];
     const engine = new ReceiveEngine(streams, plans, storeSink(store, pool, files), {

@@ -66,8 +66,9 @@ export type Adoption = 'adopted' | 'dropped' | 'none';
  * transaction: when every hash they were verified against is the entry's
  * (the hash list hashes to its outboard hash, in a worker; or, for one
  * block, the hash is its file hash) the record moves to the entry's key,
- * unproven, its blocks where they lie. Otherwise, or when the entry's
- * record exists already, the draft record and its blocks are deleted.
+ * its blocks where they lie, unproven (but for that one block), and the
+ * whole-file hash its blocks built follows it. Otherwise, or when the
+ * entry's record exists already, the draft record and its blocks are deleted.
  */
 export async function adoptDraft(
   store: BlockStore,
@@ -94,8 +95,11 @@ export async function adoptDraft(
     await files.delete(draftKey);
     if (verdict === 'drop') {
       await dropBlocks(tx, now);
+      pool.forgetProof(draftKey);
       return 'dropped';
     }
+    // The whole-file hash its blocks built goes on under the final key.
+    pool.renameProof(draftKey, finalKey);
     await files.put({
       key: finalKey,
       blockKey: now.blockKey,
@@ -103,7 +107,9 @@ export async function adoptDraft(
       outboard: blockCount(now.size) > 1 ? now.outboard : null,
       verified: now.verified,
       verifiedCount: now.verifiedCount,
-      proven: false,
+      // A one-block file's block was checked against the hash adoption found equal to its
+      // file hash: stored, it is proven, as `putBatch` would have marked it.
+      proven: blockCount(now.size) === 1 && now.verifiedCount === 1,
     });
     return 'adopted';
   });

@@ -44,8 +44,9 @@ export async function proveStored(
 /**
  * Proves a complete stored file from the whole-file hash its blocks built
  * as they were checked (`HashPool.finishProof`), with no read-back; null
- * when there is none (the caller then reads it back with `proveStored`). A
- * mismatch deletes the file, as `proveStored` does.
+ * when there is none, or when it is not the file hash (the caller then
+ * reads the file back with `proveStored`, which alone may refuse it: a
+ * block replaced after it was hashed here must not condemn a good file).
  */
 export async function proveRunning(
   store: BlockStore,
@@ -55,12 +56,8 @@ export async function proveRunning(
   fileHash: Uint8Array,
 ): Promise<ProofVerdict | null> {
   const actual = await pool.finishProof(key, blockCount(size));
-  if (!actual) return null;
+  if (!actual || !bytesEqual(actual, fileHash)) return null;
   try {
-    if (!bytesEqual(actual, fileHash)) {
-      await store.deleteFile(key);
-      return 'refused';
-    }
     return (await store.markProven(key)) ? 'proven' : { unchecked: new Error('File deleted.') };
   } catch (err) {
     return { unchecked: err };

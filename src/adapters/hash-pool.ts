@@ -229,6 +229,25 @@ export class HashPool {
     }
   }
 
+  /** True while a live worker follows file `key`'s running hash (its next blocks should feed it). */
+  followsProof(key: string): boolean {
+    const slot = this.proofSlots.get(key);
+    return !!slot && slot !== 'lost' && this.slots.includes(slot);
+  }
+
+  /** Follows file `from`'s running hash as `to` from now on (a draft file adopted under its final key). */
+  renameProof(from: string, to: string): void {
+    const slot = this.proofSlots.get(from);
+    this.proofSlots.delete(from);
+    if (!slot || from === to) return;
+    if (slot === 'lost' || !this.slots.includes(slot) || this.proofSlots.has(to)) {
+      this.proofSlots.set(to, 'lost');
+      return;
+    }
+    this.proofSlots.set(to, slot);
+    void slot.remote.renameProof(from, to).catch(() => {});
+  }
+
   /** Forgets file `key`'s running hash (its transfer failed or stopped), freeing what its worker held. */
   forgetProof(key: string): void {
     const slot = this.proofSlots.get(key);

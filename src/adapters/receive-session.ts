@@ -297,8 +297,10 @@ export async function receiveCollection(
     fileHash: e.fileHash,
     size: e.size,
     outboard: obs.get(i) ?? new Uint8Array(0),
-    // Nothing of it stored yet: its hash can be built from its blocks as they come.
-    runningProof: blockCount(e.size) > 1 && !known.get(i)?.verifiedCount,
+    // Nothing of it stored yet, or a worker has followed it from its first block (a draft
+    // adopted): its hash can be built from its blocks as they come.
+    runningProof:
+      blockCount(e.size) > 1 && (!known.get(i)?.verifiedCount || init.pool.followsProof(keys[i]!)),
   }));
   await init.store.putCollection(
     toHex(init.collectionHash),

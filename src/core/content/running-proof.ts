@@ -89,6 +89,23 @@ export class RunningProofs {
     return file.hasher.digest();
   }
 
+  /**
+   * Follows file `from` as `to` from now on (a draft file adopted under its
+   * final key); if `to` is followed already, neither is.
+   */
+  rename(from: string, to: string): void {
+    const file = this.files.get(from);
+    if (!file || from === to) return;
+    this.files.delete(from);
+    if (this.files.has(to)) {
+      if (file !== 'gave-up') this.files.set(from, file);
+      this.forget(from);
+      this.giveUp(to);
+      return;
+    }
+    this.files.set(to, file);
+  }
+
   /** Forgets file `key` (its transfer failed or stopped), freeing what it held. */
   forget(key: string): void {
     const file = this.files.get(key);

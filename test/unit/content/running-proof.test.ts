@@ -82,6 +82,25 @@ describe('RunningProofs: whole-file hashes from verified blocks as they arrive',
     expect(toHex(p.finish('f', 2)!)).toBe(toHex(oracleHash(data)));
   });
 
+  it('goes on under a new key after a rename (a draft adopted), and never merges two files', async () => {
+    const data = pseudoRandomBytes(12 * KiB, 8);
+    const [a, b, c] = blocksOf(data, 4 * KiB);
+    const p = proofs();
+    await p.add('draft', 0, a!);
+    await p.add('draft', 2, c!);
+    p.rename('draft', 'final');
+    await p.add('final', 1, b!);
+    expect(p.finish('draft', 3)).toBeNull();
+    expect(toHex(p.finish('final', 3)!)).toBe(toHex(oracleHash(data)));
+    // Renamed onto a key already followed: neither is trusted.
+    await p.add('x', 0, a!);
+    await p.add('y', 0, a!);
+    p.rename('x', 'y');
+    await p.add('y', 1, b!);
+    await p.add('y', 2, c!);
+    expect(p.finish('y', 3)).toBeNull();
+  });
+
   it(`follows at most ${MAX_RUNNING_PROOFS} files: the oldest is dropped for a new one`, async () => {
     const data = pseudoRandomBytes(8 * KiB, 7);
     const [a, b] = blocksOf(data, 4 * KiB);
