@@ -4,50 +4,22 @@ import type { HashWorkerApi } from '../../workers/hash.worker';
 import { HASH_READ_SIZE, HASH_SIZE } from '../core/constants';
 import { type BlockHashes, type FileDigest, unseenBlockHashes } from '../core/content/file-hasher';
 import { FerryError } from '../core/errors';
+import {
+  abortError,
+  errMessage,
+  errName,
+  FILES_IN_FLIGHT_PER_WORKER,
+  type HashCallInit,
+  type HashEvent,
+  type HashOutcome,
+  type HashPoolInit,
+  isDigest,
+} from './hash-pool-api';
+import { ProofAffinity } from './proof-affinity';
 import type { StoredBlock } from './stored-block';
 
-/** One file's hashing, as a stream of events (the seed's AddProgressItem). */
-export type HashEvent =
-  | { type: 'size'; size: number }
-  /**
-   * Bytes hashed so far; `blocks` carries the block hashes finished since the
-   * last event, in order and never twice (the rest come with `done`).
-   */
-  | { type: 'progress'; hashed: number; blocks?: BlockHashes }
-  | { type: 'done'; digest: FileDigest }
-  | { type: 'error'; error: { name: string; message: string } };
-
-/** Options for a `HashPool`. */
-export interface HashPoolInit {
-  /** Most workers at once; default `navigator.hardwareConcurrency`. */
-  maxWorkers?: number;
-  /** Workers idle this long (ms) are terminated; default 10 s. */
-  idleTimeoutMs?: number;
-  /** Makes a hash worker; tests and benchmarks swap it. */
-  createWorker?: () => Worker;
-  /** Files in flight per worker; default `FILES_IN_FLIGHT_PER_WORKER`. */
-  filesInFlightPerWorker?: number;
-}
-
-/** Options for one hashing call. */
-export interface HashCallInit {
-  /** Aborting rejects with `AbortError` and stops the work at once. */
-  signal?: AbortSignal;
-  /** Receives size, progress, done and error events, in that order. */
-  onEvent?: (event: HashEvent) => void;
-}
-
-/** Outcome of one file of `hashFiles`: a failure of one never stops the others. */
-export type HashOutcome =
-  | { ok: true; digest: FileDigest }
-  | { ok: false; error: { name: string; message: string } };
-
-/**
- * Files in flight per worker (2). Reading a file crosses to the browser
- * process and waits; with a second file in flight, the worker hashes one
- * while the other's bytes arrive. Measured on 200 × 1 MiB files: see README.
- */
-export const FILES_IN_FLIGHT_PER_WORKER = 2;
+export type { HashCallInit, HashEvent, HashOutcome, HashPoolInit } from './hash-pool-api';
+export { FILES_IN_FLIGHT_PER_WORKER } from './hash-pool-api';
 
 interface Slot {
   worker: Worker;
@@ -98,10 +70,6 @@ function defaultWorker(): Worker {
   });
 }
 
-function abortError(): DOMException {
-  return new DOMException('Hashing was cancelled.', 'AbortError');
-}
-
 /**
  * A pool of Comlink-wrapped hash workers, one file per task, at most
  * `maxWorkers` at once and never more workers than files waiting. Aborting a
@@ -116,8 +84,8 @@ export class HashPool {
   private readonly createWorker: () => Worker;
   private readonly inFlightPerWorker: number;
   private idleTimer: ReturnType<typeof setTimeout> | undefined;
-  /** The worker following each received file's running proof ('lost' once it is gone). */
-  private readonly proofSlots = new Map<string, Slot | 'lost'>();
+  /** The worker following each received file's running whole-file hash. */
+  private readonly proofs = new ProofAffinity<Slot>((slot) => this.slots.includes(slot));
 
   constructor(init: HashPoolInit = {}) {
     this.maxWorkers = Math.max(1, init.maxWorkers ?? navigator.hardwareConcurrency ?? 2);
@@ -225,35 +193,29 @@ export class HashPool {
     } catch {
       return null;
     } finally {
-      this.proofSlots.delete(key);
+      this.proofs.forget(key);
     }
   }
 
   /** True while a live worker follows file `key`'s running hash (its next blocks should feed it). */
   followsProof(key: string): boolean {
-    const slot = this.proofSlots.get(key);
-    return !!slot && slot !== 'lost' && this.slots.includes(slot);
+    return this.proofs.follows(key);
   }
 
   /** Follows file `from`'s running hash as `to` from now on (a draft file adopted under its final key). */
   renameProof(from: string, to: string): void {
-    const slot = this.proofSlots.get(from);
-    this.proofSlots.delete(from);
-    if (!slot || from === to) return;
-    if (slot === 'lost' || !this.slots.includes(slot) || this.proofSlots.has(to)) {
-      this.proofSlots.set(to, 'lost');
-      return;
-    }
-    this.proofSlots.set(to, slot);
-    void slot.remote.renameProof(from, to).catch(() => {});
+    void this.proofs
+      .rename(from, to)
+      ?.remote.renameProof(from, to)
+      .catch(() => {});
   }
 
   /** Forgets file `key`'s running hash (its transfer failed or stopped), freeing what its worker held. */
   forgetProof(key: string): void {
-    const slot = this.proofSlots.get(key);
-    this.proofSlots.delete(key);
-    if (slot && slot !== 'lost' && this.slots.includes(slot))
-      void slot.remote.forgetProof(key).catch(() => {});
+    void this.proofs
+      .forget(key)
+      ?.remote.forgetProof(key)
+      .catch(() => {});
   }
 
   /** Queues one call on a worker, without progress or abort; `retries` as in `Task`. */
@@ -304,36 +266,24 @@ export class HashPool {
   close(): void {
     const tasks = [...this.queue, ...this.slots.flatMap((s) => [...s.tasks])];
     this.queue.length = 0;
-    this.proofSlots.clear();
+    this.proofs.clear();
     for (const slot of [...this.slots]) this.retire(slot);
     for (const task of tasks) this.settleAborted(task);
     clearTimeout(this.idleTimer);
   }
 
   /**
-   * The slot for `task`: the worker that follows its file's running proof
-   * (busy or not: the receive engine bounds what is in flight), else as
-   * `pickSlot`. A file whose worker died or was retired is not followed
-   * again (a new worker would have missed its first blocks).
+   * The slot for `task`: for a file's running hash, the worker that follows
+   * it (busy or not: the receive engine bounds what is in flight); else as
+   * `pickSlot`.
    */
   private slotFor(task: Task): Slot | null {
-    task.follows = false;
-    const key = task.proofKey;
-    if (key === undefined) return this.pickSlot();
-    const followed = this.proofSlots.get(key);
-    if (followed && followed !== 'lost' && this.slots.includes(followed)) {
-      task.follows = true;
-      return followed;
-    }
-    if (followed) {
-      this.proofSlots.set(key, 'lost');
+    if (task.proofKey === undefined) {
+      task.follows = false;
       return this.pickSlot();
     }
-    const slot = this.pickSlot();
-    if (slot) {
-      this.proofSlots.set(key, slot);
-      task.follows = true;
-    }
+    const { slot, follows } = this.proofs.place(task.proofKey, () => this.pickSlot());
+    task.follows = follows;
     return slot;
   }
 
@@ -471,20 +421,4 @@ export class HashPool {
     slot.remote[releaseProxy]();
     slot.worker.terminate();
   }
-}
-
-function isDigest(value: unknown): value is FileDigest {
-  return typeof value === 'object' && value !== null && 'fileHash' in value && 'outboard' in value;
-}
-
-function errName(err: unknown): string {
-  return typeof err === 'object' && err !== null && typeof (err as Error).name === 'string'
-    ? (err as Error).name
-    : 'Error';
-}
-
-function errMessage(err: unknown): string {
-  return typeof err === 'object' && err !== null && 'message' in err
-    ? String((err as Error).message)
-    : String(err);
 }
