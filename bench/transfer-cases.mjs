@@ -260,7 +260,8 @@ export async function runTransfer(browser, appUrl, inputs, spec, far = null) {
           if (!first && bar && Number(bar.getAttribute('aria-valuenow')) > 0)
             first = performance.now();
           const status = document.querySelector('.transfer-status')?.textContent ?? '';
-          if (/received and verified|failed|Stopped/.test(status)) {
+          // A pause (storage refused a batch) waits for a person: end the case with its sentence.
+          if (/received and verified|failed|Stopped|Paused/.test(status)) {
             const end = performance.now();
             clearInterval(sampler);
             watch.disconnect();
