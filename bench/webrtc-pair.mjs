@@ -36,16 +36,21 @@ export function cpuPerMB(cpuAtStart, bytes) {
   return cpuAtStart === null || now === null ? null : ((now - cpuAtStart) * 1e9) / bytes;
 }
 
+/** Connects the pair's ends with one raw data channel (a initiates). */
+async function connectRaw({ a, b }) {
+  await Promise.all([
+    a.evaluate(() => window.ferryWebrtc.connectRaw(true)),
+    b.evaluate(() => window.ferryWebrtc.connectRaw(false)),
+  ]);
+}
+
 /**
  * One raw data channel (256 KiB messages, paused above 64 KiB buffered) from
  * end a to end b: `total` bytes. Returns bytes, ms, ttfbMs and cpuMsPerMB.
  */
 export async function rawRun(pair, total, messageSize) {
   const { a, b } = pair;
-  await Promise.all([
-    a.evaluate(() => window.ferryWebrtc.connectRaw(true)),
-    b.evaluate(() => window.ferryWebrtc.connectRaw(false)),
-  ]);
+  await connectRaw(pair);
   const cpuAtStart = chromiumCpuSeconds();
   const received = b.evaluate(([t]) => window.ferryWebrtc.receive(t, 'raw'), [total]);
   const startedAt = await a.evaluate(
@@ -68,10 +73,7 @@ export async function rawRun(pair, total, messageSize) {
  */
 export async function ceilingRun(pair, paths) {
   const { a, b } = pair;
-  await Promise.all([
-    a.evaluate(() => window.ferryWebrtc.connectRaw(true)),
-    b.evaluate(() => window.ferryWebrtc.connectRaw(false)),
-  ]);
+  await connectRaw(pair);
   await a.locator('#pick').setInputFiles(paths);
   const sizes = await a.evaluate(() => window.ferryWebrtc.pickedSizes());
   const cpuAtStart = chromiumCpuSeconds();
