@@ -36,6 +36,16 @@ export function cpuPerMB(cpuAtStart, bytes) {
   return cpuAtStart === null || now === null ? null : ((now - cpuAtStart) * 1e9) / bytes;
 }
 
+/** A run's figures from its receiver's report (epoch ms) and when the sender started. */
+function figures(run, startedAt, cpuAtStart) {
+  return {
+    bytes: run.bytes,
+    ms: run.lastAt - startedAt,
+    ttfbMs: run.firstAt - startedAt,
+    cpuMsPerMB: cpuPerMB(cpuAtStart, run.bytes),
+  };
+}
+
 /** Connects the pair's ends with one raw data channel (a initiates). */
 async function connectRaw({ a, b }) {
   await Promise.all([
@@ -57,13 +67,7 @@ export async function rawRun(pair, total, messageSize) {
     ([t, z]) => window.ferryWebrtc.send(t, 'raw', z),
     [total, messageSize],
   );
-  const run = await received;
-  return {
-    bytes: run.bytes,
-    ms: run.lastAt - startedAt,
-    ttfbMs: run.firstAt - startedAt,
-    cpuMsPerMB: cpuPerMB(cpuAtStart, run.bytes),
-  };
+  return figures(await received, startedAt, cpuAtStart);
 }
 
 /**
@@ -79,11 +83,5 @@ export async function ceilingRun(pair, paths) {
   const cpuAtStart = chromiumCpuSeconds();
   const received = b.evaluate((z) => window.ferryWebrtc.ceilingReceive(z), sizes);
   const startedAt = await a.evaluate(() => window.ferryWebrtc.ceilingSend());
-  const run = await received;
-  return {
-    bytes: run.bytes,
-    ms: run.lastAt - startedAt,
-    ttfbMs: run.firstAt - startedAt,
-    cpuMsPerMB: cpuPerMB(cpuAtStart, run.bytes),
-  };
+  return figures(await received, startedAt, cpuAtStart);
 }
