@@ -12,6 +12,22 @@ const MiB = 1024 * 1024;
 let pool: HashPool;
 afterEach(() => pool?.close());
 
+/** Makes `pool` with real hash workers, at most `maxWorkers`; returns every worker it made, to kill. */
+function trackedPool(maxWorkers: number): Worker[] {
+  const workers: Worker[] = [];
+  pool = new HashPool({
+    maxWorkers,
+    createWorker: () => {
+      const worker = new Worker(new URL('../../workers/hash.worker.ts', import.meta.url), {
+        type: 'module',
+      });
+      workers.push(worker);
+      return worker;
+    },
+  });
+  return workers;
+}
+
 function checkEventOrder(events: HashEvent[], size: number) {
   expect(events[0]).toEqual({ type: 'size', size });
   expect(events.at(-1)?.type).toBe('done');
@@ -265,17 +281,7 @@ describe('HashPool: a fault of this device is never a bad block', () => {
   });
 
   it('checks blocks again on a live worker when their worker dies mid-way', async () => {
-    const workers: Worker[] = [];
-    pool = new HashPool({
-      maxWorkers: 1,
-      createWorker: () => {
-        const worker = new Worker(new URL('../../workers/hash.worker.ts', import.meta.url), {
-          type: 'module',
-        });
-        workers.push(worker);
-        return worker;
-      },
-    });
+    const workers = trackedPool(1);
     const blocks = Array.from({ length: 6 }, (_, i) =>
       pseudoRandomBytes(i % 2 ? MiB : 5000 + i, 40 + i),
     );
@@ -299,17 +305,7 @@ describe('HashPool: a fault of this device is never a bad block', () => {
   });
 
   it('builds a file hash from its checked blocks in one worker, and gives none once that worker died', async () => {
-    const workers: Worker[] = [];
-    pool = new HashPool({
-      maxWorkers: 2,
-      createWorker: () => {
-        const worker = new Worker(new URL('../../workers/hash.worker.ts', import.meta.url), {
-          type: 'module',
-        });
-        workers.push(worker);
-        return worker;
-      },
-    });
+    const workers = trackedPool(2);
     const file = pseudoRandomBytes(3 * MiB + 77, 60);
     const blocks = [0, 1, 2, 3].map((i) => file.subarray(i * MiB, (i + 1) * MiB));
     // Out of order, as six streams deliver them.
