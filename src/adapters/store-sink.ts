@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 import { blockLength, expectedBlockHash } from '../core/content/outboard';
-import type { BlockSink } from '../core/transfer/receive-engine';
+import { isFerryError } from '../core/errors';
+import { type BlockSink, CheckLost } from '../core/transfer/receive-engine';
 import type { BlockStore } from './block-store';
 import type { HashPool } from './hash-pool';
 import { type StoredBlock, storedBlockSize } from './stored-block';
@@ -21,8 +22,9 @@ export interface SinkFile {
 }
 
 /**
- * A block's check that failed on this device (the hash workers kept dying,
- * or the pool was closed): not a verdict on the sender's data. Storing it
+ * A block's check that failed on this device for good (the pool was
+ * closed): not a verdict on the sender's data. (A check lost with its
+ * worker is a `CheckLost`: the block is asked for again.) Storing it
  * rejects with `error`, which stops the run as a storage failure would
  * (paused, everything kept), instead of counting a bad copy against the
  * sender and failing a good file.
@@ -95,7 +97,12 @@ export function storeSink(
       const expected = expectedBlockHash(f.size, f.fileHash, f.outboard, block);
       return pool
         .verifyBlock(data, expected, f.runningProof ? { key: f.key, block } : undefined)
-        .catch((localFault: unknown): LocalFault => ({ localFault }));
+        .catch((fault: unknown): LocalFault | CheckLost =>
+          // The worker stopped with the block, which was transferred to it: ask the sender again.
+          isFerryError(fault) && fault.name === 'Hash/WorkerFailed'
+            ? new CheckLost(fault)
+            : { localFault: fault },
+        );
     },
     store(file, block, kept) {
       if (!(kept instanceof Blob) && !(kept instanceof Uint8Array))

@@ -13,10 +13,11 @@ let pool: HashPool;
 afterEach(() => pool?.close());
 
 /** Makes `pool` with real hash workers, at most `maxWorkers`; returns every worker it made, to kill. */
-function trackedPool(maxWorkers: number): Worker[] {
+function trackedPool(maxWorkers: number, filesInFlightPerWorker?: number): Worker[] {
   const workers: Worker[] = [];
   pool = new HashPool({
     maxWorkers,
+    ...(filesInFlightPerWorker ? { filesInFlightPerWorker } : {}),
     createWorker: () => {
       const worker = new Worker(new URL('../../workers/hash.worker.ts', import.meta.url), {
         type: 'module',
@@ -196,7 +197,10 @@ describe('HashPool in real Chromium workers', () => {
     pool = new HashPool({ maxWorkers: 1 });
     const small = pseudoRandomBytes(64 * 1024, 3);
     const full = pseudoRandomBytes(MiB, 4);
-    const kept = await pool.verifyBlock(small.slice(), oracleHash(small));
+    const posted = small.slice();
+    const kept = await pool.verifyBlock(posted, oracleHash(small));
+    // Transferred, not copied: the page's bytes went to the worker.
+    expect(posted.byteLength).toBe(0);
     expect(kept).toBeInstanceOf(Uint8Array);
     expect(toHex(oracleHash(kept as Uint8Array))).toBe(toHex(oracleHash(small)));
     const blob = await pool.verifyBlock(full.slice(), oracleHash(full));
@@ -262,7 +266,7 @@ describe('HashPool: block hashes while hashing (a draft’s source)', () => {
 });
 
 describe('HashPool: a fault of this device is never a bad block', () => {
-  it('checks a block again on a live worker when its worker is stopped for another call', async () => {
+  it('fails a block’s check, not as a bad block, when its worker is stopped for another call', async () => {
     pool = new HashPool({ maxWorkers: 1, filesInFlightPerWorker: 2 });
     const part = new Blob([pseudoRandomBytes(MiB, 31)]);
     const huge = new Blob(Array.from({ length: 128 }, () => part));
@@ -273,35 +277,49 @@ describe('HashPool: a fault of this device is never a bad block', () => {
     const check = pool.verifyBlock(block.slice(), oracleHash(block));
     controller.abort();
     await expect(hashing).rejects.toMatchObject({ name: 'AbortError' });
-    const kept = await check;
+    // Its bytes went with the worker: the caller asks the sender again.
+    await expect(check).rejects.toMatchObject({ name: 'Hash/WorkerFailed' });
+    // And the pool works on, on a new worker.
+    const kept = await pool.verifyBlock(block.slice(), oracleHash(block));
     expect(kept).toBeInstanceOf(Blob);
     expect(toHex(oracleHash(new Uint8Array(await (kept as Blob).arrayBuffer())))).toBe(
       toHex(oracleHash(block)),
     );
   });
 
-  it('checks blocks again on a live worker when their worker dies mid-way', async () => {
-    const workers = trackedPool(1);
+  it('fails the checks a worker dies with, never as bad blocks, and checks the queued ones on a new worker', async () => {
+    // One check at a time on the one worker.
+    const workers = trackedPool(1, 1);
     const blocks = Array.from({ length: 6 }, (_, i) =>
       pseudoRandomBytes(i % 2 ? MiB : 5000 + i, 40 + i),
     );
     const damaged = blocks[1]!.slice();
     damaged[7]! ^= 1;
     const checks = [
-      ...blocks.map((b) => pool.verifyBlock(b.slice(), oracleHash(b))),
       pool.verifyBlock(damaged, oracleHash(blocks[1]!)),
+      ...blocks.map((b) => pool.verifyBlock(b.slice(), oracleHash(b))),
     ];
-    // The worker dies with every check posted to it and none answered: as a crash looks to the page.
+    const settled = checks.map((c) =>
+      c.then(
+        (v) => ({ v }),
+        (e: unknown) => ({ e }),
+      ),
+    );
+    // The worker dies with the first check posted to it (the others wait their turn),
+    // unanswered: as a crash looks to the page.
     workers[0]!.terminate();
     workers[0]!.dispatchEvent(new ErrorEvent('error', { message: 'killed by the test' }));
-    const answers = await Promise.all(checks);
+    const answers = await Promise.all(settled);
     expect(workers.length).toBe(2);
+    // The damaged block was never judged: its check was lost, which is not a verdict.
+    expect(answers[0]).toMatchObject({ e: { name: 'Hash/WorkerFailed' } });
     for (const [i, b] of blocks.entries()) {
-      const kept = answers[i]!;
+      const answer = answers[i + 1]!;
+      expect('v' in answer).toBe(true);
+      const kept = 'v' in answer ? answer.v : null;
       const bytes = kept instanceof Blob ? new Uint8Array(await kept.arrayBuffer()) : kept;
       expect(bytes && toHex(oracleHash(bytes))).toBe(toHex(oracleHash(b)));
     }
-    expect(answers[6]).toBeNull();
   });
 
   it('builds a file hash from its checked blocks in one worker, and gives none once that worker died', async () => {
@@ -324,6 +342,50 @@ describe('HashPool: a fault of this device is never a bad block', () => {
     for (const i of [1, 2, 3])
       await pool.verifyBlock(blocks[i]!.slice(), oracleHash(blocks[i]!), { key: 'b', block: i });
     expect(await pool.finishProof('b', 4)).toBeNull();
+  });
+
+  it('finishes a receive whose worker dies with a block: the block is asked for again', async () => {
+    const workers = trackedPool(1);
+    const file = testFile(pseudoRandomBytes(3 * MiB + 10, 51));
+    const { streams, served } = await connect(2, memorySource([file]));
+    const kept = new Map<number, Uint8Array>();
+    const store = {
+      putBatch: async (writes: { index: number; data: Blob | Uint8Array }[]) => {
+        for (const w of writes)
+          kept.set(
+            w.index,
+            w.data instanceof Blob ? new Uint8Array(await w.data.arrayBuffer()) : w.data,
+          );
+        return new Map();
+      },
+    } as unknown as BlockStore;
+    const sink = storeSink(store, pool, [
+      { key: 'k', fileHash: file.hash, size: file.data.length, outboard: file.outboard },
+    ]);
+    const events: ReceiveEvent[] = [];
+    let killed = false;
+    const engine = new ReceiveEngine(streams, [fullPlan(0, file.data.length)], sink, {
+      onEvent: (e) => {
+        events.push(e);
+        if (e.type !== 'received' || killed) return;
+        killed = true;
+        // Right after the engine posted this block's check, before any answer can come.
+        queueMicrotask(() => {
+          workers[0]!.terminate();
+          workers[0]!.dispatchEvent(new ErrorEvent('error', { message: 'killed by the test' }));
+        });
+      },
+    });
+    const outcome = await engine.run();
+    for (const s of streams) s.close();
+    expect(outcome).toEqual({ kind: 'finished', failedFiles: [] });
+    const lost = events.find((e) => e.type === 'rejected');
+    expect(lost).toBeDefined();
+    expect(served.get(`0:${lost?.type === 'rejected' ? lost.block : -1}`)).toBe(2);
+    const whole = new Uint8Array(file.data.length);
+    for (const [index, data] of kept) whole.set(data, index * MiB);
+    expect(kept.size).toBe(4);
+    expect(toHex(oracleHash(whole))).toBe(toHex(file.hash));
   });
 
   it('stops a receive when its workers keep dying, without counting a bad copy against the sender', async () => {
@@ -361,9 +423,10 @@ describe('HashPool: a fault of this device is never a bad block', () => {
     expect(outcome.kind).toBe('stopped');
     if (outcome.kind === 'stopped')
       expect(outcome.error).toMatchObject({ name: 'Hash/WorkerFailed' });
-    expect(events.filter((e) => e.type === 'rejected' || e.type === 'file-failed')).toEqual([]);
+    // Each lost check was asked for again, never counted as a bad copy: the file did not fail.
+    expect(events.filter((e) => e.type === 'file-failed')).toEqual([]);
     expect(kept).toEqual([]);
-    // The first check and its retries, each on a fresh worker.
+    // A block's check lost three times, each on a fresh worker.
     expect(made).toBeGreaterThanOrEqual(3);
   });
 });

@@ -10,6 +10,20 @@ import { RequestTimeout } from './request-timeout';
 import { type FilePlan, Scheduler } from './scheduler';
 
 /**
+ * What `BlockSink.verify` answers when the check itself was lost on this
+ * device (its hash worker stopped with the block, which went with it): not
+ * a verdict on the sender's data. The block is asked for again, without
+ * counting a bad copy; a block whose check is lost MAX_LOST_CHECKS times
+ * stops the run with `error` (a fault of this device, to be reported).
+ */
+export class CheckLost {
+  constructor(readonly error: unknown) {}
+}
+
+/** Checks of one block lost on this device (3) before the run stops: see `CheckLost`. */
+export const MAX_LOST_CHECKS = 3;
+
+/**
  * What the engine needs from the outside: checking and keeping blocks.
  * `Kept` is whatever verifying hands to storing (the bytes in tests, a Blob
  * made in the hash worker in the app); the engine never looks inside.
@@ -17,10 +31,10 @@ import { type FilePlan, Scheduler } from './scheduler';
 export interface BlockSink<Kept = Uint8Array> {
   /**
    * Checks that `data` is exactly block `block` of file `file` (length and
-   * BLAKE3): resolves with what to store when it is, or null. `data` may be
-   * detached afterwards (the app moves it to a worker).
+   * BLAKE3): resolves with what to store when it is, null when it is not,
+   * or `CheckLost`. `data` may be detached afterwards (the app moves it to a worker).
    */
-  verify(file: number, block: number, data: Uint8Array): Promise<Kept | null>;
+  verify(file: number, block: number, data: Uint8Array): Promise<Kept | null | CheckLost>;
   /** Keeps a verified block (batched into IndexedDB in the app). Rejecting stops the transfer; what was kept stays. */
   store(file: number, block: number, kept: Kept): Promise<void>;
 }
@@ -31,7 +45,7 @@ export type ReceiveEvent =
   | { type: 'received'; file: number; block: number; bytes: number }
   /** A block was verified and stored. */
   | { type: 'verified'; file: number; block: number; bytes: number }
-  /** A block arrived damaged and was thrown away (it is asked for again). */
+  /** A block was thrown away and is asked for again: it arrived damaged, or its check was lost here. */
   | { type: 'rejected'; file: number; block: number; bytes: number }
   | { type: 'file-done'; file: number }
   | { type: 'file-failed'; file: number; reason: string }
@@ -94,6 +108,8 @@ export class ReceiveEngine<Kept = Uint8Array> {
   private readonly unlisten: (() => void)[] = [];
   /** Requests timed out in a row, per stream (a whole block arriving resets it). */
   private readonly strikes = new Map<number, number>();
+  /** Checks lost on this device, per "file:block" (see `CheckLost`). */
+  private readonly lostChecks = new Map<string, number>();
   /** Last time each stream delivered a piece, ms. */
   private readonly moved = new Map<number, number>();
   private cancelTimer: (() => void) | null = null;
@@ -293,6 +309,19 @@ export class ReceiveEngine<Kept = Uint8Array> {
     const bytes = data.length;
     const good = await this.sink.verify(file, block, data).catch(() => null);
     if (this.done) return;
+    if (good instanceof CheckLost) {
+      const key = `${file}:${block}`;
+      const lost = (this.lostChecks.get(key) ?? 0) + 1;
+      this.lostChecks.set(key, lost);
+      if (lost >= MAX_LOST_CHECKS) {
+        this.settle({ kind: 'stopped', error: good.error });
+        return;
+      }
+      this.init.onEvent?.({ type: 'rejected', file, block, bytes });
+      this.scheduler.askAgain(index, file, block);
+      this.pumpAll();
+      return;
+    }
     if (!good) {
       this.init.onEvent?.({ type: 'rejected', file, block, bytes });
       if (this.scheduler.rejected(index, file, block) === 'file-failed')

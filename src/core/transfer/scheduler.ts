@@ -238,6 +238,13 @@ export class Scheduler {
     return f.outstanding === 0;
   }
 
+  /** Block arrived but could not be checked here (see `CheckLost`): asked for again, first, with no bad copy counted. */
+  askAgain(stream: number, file: number, block: number): void {
+    this.settle(stream, file, block);
+    if (this.files.get(file)?.failed || this.verifiedSet.has(key(file, block))) return;
+    this.retry.unshift({ file, block });
+  }
+
   /** Block arrived with the wrong hash: ask again, or give its file up. */
   rejected(stream: number, file: number, block: number): 'retry' | 'file-failed' {
     this.settle(stream, file, block);

@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { toHex } from '../../../src/core/bytes';
 import { decodeMessage } from '../../../src/core/protocol/decode';
 import { MessageType } from '../../../src/core/protocol/message-types';
-import { ReceiveEngine, type ReceiveEvent } from '../../../src/core/transfer/receive-engine';
+import {
+  type BlockSink,
+  CheckLost,
+  MAX_LOST_CHECKS,
+  ReceiveEngine,
+  type ReceiveEvent,
+} from '../../../src/core/transfer/receive-engine';
 import { fullPlan } from '../../../src/core/transfer/scheduler';
 import { oracleHash, pseudoRandomBytes } from '../../helpers/data';
 import { connect, memorySink, memorySource, testFile } from '../../helpers/transfer-harness';
@@ -61,6 +67,43 @@ describe('ReceiveEngine over six in-memory streams', { timeout: 60_000 }, () => 
     expect(served.get('5:2')).toBe(2);
     expect(stored.size).toBe([...served.keys()].length);
     expectAllCorrect(assemble);
+  });
+
+  it('asks again for a block whose check was lost here, counting no bad copy, and stops when it keeps being lost', async () => {
+    // Block 1 of file 4 has its check lost twice (as when its hash worker dies with it), then checked.
+    const { streams, served } = await connect(3, memorySource(files));
+    const { sink, assemble } = memorySink(files);
+    let losses = 0;
+    const losing: BlockSink = {
+      verify: (file, block, data) =>
+        file === 4 && block === 1 && losses++ < MAX_LOST_CHECKS - 1
+          ? Promise.resolve(new CheckLost(new Error('worker died')))
+          : sink.verify(file, block, data),
+      store: sink.store,
+    };
+    const events: ReceiveEvent[] = [];
+    const outcome = await new ReceiveEngine(streams, plans(), losing, {
+      // One lost check more would give the file up, were lost checks counted as bad copies.
+      maxBadCopies: 2,
+      onEvent: (e) => events.push(e),
+    }).run();
+    expect(outcome).toEqual({ kind: 'finished', failedFiles: [] });
+    expect(served.get('4:1')).toBe(MAX_LOST_CHECKS);
+    expect(events.filter((e) => e.type === 'rejected').length).toBe(MAX_LOST_CHECKS - 1);
+    expectAllCorrect(assemble);
+
+    // Lost every time: a fault of this device, reported, not retried for ever.
+    const again = await connect(3, memorySource(files));
+    const fault = new Error('worker keeps dying');
+    const stopped = await new ReceiveEngine(again.streams, plans(), {
+      verify: (file, block, data) =>
+        file === 4 && block === 1
+          ? Promise.resolve(new CheckLost(fault))
+          : memorySink(files).sink.verify(file, block, data),
+      store: async () => {},
+    }).run();
+    expect(stopped).toEqual({ kind: 'stopped', error: fault });
+    expect(again.served.get('4:1')).toBe(MAX_LOST_CHECKS);
   });
 
   it('gives up a file whose block keeps arriving damaged, and finishes the others', async () => {
