@@ -19,6 +19,12 @@ const BATCH_BLOCKS = 64;
 const BATCH_BYTES = 8 * 1024 * 1024;
 const BATCH_WAIT_MS = 10;
 
+/**
+ * How far the ceiling got on this page (messages sent; blocks arrived,
+ * hashed, stored): what a run that never ends reports (`ceilingProgress`).
+ */
+export const ceilingProgress = { sent: 0, arrived: 0, hashed: 0, stored: 0, blocks: 0 };
+
 /** Every block of every file, in order: [file, block, length]. */
 function blocksOf(sizes: readonly number[]): [number, number, number][] {
   const out: [number, number, number][] = [];
@@ -85,6 +91,7 @@ export async function ceilingSend(dc: RTCDataChannel, files: readonly File[]): P
         if (dc.bufferedAmount > LOW_WATER)
           await new Promise((r) => dc.addEventListener('bufferedamountlow', r, { once: true }));
         dc.send(new Uint8Array(data, at + o, Math.min(MESSAGE, length - o)));
+        ceilingProgress.sent++;
       }
       at += length;
     }
@@ -115,6 +122,7 @@ export async function ceilingReceive(
     () => new Worker(new URL('./ceiling.worker.ts', import.meta.url), { type: 'module' }),
   );
   const blocks = blocksOf(sizes);
+  Object.assign(ceilingProgress, { arrived: 0, hashed: 0, stored: 0, blocks: blocks.length });
   const total = sizes.reduce((a, b) => a + b, 0);
   let stored = 0;
   let firstAt = 0;
@@ -136,6 +144,7 @@ export async function ceilingReceive(
     const store = tx.objectStore('blocks');
     for (const w of writes) store.put(w.value, w.key);
     tx.oncomplete = () => {
+      ceilingProgress.stored += writes.length;
       if (!firstAt) firstAt = Date.now();
       stored += writes.reduce((a, w) => a + w.bytes, 0);
       if (stored >= total) done({ firstAt, lastAt: Date.now(), bytes: stored });
@@ -146,6 +155,7 @@ export async function ceilingReceive(
     worker.onmessage = (e: MessageEvent<{ id: number; stored: Blob | Uint8Array }>) => {
       const [file, block, length] = pending.get(e.data.id)!;
       pending.delete(e.data.id);
+      ceilingProgress.hashed++;
       batch.push({ key: [file, block], value: e.data.stored, bytes: length });
       batchBytes += length;
       if (batch.length >= BATCH_BLOCKS || batchBytes >= BATCH_BYTES) flush();
@@ -172,6 +182,7 @@ export async function ceilingReceive(
     }
     if (!whole) return;
     pending.set(index, blocks[index]!);
+    ceilingProgress.arrived++;
     workers[index % 2]!.postMessage({ id: index, data: whole }, [whole.buffer]);
     index++;
   };

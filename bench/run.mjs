@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { createServer } from 'vite';
 import { chromiumArgs, chromiumPath } from '../scripts/chromium.mjs';
-import { chromiumCpuSeconds } from './cpu-time.mjs';
+import { chromiumCpuByKind, chromiumCpuSeconds, printCpuDetail } from './cpu-time.mjs';
 import { runSendWhileHashing } from './hash-cases.mjs';
 import { buildLinkEmu } from './link/link.mjs';
 import { LINK_CASES, linkBaseline, runLinkCases } from './link-cases.mjs';
@@ -21,7 +21,7 @@ import {
   startApp,
   TRANSFER_CASES,
 } from './transfer-cases.mjs';
-import { cpuPerMB, openPair } from './webrtc-pair.mjs';
+import { cpuPerMB, openPair, runCeiling } from './webrtc-pair.mjs';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS || 3);
 /** Each case's baseline: the figure its ratio is taken against. */
@@ -194,6 +194,7 @@ if (usesWebrtc && process.env.FERRY_PRIVATE_NETWORK !== '1') {
         : p.evaluate(([i, c]) => window.ferryWebrtc.connectFerry(i, c), [initiator, count]);
     await Promise.all([connect(a, true), connect(b, false)]);
     let cpuAtStart;
+    let cpuByKindAtStart;
     let run; // { startedAt, firstAt, lastAt, bytes }, epoch ms
     if (kind === 'ceiling') {
       await a.locator('#pick').setInputFiles(pickPaths(size.pick));
@@ -202,23 +203,25 @@ if (usesWebrtc && process.env.FERRY_PRIVATE_NETWORK !== '1') {
       const tracePath =
         process.env.BENCH_PROFILE &&
         round > 0 &&
-        join(process.env.BENCH_PROFILE, `${name}.trace.json`);
+        join(process.env.BENCH_PROFILE, `${name}-${round}.trace.json`);
       if (tracePath) await browser.startTracing(b, { path: tracePath, screenshots: false });
       cpuAtStart = chromiumCpuSeconds();
-      const received = b.evaluate((z) => window.ferryWebrtc.ceilingReceive(z), sizes);
-      const startedAt = await a.evaluate(() => window.ferryWebrtc.ceilingSend());
-      run = { startedAt, ...(await received) };
+      cpuByKindAtStart = chromiumCpuByKind();
+      const { startedAt, received } = await runCeiling({ a, b }, sizes);
+      run = { startedAt, ...received };
       if (tracePath) await browser.stopTracing();
     } else if (kind === 'engine') {
       const fileSize = size.size ?? WEBRTC_BYTES;
       await a.evaluate(([f, z]) => window.ferryWebrtc.serveEngine(f, z), [size.files, fileSize]);
       cpuAtStart = chromiumCpuSeconds();
+      cpuByKindAtStart = chromiumCpuByKind();
       run = await b.evaluate(
         ([f, z, w]) => window.ferryWebrtc.receiveEngine(f, z, w),
         [size.files, fileSize, ENGINE_WINDOW_BYTES],
       );
     } else {
       cpuAtStart = chromiumCpuSeconds();
+      cpuByKindAtStart = chromiumCpuByKind();
       const received = b.evaluate(
         ([t, k]) => window.ferryWebrtc.receive(t, k),
         [WEBRTC_BYTES, kind],
@@ -229,11 +232,20 @@ if (usesWebrtc && process.env.FERRY_PRIVATE_NETWORK !== '1') {
       );
       run = { startedAt, ...(await received) };
     }
+    printCpuDetail(name, cpuByKindAtStart, run.bytes);
+    // The raw channel's bytes on the wire, as the transfer cases' `wirePerByte`.
+    const wirePerByte =
+      kind === 'raw' || kind === 'ceiling'
+        ? (await a.evaluate(() => window.ferryWebrtc.wireBytes())) / run.bytes
+        : null;
+    if (process.env.BENCH_CPU_DETAIL && wirePerByte)
+      console.error(`wire ${wirePerByte.toFixed(3)}× the bytes`);
     if (round > 0) {
       samples[name].push(run.bytes / (run.lastAt - run.startedAt) / 1000);
-      extra[name] ??= { ttfbMs: [], cpuMsPerMB: [] };
+      extra[name] ??= { ttfbMs: [], cpuMsPerMB: [], ...(wirePerByte ? { wirePerByte: [] } : {}) };
       extra[name].ttfbMs.push(run.firstAt - run.startedAt);
       extra[name].cpuMsPerMB.push(cpuPerMB(cpuAtStart, run.bytes));
+      extra[name].wirePerByte?.push(wirePerByte);
     }
     await close();
   };
@@ -346,6 +358,13 @@ const cases = names.map((name) => ({
         extraWritesInFrame: Math.max(...extra[name].extraWritesInFrame),
       }
     : {}),
+  // Sender's bytes on the wire per byte moved: median, and the worst round.
+  ...(extra[name]?.wirePerByte
+    ? {
+        wirePerByte: round2(median(extra[name].wirePerByte)),
+        wirePerByteMax: round2(Math.max(...extra[name].wirePerByte)),
+      }
+    : {}),
   // Main-thread tasks over 50 ms (the receiving page of a transfer, the sending page of a check): worst round.
   ...(extra[name]?.longTasks
     ? {
@@ -392,7 +411,7 @@ writeFileSync(
 console.log(`\n${'case'.padEnd(26)}${'MB/s'.padStart(9)}  ${'ratio'.padStart(6)}  baseline`);
 for (const c of result.cases) {
   console.log(
-    `${c.name.padEnd(26)}${String(c.mbps).padStart(9)}  ${String(c.ratio ?? '–').padStart(6)}  ${(c.baseline ?? '–').padEnd(20)}${c.ttfbMs === undefined ? '' : `ttfb ${c.ttfbMs} ms`}${c.cpuMsPerMB === undefined ? '' : `  cpu ${c.cpuMsPerMB} ms/MB`}${c.ofCeiling === undefined ? '' : `  of ceiling ${c.ofCeiling} (${c.ofCeilingRounds.join(', ')})`}${c.heapPeakMB === undefined ? '' : `  heap ${c.heapPeakMB} MB`}${c.writesPerFrame === undefined ? '' : `  writes/frame ${c.writesPerFrame} (2nd in a frame: ${c.extraWritesInFrame})`}${c.longTasks === undefined ? '' : `  tasks>50ms ${c.longTasks} (max ${c.longestTaskMs} ms)`}${c.senderLongTasks === undefined ? '' : ` / sender ${c.senderLongTasks} (max ${c.senderLongestTaskMs} ms)`}`,
+    `${c.name.padEnd(26)}${String(c.mbps).padStart(9)}  ${String(c.ratio ?? '–').padStart(6)}  ${(c.baseline ?? '–').padEnd(20)}${c.ttfbMs === undefined ? '' : `ttfb ${c.ttfbMs} ms`}${c.cpuMsPerMB === undefined ? '' : `  cpu ${c.cpuMsPerMB} ms/MB`}${c.ofCeiling === undefined ? '' : `  of ceiling ${c.ofCeiling} (${c.ofCeilingRounds.join(', ')})`}${c.wirePerByte === undefined ? '' : `  wire ${c.wirePerByte}× (max ${c.wirePerByteMax}×)`}${c.heapPeakMB === undefined ? '' : `  heap ${c.heapPeakMB} MB`}${c.writesPerFrame === undefined ? '' : `  writes/frame ${c.writesPerFrame} (2nd in a frame: ${c.extraWritesInFrame})`}${c.longTasks === undefined ? '' : `  tasks>50ms ${c.longTasks} (max ${c.longestTaskMs} ms)`}${c.senderLongTasks === undefined ? '' : ` / sender ${c.senderLongTasks} (max ${c.senderLongestTaskMs} ms)`}`,
   );
 }
 console.log('\nwritten to bench/results/latest.json');

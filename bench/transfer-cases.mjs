@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { build } from 'vite';
 import { startServerProcess } from '../scripts/server-process.mjs';
-import { chromiumCpuSeconds } from './cpu-time.mjs';
+import { chromiumCpuByKind, chromiumCpuSeconds, printCpuDetail } from './cpu-time.mjs';
 
 const MiB = 1024 * 1024;
 
@@ -171,6 +171,30 @@ export async function startApp(root, env = {}) {
   };
 }
 
+/** In a page before its scripts: every RTCPeerConnection it makes is kept in `window.__pcs`. */
+function keepPeerConnections() {
+  const Native = window.RTCPeerConnection;
+  window.__pcs = [];
+  window.RTCPeerConnection = class extends Native {
+    constructor(...args) {
+      super(...args);
+      window.__pcs.push(this);
+    }
+  };
+}
+
+/** In a page: bytes sent over the selected candidate pairs of `window.__pcs` (UDP payloads, retransmissions included). */
+async function bytesOnTheWire() {
+  let sent = 0;
+  for (const pc of window.__pcs ?? [])
+    for (const r of (await pc.getStats()).values())
+      if (r.type === 'candidate-pair' && r.nominated) sent += r.bytesSent ?? 0;
+  return sent;
+}
+
+/** Traces taken so far: each round's gets its own file. */
+let traceCount = 0;
+
 /**
  * Starts the V8 CPU profiler in a page (BENCH_PROFILE=dir BENCH_PROFILE_JS=1); the returned
  * function stops it and writes a .cpuprofile that Chrome DevTools opens.
@@ -197,6 +221,8 @@ async function startProfiler(page) {
  */
 export async function runTransfer(browser, appUrl, inputs, spec, far = null) {
   const senderContext = await browser.newContext();
+  // The sender's peer connections are kept, to count the bytes it put on the wire (`wirePerByte`).
+  await senderContext.addInitScript(keepPeerConnections);
   const sender = await senderContext.newPage();
   await sender.goto(appUrl);
   const target = spec.file ?? join(inputs.root, spec.pick === 'big' ? 'big.bin' : spec.pick);
@@ -224,7 +250,10 @@ export async function runTransfer(browser, appUrl, inputs, spec, far = null) {
       : [];
   const tracePath =
     process.env.BENCH_PROFILE &&
-    join(process.env.BENCH_PROFILE, `${spec.pick}-${spec.streams}-receiver.trace.json`);
+    join(
+      process.env.BENCH_PROFILE,
+      `${spec.pick}-${spec.streams}-receiver-${++traceCount}.trace.json`,
+    );
   if (tracePath && !far)
     await browser.startTracing(receiver, { path: tracePath, screenshots: false });
   // The sending page's long tasks too: the rule is no task over 50 ms on either page.
@@ -236,6 +265,7 @@ export async function runTransfer(browser, appUrl, inputs, spec, far = null) {
     window.__longTaskObserver.observe({ type: 'longtask' });
   });
   const cpuAtStart = chromiumCpuSeconds();
+  const cpuByKindAtStart = chromiumCpuByKind();
   const result = await receiver.evaluate(
     () =>
       new Promise((resolve) => {
@@ -292,6 +322,10 @@ export async function runTransfer(browser, appUrl, inputs, spec, far = null) {
       }),
   );
   const cpuAtEnd = chromiumCpuSeconds();
+  printCpuDetail(`transfer-${spec.pick}-${spec.streams}`, cpuByKindAtStart, bytes);
+  const wireBytes = await sender.evaluate(bytesOnTheWire);
+  if (process.env.BENCH_CPU_DETAIL)
+    console.error(`wire ${(wireBytes / bytes).toFixed(3)}× the bytes`);
   const start = await receiver.evaluate(() => window.__benchStart);
   const senderLongTasks = await sender.evaluate(() => {
     window.__longTaskObserver.disconnect();
@@ -319,6 +353,9 @@ export async function runTransfer(browser, appUrl, inputs, spec, far = null) {
     extraWritesInFrame: result.extraInFrame,
     longTasks: result.longTasks,
     longestTaskMs: result.longestTaskMs,
+    // Bytes the sender put on the wire per byte of files: 1.04 is DTLS and SCTP framing; more
+    // is SCTP sending again what the receiver did not acknowledge in time (a starved receiver).
+    wirePerByte: wireBytes / bytes,
     senderLongTasks: senderLongTasks.length,
     senderLongestTaskMs: Math.max(0, ...senderLongTasks),
   };

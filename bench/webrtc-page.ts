@@ -12,7 +12,7 @@ import { ProtocolStream } from '../src/core/session/protocol-stream';
 import { BlockServer } from '../src/core/transfer/block-server';
 import { ReceiveEngine } from '../src/core/transfer/receive-engine';
 import { fullPlan } from '../src/core/transfer/scheduler';
-import { ceilingReceive, ceilingSend } from './ceiling';
+import { ceilingProgress, ceilingReceive, ceilingSend } from './ceiling';
 
 declare global {
   interface Window {
@@ -33,10 +33,13 @@ export interface TransferSample {
 const MESSAGE = 256 * 1024;
 const LOW_WATER = 64 * 1024;
 let onSignal: (m: unknown) => void = () => {};
+/** The raw channel's connection, for its bytes on the wire. */
+let rawPc: RTCPeerConnection | null = null;
 
 /** Raw RTCDataChannel: one channel, 256 KiB messages, paused above 64 KiB buffered (bufferedamountlow). */
 async function rawConnect(initiator: boolean): Promise<RTCDataChannel> {
   const pc = new RTCPeerConnection({ iceServers: [] });
+  rawPc = pc;
   pc.onicecandidate = (e) => void window.benchSignal({ candidate: e.candidate?.toJSON() ?? null });
   onSignal = async (m) => {
     const msg = m as { sdp?: RTCSessionDescriptionInit; candidate?: RTCIceCandidateInit | null };
@@ -96,6 +99,13 @@ const api = {
     raw = await rawConnect(initiator);
     raw.binaryType = 'arraybuffer';
     raw.bufferedAmountLowThreshold = LOW_WATER;
+  },
+  /** Bytes this side sent over the raw connection's selected candidate pair (UDP payloads, resent data included). */
+  async wireBytes(): Promise<number> {
+    let sent = 0;
+    for (const r of (await rawPc?.getStats())?.values() ?? [])
+      if (r.type === 'candidate-pair' && r.nominated) sent += r.bytesSent ?? 0;
+    return sent;
   },
   /** Connects `count` Ferry streams. */
   async connectFerry(initiator: boolean, count: number) {
@@ -204,6 +214,12 @@ const api = {
     ceilingSend(raw!, [...(document.querySelector<HTMLInputElement>('#pick')!.files ?? [])]),
   /** Receiving side of the ceiling cases: every block hashed and stored (see ceiling.ts). */
   ceilingReceive: (sizes: number[]) => ceilingReceive(raw!, sizes),
+  /** How far the ceiling got on this page, and the raw channel's state. */
+  ceilingProgress: () => ({
+    ...ceilingProgress,
+    channel: raw?.readyState,
+    buffered: raw?.bufferedAmount,
+  }),
   /** Closes everything. */
   close() {
     raw?.close();

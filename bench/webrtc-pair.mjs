@@ -76,12 +76,46 @@ export async function rawRun(pair, total, messageSize) {
  * bytes, ms, ttfbMs and cpuMsPerMB, like `rawRun`.
  */
 export async function ceilingRun(pair, paths) {
-  const { a, b } = pair;
+  const { a } = pair;
   await connectRaw(pair);
   await a.locator('#pick').setInputFiles(paths);
   const sizes = await a.evaluate(() => window.ferryWebrtc.pickedSizes());
   const cpuAtStart = chromiumCpuSeconds();
-  const received = b.evaluate((z) => window.ferryWebrtc.ceilingReceive(z), sizes);
-  const startedAt = await a.evaluate(() => window.ferryWebrtc.ceilingSend());
-  return figures(await received, startedAt, cpuAtStart);
+  const { startedAt, received } = await runCeiling(pair, sizes);
+  return figures(received, startedAt, cpuAtStart);
+}
+
+/** Longest a ceiling run may take (10 min) before it is reported stuck. */
+const CEILING_DEADLINE_MS = 10 * 60_000;
+
+/**
+ * Runs the ceiling from a to b over their connected raw channel: resolves
+ * with the epoch ms it started and the receiver's figures, or throws, after
+ * CEILING_DEADLINE_MS, with how far each end got (a run at 02:16 on
+ * 2026-11-27 waited for ever with both pages idle).
+ */
+export async function runCeiling({ a, b }, sizes) {
+  const run = (async () => {
+    const received = b.evaluate((z) => window.ferryWebrtc.ceilingReceive(z), sizes);
+    const startedAt = await a.evaluate(() => window.ferryWebrtc.ceilingSend());
+    return { startedAt, received: await received };
+  })();
+  let timer;
+  const stuck = new Promise((_, reject) => {
+    timer = setTimeout(async () => {
+      const [sent, got] = await Promise.all(
+        [a, b].map((p) => p.evaluate(() => window.ferryWebrtc.ceilingProgress())),
+      );
+      reject(
+        new Error(
+          `The ceiling did not finish in ${CEILING_DEADLINE_MS / 60_000} min: sender ${JSON.stringify(sent)}, receiver ${JSON.stringify(got)}`,
+        ),
+      );
+    }, CEILING_DEADLINE_MS);
+  });
+  try {
+    return await Promise.race([run, stuck]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
