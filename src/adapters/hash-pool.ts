@@ -54,9 +54,9 @@ interface Task {
    */
   retries: number;
   /**
-   * Its arguments are transferred to the worker (`verifyBlock`): once
-   * posted, it can never be posted again, so a worker that stops with it
-   * fails it (`Hash/WorkerFailed`) instead of restarting it.
+   * Its arguments are transferred to the worker (`verifyBlock`, with no
+   * retries): once posted, it can never be posted again, so a worker that
+   * stops with it fails it (`Hash/WorkerFailed`) instead of restarting it.
    */
   transfers?: boolean;
 }
@@ -340,7 +340,7 @@ export class HashPool {
         `The hashing worker stopped unexpectedly${event.message ? `: ${event.message}` : ''}. Try again.`,
       );
       for (const task of tasks) {
-        if (task.retries > 0 && !task.transfers) {
+        if (task.retries > 0) {
           // Posted again on a live worker (first in line), as the pool's own abort does.
           task.retries--;
           this.queue.unshift(task);

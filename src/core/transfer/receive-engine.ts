@@ -108,8 +108,6 @@ export class ReceiveEngine<Kept = Uint8Array> {
   private readonly unlisten: (() => void)[] = [];
   /** Requests timed out in a row, per stream (a whole block arriving resets it). */
   private readonly strikes = new Map<number, number>();
-  /** Checks lost on this device, per "file:block" (see `CheckLost`). */
-  private readonly lostChecks = new Map<string, number>();
   /** Last time each stream delivered a piece, ms. */
   private readonly moved = new Map<number, number>();
   private cancelTimer: (() => void) | null = null;
@@ -310,15 +308,11 @@ export class ReceiveEngine<Kept = Uint8Array> {
     const good = await this.sink.verify(file, block, data).catch(() => null);
     if (this.done) return;
     if (good instanceof CheckLost) {
-      const key = `${file}:${block}`;
-      const lost = (this.lostChecks.get(key) ?? 0) + 1;
-      this.lostChecks.set(key, lost);
-      if (lost >= MAX_LOST_CHECKS) {
+      if (!this.scheduler.askAgain(index, file, block, MAX_LOST_CHECKS)) {
         this.settle({ kind: 'stopped', error: good.error });
         return;
       }
       this.init.onEvent?.({ type: 'rejected', file, block, bytes });
-      this.scheduler.askAgain(index, file, block);
       this.pumpAll();
       return;
     }

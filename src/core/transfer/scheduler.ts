@@ -65,6 +65,8 @@ export class Scheduler {
   private readonly processing = new Map<string, number>();
   private processingBytes = 0;
   private readonly badCopies = new Map<string, number>();
+  /** Checks lost on this device, per block (see `askAgain`). */
+  private readonly lostChecks = new Map<string, number>();
   private readonly verifiedSet = new Set<string>();
   private next = 0;
   /** Bytes of the plans not handed out yet (retries apart). */
@@ -238,11 +240,20 @@ export class Scheduler {
     return f.outstanding === 0;
   }
 
-  /** Block arrived but could not be checked here (see `CheckLost`): asked for again, first, with no bad copy counted. */
-  askAgain(stream: number, file: number, block: number): void {
+  /**
+   * Block arrived but its check was lost here (see `CheckLost`): asked for
+   * again, first, with no bad copy counted. Returns false, asking nothing,
+   * once this block's check was lost `maxLostChecks` times.
+   */
+  askAgain(stream: number, file: number, block: number, maxLostChecks: number): boolean {
     this.settle(stream, file, block);
-    if (this.files.get(file)?.failed || this.verifiedSet.has(key(file, block))) return;
-    this.retry.unshift({ file, block });
+    const k = key(file, block);
+    const lost = (this.lostChecks.get(k) ?? 0) + 1;
+    this.lostChecks.set(k, lost);
+    if (lost >= maxLostChecks) return false;
+    if (!this.files.get(file)?.failed && !this.verifiedSet.has(k))
+      this.retry.unshift({ file, block });
+    return true;
   }
 
   /** Block arrived with the wrong hash: ask again, or give its file up. */
