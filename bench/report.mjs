@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: MIT
+// Turns a bench run's per-round samples and figures into the reported
+// cases (medians, ratios to baselines and ceilings) and prints them.
+
+/** Rounds to two decimals (null stays null). */
+export const round2 = (x) => (x === null ? null : Math.round(x * 100) / 100);
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/**
+ * One entry per case in `names`: MB/s median of `samples[name]`, the
+ * medians or worst rounds of its `extra[name]` figures, its ratio to its
+ * baseline (`baselines`) and, round by round, to its ceiling (`ceilings`).
+ */
+export function summarize({ names, samples, extra, baselines, ceilings }) {
+  const cases = names.map((name) => ({
+    name,
+    mbps: median(samples[name]),
+    samples: samples[name],
+    baseline: baselines[name] ?? null,
+    // Time to first byte (and, for app transfers, the receiver's peak JS heap), medians.
+    ...(extra[name]?.ttfbMs ? { ttfbMs: Math.round(median(extra[name].ttfbMs)) } : {}),
+    // CPU of every Chromium process per MB moved (Linux), median: steadier than MB/s on a busy machine.
+    ...(extra[name]?.cpuMsPerMB?.every((x) => x !== null)
+      ? { cpuMsPerMB: round2(median(extra[name].cpuMsPerMB)) }
+      : {}),
+    ...(extra[name]?.heapPeakMB ? { heapPeakMB: Math.round(median(extra[name].heapPeakMB)) } : {}),
+    // e2e-big: where the wait went (median ms): checking, transfer, saving.
+    ...(extra[name]?.saveMs
+      ? Object.fromEntries(
+          ['checkMs', 'transferMs', 'saveMs'].map((k) => [k, Math.round(median(extra[name][k]))]),
+        )
+      : {}),
+    // Save cases: every figure of their one round.
+    ...(extra[name]?.save ? { save: extra[name].save[0] } : {}),
+    // Smoothness (receiver page): store writes per frame (≤ 1 by design), tasks over 50 ms.
+    ...(extra[name]?.writesPerFrame
+      ? {
+          writesPerFrame: round2(Math.max(...extra[name].writesPerFrame)),
+          extraWritesInFrame: Math.max(...extra[name].extraWritesInFrame),
+        }
+      : {}),
+    // Sender's bytes on the wire per byte moved: median, and the worst round.
+    ...(extra[name]?.wirePerByte
+      ? {
+          wirePerByte: round2(median(extra[name].wirePerByte)),
+          wirePerByteMax: round2(Math.max(...extra[name].wirePerByte)),
+        }
+      : {}),
+    // Main-thread tasks over 50 ms (the receiving page of a transfer, the sending page of a check): worst round.
+    ...(extra[name]?.longTasks
+      ? {
+          longTasks: Math.max(...extra[name].longTasks),
+          longestTaskMs: Math.round(Math.max(...extra[name].longestTaskMs)),
+        }
+      : {}),
+    ...(extra[name]?.senderLongTasks
+      ? {
+          senderLongTasks: Math.max(...extra[name].senderLongTasks),
+          senderLongestTaskMs: Math.round(Math.max(...extra[name].senderLongestTaskMs)),
+        }
+      : {}),
+  }));
+  for (const c of cases) {
+    const base = cases.find((b) => b.name === c.baseline);
+    c.ratio = base ? c.mbps / base.mbps : null;
+    // Against its ceiling, round by round (the two ran minutes apart), then the median.
+    const ceiling = ceilings[c.name] && samples[ceilings[c.name]];
+    if (ceiling && ceiling.length === c.samples.length) {
+      c.ofCeilingRounds = c.samples.map((x, i) => round2(x / ceiling[i]));
+      c.ofCeiling = median(c.ofCeilingRounds);
+    }
+  }
+  return cases;
+}
+
+/** Prints the reported cases as a table, one line each. */
+export function printCases(cases) {
+  console.log(`\n${'case'.padEnd(26)}${'MB/s'.padStart(9)}  ${'ratio'.padStart(6)}  baseline`);
+  for (const c of cases) {
+    console.log(
+      `${c.name.padEnd(26)}${String(c.mbps).padStart(9)}  ${String(c.ratio ?? '–').padStart(6)}  ${(c.baseline ?? '–').padEnd(20)}${c.ttfbMs === undefined ? '' : `ttfb ${c.ttfbMs} ms`}${c.cpuMsPerMB === undefined ? '' : `  cpu ${c.cpuMsPerMB} ms/MB`}${c.ofCeiling === undefined ? '' : `  of ceiling ${c.ofCeiling} (${c.ofCeilingRounds.join(', ')})`}${c.wirePerByte === undefined ? '' : `  wire ${c.wirePerByte}× (max ${c.wirePerByteMax}×)`}${c.heapPeakMB === undefined ? '' : `  heap ${c.heapPeakMB} MB`}${c.writesPerFrame === undefined ? '' : `  writes/frame ${c.writesPerFrame} (2nd in a frame: ${c.extraWritesInFrame})`}${c.longTasks === undefined ? '' : `  tasks>50ms ${c.longTasks} (max ${c.longestTaskMs} ms)`}${c.senderLongTasks === undefined ? '' : ` / sender ${c.senderLongTasks} (max ${c.senderLongestTaskMs} ms)`}`,
+    );
+  }
+}
