@@ -46,6 +46,10 @@ export function summarize({ names, samples, extra, baselines, ceilings }) {
           wirePerByteMax: round2(Math.max(...extra[name].wirePerByte)),
         }
       : {}),
+    // Packets the sender's browser dropped before the wire (SCTP sends them again): worst round.
+    ...(extra[name]?.droppedPackets
+      ? { droppedPackets: Math.max(...extra[name].droppedPackets) }
+      : {}),
     // Main-thread tasks over 50 ms (the receiving page of a transfer, the sending page of a check): worst round.
     ...(extra[name]?.longTasks
       ? {
@@ -78,7 +82,7 @@ export function printCases(cases) {
   console.log(`\n${'case'.padEnd(26)}${'MB/s'.padStart(9)}  ${'ratio'.padStart(6)}  baseline`);
   for (const c of cases) {
     console.log(
-      `${c.name.padEnd(26)}${String(c.mbps).padStart(9)}  ${String(c.ratio ?? '–').padStart(6)}  ${(c.baseline ?? '–').padEnd(20)}${c.ttfbMs === undefined ? '' : `ttfb ${c.ttfbMs} ms`}${c.cpuMsPerMB === undefined ? '' : `  cpu ${c.cpuMsPerMB} ms/MB`}${c.ofCeiling === undefined ? '' : `  of ceiling ${c.ofCeiling} (${c.ofCeilingRounds.join(', ')})`}${c.wirePerByte === undefined ? '' : `  wire ${c.wirePerByte}× (max ${c.wirePerByteMax}×)`}${c.heapPeakMB === undefined ? '' : `  heap ${c.heapPeakMB} MB`}${c.writesPerFrame === undefined ? '' : `  writes/frame ${c.writesPerFrame} (2nd in a frame: ${c.extraWritesInFrame})`}${c.longTasks === undefined ? '' : `  tasks>50ms ${c.longTasks} (max ${c.longestTaskMs} ms)`}${c.senderLongTasks === undefined ? '' : ` / sender ${c.senderLongTasks} (max ${c.senderLongestTaskMs} ms)`}`,
+      `${c.name.padEnd(26)}${String(c.mbps).padStart(9)}  ${String(c.ratio ?? '–').padStart(6)}  ${(c.baseline ?? '–').padEnd(20)}${c.ttfbMs === undefined ? '' : `ttfb ${c.ttfbMs} ms`}${c.cpuMsPerMB === undefined ? '' : `  cpu ${c.cpuMsPerMB} ms/MB`}${c.ofCeiling === undefined ? '' : `  of ceiling ${c.ofCeiling} (${c.ofCeilingRounds.join(', ')})`}${c.wirePerByte === undefined ? '' : `  wire ${c.wirePerByte}× (max ${c.wirePerByteMax}×)`}${c.droppedPackets ? `  dropped ${c.droppedPackets}` : ''}${c.heapPeakMB === undefined ? '' : `  heap ${c.heapPeakMB} MB`}${c.writesPerFrame === undefined ? '' : `  writes/frame ${c.writesPerFrame} (2nd in a frame: ${c.extraWritesInFrame})`}${c.longTasks === undefined ? '' : `  tasks>50ms ${c.longTasks} (max ${c.longestTaskMs} ms)`}${c.senderLongTasks === undefined ? '' : ` / sender ${c.senderLongTasks} (max ${c.senderLongestTaskMs} ms)`}`,
     );
   }
 }

@@ -23,6 +23,7 @@ import {
   TRANSFER_CASES,
 } from './transfer-cases.mjs';
 import { cpuPerMB, openPair, runCeiling } from './webrtc-pair.mjs';
+import { saveWireTimeline, startWireTimeline, stopWireTimeline, wireStats } from './wire-stats.mjs';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS || 3);
 /** Each case's baseline: the figure its ratio is taken against. */
@@ -183,7 +184,13 @@ if (usesWebrtc && process.env.FERRY_PRIVATE_NETWORK !== '1') {
 } else if (usesWebrtc) {
   const browser = await chromium.launch({
     executablePath: chromiumPath(),
-    args: [...chromiumArgs(), '--enable-precise-memory-info'],
+    args: [
+      ...chromiumArgs(),
+      '--enable-precise-memory-info',
+      ...(process.env.BENCH_CHROMIUM_LOG
+        ? ['--enable-logging=stderr', process.env.BENCH_CHROMIUM_LOG]
+        : []),
+    ],
   });
   /** One round of one WebRTC case (round 0 warms up and is not counted). */
   const runWebrtcCase = async (name, round) => {
@@ -194,6 +201,8 @@ if (usesWebrtc && process.env.FERRY_PRIVATE_NETWORK !== '1') {
         ? p.evaluate((i) => window.ferryWebrtc.connectRaw(i), initiator)
         : p.evaluate(([i, c]) => window.ferryWebrtc.connectFerry(i, c), [initiator, count]);
     await Promise.all([connect(a, true), connect(b, false)]);
+    const timeline = process.env.BENCH_WIRE_TIMELINE && (kind === 'raw' || kind === 'ceiling');
+    if (timeline) await Promise.all([a, b].map((p) => p.evaluate(startWireTimeline)));
     let cpuAtStart;
     let cpuByKindAtStart;
     let run; // { startedAt, firstAt, lastAt, bytes }, epoch ms
@@ -234,19 +243,29 @@ if (usesWebrtc && process.env.FERRY_PRIVATE_NETWORK !== '1') {
       run = { startedAt, ...(await received) };
     }
     printCpuDetail(name, cpuByKindAtStart, run.bytes);
+    if (timeline)
+      saveWireTimeline(
+        name,
+        run.bytes,
+        ...(await Promise.all([a, b].map((p) => p.evaluate(stopWireTimeline)))),
+      );
     // The raw channel's bytes on the wire, as the transfer cases' `wirePerByte`.
-    const wirePerByte =
-      kind === 'raw' || kind === 'ceiling'
-        ? (await a.evaluate(() => window.ferryWebrtc.wireBytes())) / run.bytes
-        : null;
-    if (process.env.BENCH_CPU_DETAIL && wirePerByte)
-      console.error(`wire ${wirePerByte.toFixed(3)}× the bytes`);
+    const wire = kind === 'raw' || kind === 'ceiling' ? await a.evaluate(wireStats) : null;
+    if (process.env.BENCH_CPU_DETAIL && wire)
+      console.error(
+        `wire ${(wire.bytesSent / run.bytes).toFixed(3)}× the bytes, ${wire.dropped} dropped`,
+      );
     if (round > 0) {
       samples[name].push(run.bytes / (run.lastAt - run.startedAt) / 1000);
-      extra[name] ??= { ttfbMs: [], cpuMsPerMB: [], ...(wirePerByte ? { wirePerByte: [] } : {}) };
+      extra[name] ??= {
+        ttfbMs: [],
+        cpuMsPerMB: [],
+        ...(wire ? { wirePerByte: [], droppedPackets: [] } : {}),
+      };
       extra[name].ttfbMs.push(run.firstAt - run.startedAt);
       extra[name].cpuMsPerMB.push(cpuPerMB(cpuAtStart, run.bytes));
-      extra[name].wirePerByte?.push(wirePerByte);
+      extra[name].wirePerByte?.push(wire.bytesSent / run.bytes);
+      extra[name].droppedPackets?.push(wire.dropped);
     }
     await close();
   };

@@ -20,6 +20,13 @@ import { dirname, join } from 'node:path';
 import { build } from 'vite';
 import { startServerProcess } from '../scripts/server-process.mjs';
 import { chromiumCpuByKind, chromiumCpuSeconds, printCpuDetail } from './cpu-time.mjs';
+import {
+  keepPeerConnections,
+  saveWireTimeline,
+  startWireTimeline,
+  stopWireTimeline,
+  wireStats,
+} from './wire-stats.mjs';
 
 const MiB = 1024 * 1024;
 
@@ -171,27 +178,6 @@ export async function startApp(root, env = {}) {
   };
 }
 
-/** In a page before its scripts: every RTCPeerConnection it makes is kept in `window.__pcs`. */
-function keepPeerConnections() {
-  const Native = window.RTCPeerConnection;
-  window.__pcs = [];
-  window.RTCPeerConnection = class extends Native {
-    constructor(...args) {
-      super(...args);
-      window.__pcs.push(this);
-    }
-  };
-}
-
-/** In a page: bytes sent over the selected candidate pairs of `window.__pcs` (UDP payloads, retransmissions included). */
-async function bytesOnTheWire() {
-  let sent = 0;
-  for (const pc of window.__pcs ?? [])
-    for (const r of (await pc.getStats()).values())
-      if (r.type === 'candidate-pair' && r.nominated) sent += r.bytesSent ?? 0;
-  return sent;
-}
-
 /** Traces taken so far: each round's gets its own file. */
 let traceCount = 0;
 
@@ -235,6 +221,7 @@ export async function runTransfer(browser, appUrl, inputs, spec, far = null) {
   const link = await linkEl.getAttribute('href');
 
   const receiverContext = await (far?.browser ?? browser).newContext();
+  if (process.env.BENCH_WIRE_TIMELINE) await receiverContext.addInitScript(keepPeerConnections);
   await receiverContext.addInitScript(
     (n) => localStorage.setItem('ferry:streams', String(n)),
     spec.streams,
@@ -264,6 +251,8 @@ export async function runTransfer(browser, appUrl, inputs, spec, far = null) {
     });
     window.__longTaskObserver.observe({ type: 'longtask' });
   });
+  if (process.env.BENCH_WIRE_TIMELINE)
+    await Promise.all([sender, receiver].map((p) => p.evaluate(startWireTimeline)));
   const cpuAtStart = chromiumCpuSeconds();
   const cpuByKindAtStart = chromiumCpuByKind();
   const result = await receiver.evaluate(
@@ -323,9 +312,17 @@ export async function runTransfer(browser, appUrl, inputs, spec, far = null) {
   );
   const cpuAtEnd = chromiumCpuSeconds();
   printCpuDetail(`transfer-${spec.pick}-${spec.streams}`, cpuByKindAtStart, bytes);
-  const wireBytes = await sender.evaluate(bytesOnTheWire);
+  const wire = await sender.evaluate(wireStats);
   if (process.env.BENCH_CPU_DETAIL)
-    console.error(`wire ${(wireBytes / bytes).toFixed(3)}× the bytes`);
+    console.error(
+      `wire ${(wire.bytesSent / bytes).toFixed(3)}× the bytes, ${wire.dropped} dropped`,
+    );
+  if (process.env.BENCH_WIRE_TIMELINE)
+    saveWireTimeline(
+      `transfer-${spec.pick}-${spec.streams}`,
+      bytes,
+      ...(await Promise.all([sender, receiver].map((p) => p.evaluate(stopWireTimeline)))),
+    );
   const start = await receiver.evaluate(() => window.__benchStart);
   const senderLongTasks = await sender.evaluate(() => {
     window.__longTaskObserver.disconnect();
@@ -354,8 +351,9 @@ export async function runTransfer(browser, appUrl, inputs, spec, far = null) {
     longTasks: result.longTasks,
     longestTaskMs: result.longestTaskMs,
     // Bytes the sender put on the wire per byte of files: 1.04 is DTLS and SCTP framing; more
-    // is SCTP sending again what the receiver did not acknowledge in time (a starved receiver).
-    wirePerByte: wireBytes / bytes,
+    // is SCTP sending again: packets the sender's browser dropped (`droppedPackets`) or a link lost.
+    wirePerByte: wire.bytesSent / bytes,
+    droppedPackets: wire.dropped,
     senderLongTasks: senderLongTasks.length,
     senderLongestTaskMs: Math.max(0, ...senderLongTasks),
   };

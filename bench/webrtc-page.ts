@@ -18,6 +18,8 @@ declare global {
   interface Window {
     benchSignal(message: unknown): Promise<void>;
     ferryWebrtc: typeof api;
+    /** The raw channel's connection, read by bench/wire-stats.mjs for its bytes on the wire. */
+    __pcs: RTCPeerConnection[];
   }
 }
 
@@ -33,13 +35,11 @@ export interface TransferSample {
 const MESSAGE = 256 * 1024;
 const LOW_WATER = 64 * 1024;
 let onSignal: (m: unknown) => void = () => {};
-/** The raw channel's connection, for its bytes on the wire. */
-let rawPc: RTCPeerConnection | null = null;
 
 /** Raw RTCDataChannel: one channel, 256 KiB messages, paused above 64 KiB buffered (bufferedamountlow). */
 async function rawConnect(initiator: boolean): Promise<RTCDataChannel> {
   const pc = new RTCPeerConnection({ iceServers: [] });
-  rawPc = pc;
+  window.__pcs = [pc];
   pc.onicecandidate = (e) => void window.benchSignal({ candidate: e.candidate?.toJSON() ?? null });
   onSignal = async (m) => {
     const msg = m as { sdp?: RTCSessionDescriptionInit; candidate?: RTCIceCandidateInit | null };
@@ -99,13 +99,6 @@ const api = {
     raw = await rawConnect(initiator);
     raw.binaryType = 'arraybuffer';
     raw.bufferedAmountLowThreshold = LOW_WATER;
-  },
-  /** Bytes this side sent over the raw connection's selected candidate pair (UDP payloads, resent data included). */
-  async wireBytes(): Promise<number> {
-    let sent = 0;
-    for (const r of (await rawPc?.getStats())?.values() ?? [])
-      if (r.type === 'candidate-pair' && r.nominated) sent += r.bytesSent ?? 0;
-    return sent;
   },
   /** Connects `count` Ferry streams. */
   async connectFerry(initiator: boolean, count: number) {

@@ -3,6 +3,7 @@
 // contexts (of one browser, or of two browsers in two network namespaces),
 // their signaling relayed through Node.
 import { chromiumCpuSeconds } from './cpu-time.mjs';
+import { wireStats } from './wire-stats.mjs';
 
 /** Opens the bench page at `urlA` in a new context of `browserA`, and at `urlB` in one of `browserB`, paired. */
 export async function openPair(browserA, browserB, urlA, urlB) {
@@ -36,13 +37,17 @@ export function cpuPerMB(cpuAtStart, bytes) {
   return cpuAtStart === null || now === null ? null : ((now - cpuAtStart) * 1e9) / bytes;
 }
 
-/** A run's figures from its receiver's report (epoch ms) and when the sender started. */
-function figures(run, startedAt, cpuAtStart) {
+/** A run's figures from its receiver's report (epoch ms), when the sender started and what sender `a` put on the wire. */
+async function figures(a, run, startedAt, cpuAtStart) {
+  const cpuMsPerMB = cpuPerMB(cpuAtStart, run.bytes);
+  const wire = await a.evaluate(wireStats);
   return {
     bytes: run.bytes,
     ms: run.lastAt - startedAt,
     ttfbMs: run.firstAt - startedAt,
-    cpuMsPerMB: cpuPerMB(cpuAtStart, run.bytes),
+    cpuMsPerMB,
+    wirePerByte: wire.bytesSent / run.bytes,
+    droppedPackets: wire.dropped,
   };
 }
 
@@ -56,7 +61,8 @@ async function connectRaw({ a, b }) {
 
 /**
  * One raw data channel (256 KiB messages, paused above 64 KiB buffered) from
- * end a to end b: `total` bytes. Returns bytes, ms, ttfbMs and cpuMsPerMB.
+ * end a to end b: `total` bytes. Returns bytes, ms, ttfbMs, cpuMsPerMB,
+ * wirePerByte and droppedPackets.
  */
 export async function rawRun(pair, total, messageSize) {
   const { a, b } = pair;
@@ -67,7 +73,7 @@ export async function rawRun(pair, total, messageSize) {
     ([t, z]) => window.ferryWebrtc.send(t, 'raw', z),
     [total, messageSize],
   );
-  return figures(await received, startedAt, cpuAtStart);
+  return figures(a, await received, startedAt, cpuAtStart);
 }
 
 /**
@@ -82,7 +88,7 @@ export async function ceilingRun(pair, paths) {
   const sizes = await a.evaluate(() => window.ferryWebrtc.pickedSizes());
   const cpuAtStart = chromiumCpuSeconds();
   const { startedAt, received } = await runCeiling(pair, sizes);
-  return figures(received, startedAt, cpuAtStart);
+  return figures(a, received, startedAt, cpuAtStart);
 }
 
 /** Longest a ceiling run may take (10 min) before it is reported stuck. */
