@@ -26,9 +26,13 @@ export interface Channel {
 }
 
 /**
- * Bytes allowed in a channel's send buffer before a writer waits (256 KiB).
- * Kept small on purpose: measured here, ~64 KiB buffered beat MiB-sized
- * buffers by 25–45% on loopback; a real link with latency wants more, and
- * the value is per channel so six streams buffer six times as much.
+ * Bytes allowed in a channel's send buffer before a writer waits (64 KiB,
+ * the low-water mark: one frame at a time past it). Chromium drops a packet
+ * when more than 64 KB wait between the page and its network process, and
+ * SCTP sends it, and what it cannot tell apart, again: with 256 KiB allowed,
+ * `transfer-small-1` dropped 600–2,400 packets a round and sent 1.08–1.13×
+ * the files' bytes (`npm run bench`: `dropped`, `wire`); with 64 KiB it and
+ * `transfer-small-6` dropped none. A link with latency needs no more here:
+ * data SCTP has sent and not yet had acknowledged is not counted.
  */
-export const SEND_HIGH_WATER = 256 * 1024;
+export const SEND_HIGH_WATER = 64 * 1024;

@@ -35,7 +35,7 @@ export const MAX_REFUSALS = 8;
  * MAX_OPEN_REQUESTS with MAX_OPEN_RANGES ranges in all, under 300 KiB); at
  * most one reply of each other kind waiting for the channel (an outboard
  * chunk is a view of the outboard, an ERROR at most 1 KiB, one PONG); the
- * channel's own buffer stops taking frames past SEND_HIGH_WATER (256 KiB)
+ * channel's own buffer stops taking frames past SEND_HIGH_WATER (64 KiB)
  * plus one frame. Asserted with a never-draining receiver in
  * test/unit/transfer/sender-bounds.test.ts.
  */
