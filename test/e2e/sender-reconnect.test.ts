@@ -102,10 +102,18 @@ async function sharing(): Promise<{ sender: Page; link: string }> {
 }
 
 /** Opens the link in a fresh receiver page, receives, and checks the bytes saved. */
-async function receiveAndCheck(link: string): Promise<Page> {
+async function receiveAndCheck(sender: Page, link: string): Promise<Page> {
   const receiver = await (await browser.newContext()).newPage();
   await receiver.goto(link);
-  await receiver.getByRole('button', { name: 'Receive' }).click({ timeout: 30_000 });
+  try {
+    await receiver.getByRole('button', { name: 'Receive' }).click({ timeout: 30_000 });
+  } catch (err) {
+    // Say what each side showed, so a failure here explains itself.
+    const shown = async (page: Page) => (await page.locator('main').innerText()).slice(0, 600);
+    throw new Error(
+      `${(err as Error).message}\nReceiver showed: ${await shown(receiver)}\nSender showed: ${await shown(sender)}`,
+    );
+  }
   await expect
     .poll(() => receiver.locator('.transfer-status').textContent(), { timeout: 60_000 })
     .toBe('All 1 file received and verified.');
@@ -123,7 +131,7 @@ describe('a sender whose signaling connection drops', () => {
     await expect.poll(() => forwarder.staleClosed, { timeout: 20_000 }).toBeGreaterThan(0);
     await expect.poll(() => sender.getByText('Link ready').count()).toBe(1);
     expect(await sender.getByText(/already being shared/).count()).toBe(0);
-    const receiver = await receiveAndCheck(link);
+    const receiver = await receiveAndCheck(sender, link);
     await sender.context().close();
     await receiver.context().close();
   });
@@ -134,7 +142,7 @@ describe('a sender whose signaling connection drops', () => {
     app = await startAppServer(inject('distDir'));
     forwarder.upstreamPort = Number(new URL(app.url).port);
     await expect.poll(() => sender.getByText('Link ready').count(), { timeout: 20_000 }).toBe(1);
-    const receiver = await receiveAndCheck(link);
+    const receiver = await receiveAndCheck(sender, link);
     await sender.context().close();
     await receiver.context().close();
   });
