@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { frameFlush, progressStats, URGENT_GAP_MS } from '../../src/ui/stores/frame-flush';
 
 const nextFrame = () => new Promise<number>((resolve) => requestAnimationFrame(resolve));
@@ -58,6 +58,30 @@ describe('frameFlush (real animation frames)', () => {
     }
     expect(writes).toBeGreaterThanOrEqual(2); // the writes do happen (a loose floor: timers run late on a busy machine)
     expect(writes).toBeLessThanOrEqual(Math.ceil(500 / URGENT_GAP_MS) + 1);
+  });
+
+  it('keeps one timer through a storm of calls within the gap, not a new one per call', async () => {
+    let writes = 0;
+    const writer = frameFlush(() => writes++, URGENT_GAP_MS);
+    writer.sync(); // a write just now: what follows waits out the gap
+    // Each timer set or cleared is a system call on a main thread that also receives the data.
+    const set = vi.spyOn(globalThis, 'setTimeout');
+    const clear = vi.spyOn(globalThis, 'clearTimeout');
+    try {
+      for (let i = 0; i < 500; i++) {
+        writer.now();
+        writer.request();
+      }
+      expect(set).toHaveBeenCalledTimes(1);
+      expect(clear.mock.calls.length).toBeLessThanOrEqual(1);
+    } finally {
+      set.mockRestore();
+      clear.mockRestore();
+    }
+    await sleep(URGENT_GAP_MS + 30);
+    await nextFrame();
+    await nextFrame();
+    expect(writes).toBe(2);
   });
 
   it('does not make an urgent write wait out the interval of a routine one', async () => {

@@ -66,25 +66,29 @@ export function frameFlush(flush: () => void, intervalMs = PROGRESS_INTERVAL_MS)
     flush();
   };
 
+  /** Sets the one timer to fire at `due` (performance.now() time), unless it fires no later already. */
+  const arm = (due: number, now: number, fire: () => void): void => {
+    // Compared by due time, not by delay: two calls a few microseconds apart must keep the
+    // timer, not clear and set it again (each a system call, once per finished file).
+    if (timer !== undefined && timerDue <= due) return;
+    if (timer !== undefined) clearTimeout(timer);
+    timerDue = due;
+    timer = setTimeout(fire, due - now);
+  };
+
   /** Writes with the first frame at least `gap` ms after the last write (a timer in hidden tabs). */
   const schedule = (gap: number, hiddenGap: number): void => {
-    const wait = lastWrite + gap - performance.now();
+    const now = performance.now();
+    const wait = lastWrite + gap - now;
     if (hidden()) {
-      const delay = Math.max(hiddenGap, wait, 0);
-      if (timer !== undefined && timerDue <= performance.now() + delay) return;
-      clearTimeout(timer);
-      timerDue = performance.now() + delay;
-      timer = setTimeout(run, delay);
+      arm(now + Math.max(hiddenGap, wait, 0), now, run);
     } else if (wait > 0) {
-      if (timer !== undefined && timerDue <= performance.now() + wait) return;
-      clearTimeout(timer);
-      timerDue = performance.now() + wait;
-      timer = setTimeout(() => {
+      arm(lastWrite + gap, now, () => {
         timer = undefined;
         frame = requestAnimationFrame(run);
-      }, wait);
+      });
     } else {
-      clearTimeout(timer);
+      if (timer !== undefined) clearTimeout(timer);
       timer = undefined;
       frame = requestAnimationFrame(run);
     }
@@ -105,7 +109,7 @@ export function frameFlush(flush: () => void, intervalMs = PROGRESS_INTERVAL_MS)
       if (frame || soon) return;
       const quiet = performance.now() - lastWrite >= URGENT_GAP_MS;
       if (quiet && (!wroteThisFrame || hidden())) {
-        clearTimeout(timer);
+        if (timer !== undefined) clearTimeout(timer);
         timer = undefined;
         soon = true;
         // A synchronous flush in between already wrote: then there is nothing to do.

@@ -31,15 +31,18 @@ export function createProgressStore() {
   let tick: ReturnType<typeof setTimeout> | undefined;
 
   const writer = frameFlush(() => {
-    clearTimeout(tick);
     const update = model.take(performance.now());
     batch(() => {
       for (const f of update.files) setView('files', f.file, reconcile(f));
       setView('total', reconcile(update.total));
     });
-    // A stalled transfer sends no events; its rate and ETA must still move.
+    // A stalled transfer sends no events; its rate and ETA must still move. One timer a
+    // second, not one cleared and set again at every write (ten a second while files finish).
     if (update.total.state === 'transferring' || update.total.state === 'hashing')
-      tick = setTimeout(writer.request, TICK_MS);
+      tick ??= setTimeout(() => {
+        tick = undefined;
+        writer.request();
+      }, TICK_MS);
   });
 
   return {
@@ -74,6 +77,7 @@ export function createProgressStore() {
     /** Forgets every file; the view empties. */
     clear(): void {
       clearTimeout(tick);
+      tick = undefined;
       model = new ProgressModel([]);
       setView({ files: {}, total: null });
     },
