@@ -4,6 +4,7 @@ import { blockCount } from '../core/constants';
 import { blockLength } from '../core/content/outboard';
 import type { ManifestSummary } from '../core/library/manifest-summary';
 import { sweepStaleDrafts } from './draft-store';
+import { readRecords } from './record-reads';
 import { badBlock, notReceived, notReceiving, storeError, unavailable } from './store-errors';
 import {
   type BlockWrite,
@@ -197,9 +198,12 @@ export class BlockStore {
     tx.done.catch(() => {});
     const files = tx.objectStore('files');
     try {
-      // All records asked for at once, as in `putBatch`: awaiting each in turn kept a
+      // All records asked for at once (only those kept): awaiting each in turn kept a
       // thousand-file transfer from starting for as many round trips to the browser.
-      const existing = await Promise.all(list.map(({ key }) => files.get(key)));
+      const existing = await readRecords(
+        files,
+        list.map(({ key }) => key),
+      );
       const fresh = new Map<string, StoredFile>();
       const out = list.map(({ key, size, outboard }, i) => {
         const known = fresh.get(key) ?? existing[i];
@@ -233,7 +237,7 @@ export class BlockStore {
   /** Many files' records (undefined where unknown), in order, read in one transaction. */
   async getFiles(keys: readonly string[]): Promise<(StoredFile | undefined)[]> {
     const tx = (await this.live()).transaction('files', 'readonly');
-    const out = await Promise.all(keys.map((k) => tx.store.get(k)));
+    const out = await readRecords(tx.store, keys);
     await tx.done;
     return out;
   }
