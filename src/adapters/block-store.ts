@@ -13,34 +13,25 @@ import {
   dropBlocks,
   type FilesTx,
   freshRecord,
+  isComplete,
   type StoredCollection,
   type StoredFile,
   type TransferDB,
   upgradeSchema,
 } from './store-schema';
-import { isBlobRefusal, type StoredBlock, storedBlockSize, toStoredBlock } from './stored-block';
+import {
+  isBlobRefusal,
+  type StoredBlock,
+  storedBlockSize,
+  toStoredBlock,
+  withBytes,
+} from './stored-block';
 
 export type { BlockWrite, StoredCollection, StoredFile, TransferDB } from './store-schema';
-export { DEFAULT_DB_NAME } from './store-schema';
-
-/** True when block `index` is marked verified in `file`. */
-export function isVerified(file: StoredFile, index: number): boolean {
-  return ((file.verified[index >> 3] ?? 0) & (1 << (index & 7))) !== 0;
-}
-
-/** True when every block of `file` is verified and stored (it may still be unproven). */
-export function isComplete(file: StoredFile): boolean {
-  return file.verifiedCount === blockCount(file.size);
-}
+export { DEFAULT_DB_NAME, isComplete, isVerified } from './store-schema';
 
 /** Blocks read per IndexedDB request when a stored file is put together (16 MiB of 1 MiB blocks). */
 const BLOB_SLICE_BLOCKS = 16;
-
-/** A write whose data is bytes (a Blob's read out), for a store that keeps no Blobs. */
-async function asBytes<W extends BlockWrite>(write: W): Promise<W> {
-  if (!(write.data instanceof Blob)) return write;
-  return { ...write, data: new Uint8Array(await write.data.arrayBuffer()) };
-}
 
 /**
  * Received blocks and what is known about them, in IndexedDB. A block and
@@ -255,7 +246,7 @@ export class BlockStore {
   ): Promise<Map<string, StoredFile>> {
     // Blob blocks are turned into bytes before the transaction: it would not survive the wait.
     const blobs = this.blobs;
-    if (!blobs) writes = await Promise.all(writes.map(asBytes));
+    if (!blobs) writes = await Promise.all(writes.map(withBytes));
     const tx = (await this.live()).transaction(['files', 'blocks'], 'readwrite');
     // Without this, a rejected put would surface as an unhandled rejection of tx.done.
     tx.done.catch(() => {});

@@ -101,6 +101,16 @@ export function freshRecord(key: string, size: number, outboard: Uint8Array | nu
   };
 }
 
+/** True when block `index` is marked verified in `file`. */
+export function isVerified(file: StoredFile, index: number): boolean {
+  return ((file.verified[index >> 3] ?? 0) & (1 << (index & 7))) !== 0;
+}
+
+/** True when every block of `file` is verified and stored (it may still be unproven). */
+export function isComplete(file: StoredFile): boolean {
+  return file.verifiedCount === blockCount(file.size);
+}
+
 /** A readwrite transaction over records and blocks. */
 export type FilesTx = IDBPTransaction<TransferDB, ('files' | 'blocks')[], 'readwrite'>;
 

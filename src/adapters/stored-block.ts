@@ -20,6 +20,12 @@ export function storedBlockSize(block: StoredBlock): number {
   return block instanceof Blob ? block.size : block.byteLength;
 }
 
+/** A write whose data is bytes (a Blob's read out), for a store that keeps no Blobs. */
+export async function withBytes<W extends { data: Uint8Array | Blob }>(write: W): Promise<W> {
+  if (!(write.data instanceof Blob)) return write;
+  return { ...write, data: new Uint8Array(await write.data.arrayBuffer()) };
+}
+
 /**
  * The form in which a verified block is kept: a small block stays bytes
  * (copied when it is a view into a larger buffer, which IndexedDB would
