@@ -103,8 +103,23 @@ const context = await chromium.launchPersistentContext(profile, {
 });
 const page = await context.newPage();
 page.on('pageerror', (err) => console.error('page error:', err));
+// What went wrong when the bench page does not come up (seen right after another run): its
+// console errors and failed module requests, said before the page is loaded once more.
+const startupProblems = [];
+const noteProblem = (text) => startupProblems.length < 20 && startupProblems.push(text);
+page.on('console', (m) => m.type() === 'error' && noteProblem(`console: ${m.text()}`));
+page.on('requestfailed', (r) => noteProblem(`failed: ${r.url()} ${r.failure()?.errorText}`));
+page.on('response', (r) => r.status() >= 400 && noteProblem(`HTTP ${r.status()}: ${r.url()}`));
 await page.goto(`${viteUrl}bench/index.html`);
-await page.waitForFunction(() => 'ferryBench' in window);
+try {
+  await page.waitForFunction(() => 'ferryBench' in window, null, { timeout: 30_000 });
+} catch {
+  console.error(
+    `The bench page did not start in 30 s; loading it again. It said:\n${startupProblems.join('\n')}`,
+  );
+  await page.reload();
+  await page.waitForFunction(() => 'ferryBench' in window, null, { timeout: 60_000 });
+}
 const names = (await page.evaluate(() => window.ferryBench.names())).filter(
   (n) => only.length === 0 || only.includes(n),
 );
