@@ -44,11 +44,15 @@ export function summarize({ names, samples, extra, baselines, ceilings }) {
       ? {
           wirePerByte: round2(median(extra[name].wirePerByte)),
           wirePerByteMax: round2(Math.max(...extra[name].wirePerByte)),
+          wirePerByteRounds: extra[name].wirePerByte.map(round2),
         }
       : {}),
     // Packets the sender's browser dropped before the wire (SCTP sends them again): worst round.
     ...(extra[name]?.droppedPackets
-      ? { droppedPackets: Math.max(...extra[name].droppedPackets) }
+      ? {
+          droppedPackets: Math.max(...extra[name].droppedPackets),
+          droppedRounds: extra[name].droppedPackets,
+        }
       : {}),
     // Main-thread tasks over 50 ms (the receiving page of a transfer, the sending page of a check): worst round.
     ...(extra[name]?.longTasks
