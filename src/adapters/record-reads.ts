@@ -7,12 +7,12 @@ const FEW_KEYS = 8;
 
 /**
  * Most records kept, per key asked for, for which `readRecords` lists every
- * key kept (16), and at most `KEY_LIST_LIMIT` (20,000, about 1.4 MB of
- * keys): the list grows with everything ever kept, the requests only with
- * the files asked for.
+ * key kept (16), and at most `KEY_LIST_LIMIT` (20,000 keys of 64 or 129
+ * characters): the list grows with everything ever kept, the requests only
+ * with the files asked for.
  */
 const KEYS_PER_ASKED = 16;
-export const KEY_LIST_LIMIT = 20_000;
+const KEY_LIST_LIMIT = 20_000;
 
 /**
  * Many files' records (undefined where none), in order, read in the
