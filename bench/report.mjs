@@ -9,9 +9,11 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 /**
  * One entry per case in `names`: MB/s median of `samples[name]`, the
  * medians or worst rounds of its `extra[name]` figures, its ratio to its
- * baseline (`baselines`) and, round by round, to its ceiling (`ceilings`).
+ * baseline (`baselines`) and, round by round, to its ceiling (`ceilings`;
+ * the mean of the ceiling's runs before and after the round's transfer
+ * cases when `ceilingsAfter` has them).
  */
-export function summarize({ names, samples, extra, baselines, ceilings }) {
+export function summarize({ names, samples, extra, baselines, ceilings, ceilingsAfter = {} }) {
   const cases = names.map((name) => ({
     name,
     mbps: median(samples[name]),
@@ -72,10 +74,16 @@ export function summarize({ names, samples, extra, baselines, ceilings }) {
     const base = cases.find((b) => b.name === c.baseline);
     c.ratio = base ? c.mbps / base.mbps : null;
     // Against its ceiling, round by round (the two ran minutes apart), then the median.
-    const ceiling = ceilings[c.name] && samples[ceilings[c.name]];
-    if (ceiling && ceiling.length === c.samples.length) {
+    const before = ceilings[c.name] && samples[ceilings[c.name]];
+    const after = ceilings[c.name] && ceilingsAfter[ceilings[c.name]];
+    if (before && before.length === c.samples.length) {
+      // The ceiling of the round: its runs before and after the transfer cases, averaged.
+      const both = after?.length === before.length;
+      const ceiling = both ? before.map((x, i) => (x + after[i]) / 2) : before;
       c.ofCeilingRounds = c.samples.map((x, i) => round2(x / ceiling[i]));
       c.ofCeiling = median(c.ofCeilingRounds);
+      // How far the ceiling itself moved within each round (after over before).
+      if (both) c.ceilingDriftRounds = before.map((x, i) => round2(after[i] / x));
     }
   }
   return cases;
@@ -86,7 +94,7 @@ export function printCases(cases) {
   console.log(`\n${'case'.padEnd(26)}${'MB/s'.padStart(9)}  ${'ratio'.padStart(6)}  baseline`);
   for (const c of cases) {
     console.log(
-      `${c.name.padEnd(26)}${String(c.mbps).padStart(9)}  ${String(c.ratio ?? '–').padStart(6)}  ${(c.baseline ?? '–').padEnd(20)}${c.ttfbMs === undefined ? '' : `ttfb ${c.ttfbMs} ms`}${c.cpuMsPerMB === undefined ? '' : `  cpu ${c.cpuMsPerMB} ms/MB`}${c.ofCeiling === undefined ? '' : `  of ceiling ${c.ofCeiling} (${c.ofCeilingRounds.join(', ')})`}${c.wirePerByte === undefined ? '' : `  wire ${c.wirePerByte}× (max ${c.wirePerByteMax}×)`}${c.droppedPackets ? `  dropped ${c.droppedRounds.join('/')}` : ''}${c.heapPeakMB === undefined ? '' : `  heap ${c.heapPeakMB} MB`}${c.writesPerFrame === undefined ? '' : `  writes/frame ${c.writesPerFrame} (2nd in a frame: ${c.extraWritesInFrame})`}${c.longTasks === undefined ? '' : `  tasks>50ms ${c.longTasks} (max ${c.longestTaskMs} ms)`}${c.senderLongTasks === undefined ? '' : ` / sender ${c.senderLongTasks} (max ${c.senderLongestTaskMs} ms)`}`,
+      `${c.name.padEnd(26)}${String(c.mbps).padStart(9)}  ${String(c.ratio ?? '–').padStart(6)}  ${(c.baseline ?? '–').padEnd(20)}${c.ttfbMs === undefined ? '' : `ttfb ${c.ttfbMs} ms`}${c.cpuMsPerMB === undefined ? '' : `  cpu ${c.cpuMsPerMB} ms/MB`}${c.ofCeiling === undefined ? '' : `  of ceiling ${c.ofCeiling} (${c.ofCeilingRounds.join(', ')})`}${c.ceilingDriftRounds === undefined ? '' : `  [ceiling after/before ${c.ceilingDriftRounds.join(', ')}]`}${c.wirePerByte === undefined ? '' : `  wire ${c.wirePerByte}× (max ${c.wirePerByteMax}×)`}${c.droppedPackets ? `  dropped ${c.droppedRounds.join('/')}` : ''}${c.heapPeakMB === undefined ? '' : `  heap ${c.heapPeakMB} MB`}${c.writesPerFrame === undefined ? '' : `  writes/frame ${c.writesPerFrame} (2nd in a frame: ${c.extraWritesInFrame})`}${c.longTasks === undefined ? '' : `  tasks>50ms ${c.longTasks} (max ${c.longestTaskMs} ms)`}${c.senderLongTasks === undefined ? '' : ` / sender ${c.senderLongTasks} (max ${c.senderLongestTaskMs} ms)`}`,
     );
   }
 }

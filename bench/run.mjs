@@ -176,6 +176,8 @@ const e2eNames = ['e2e-big'].filter((n) => only.length === 0 || only.includes(n)
 if (transferNames.length + e2eNames.length > 0 && !webrtcNames.includes('raw-channel'))
   webrtcNames.unshift('raw-channel');
 const extra = {};
+/** Ceiling cases run again after each round's transfer cases: MB/s per round. */
+const ceilingsAfter = {};
 // Files on disk, made once, for the ceiling and transfer cases.
 const inputs =
   transferNames.length + linkNames.length + e2eNames.length + saveNames.length + hashNames.length >
@@ -207,8 +209,12 @@ if (usesWebrtc && process.env.FERRY_PRIVATE_NETWORK !== '1') {
         : []),
     ],
   });
-  /** One round of one WebRTC case (round 0 warms up and is not counted). */
-  const runWebrtcCase = async (name, round) => {
+  /**
+   * One round of one WebRTC case (round 0 warms up and is not counted).
+   * `after`: a ceiling run again after the round's transfer cases, whose MB/s
+   * goes to `ceilingsAfter` only.
+   */
+  const runWebrtcCase = async (name, round, after = false) => {
     const [kind, count, size] = WEBRTC_CASES[name];
     const { a, b, close } = await openPair(browser, browser, pageUrl, pageUrl);
     const connect = (p, initiator) =>
@@ -228,7 +234,7 @@ if (usesWebrtc && process.env.FERRY_PRIVATE_NETWORK !== '1') {
       const tracePath =
         process.env.BENCH_PROFILE &&
         round > 0 &&
-        join(process.env.BENCH_PROFILE, `${name}-${round}.trace.json`);
+        join(process.env.BENCH_PROFILE, `${name}-${round}${after ? '-after' : ''}.trace.json`);
       if (tracePath) await browser.startTracing(b, { path: tracePath, screenshots: false });
       cpuAtStart = chromiumCpuSeconds();
       cpuByKindAtStart = chromiumCpuByKind();
@@ -270,7 +276,9 @@ if (usesWebrtc && process.env.FERRY_PRIVATE_NETWORK !== '1') {
       console.error(
         `wire ${(wire.bytesSent / run.bytes).toFixed(3)}× the bytes, ${wire.dropped} dropped`,
       );
-    if (round > 0) {
+    if (round > 0 && after) {
+      ceilingsAfter[name].push(run.bytes / (run.lastAt - run.startedAt) / 1000);
+    } else if (round > 0) {
       samples[name].push(run.bytes / (run.lastAt - run.startedAt) / 1000);
       extra[name] ??= {
         ttfbMs: [],
@@ -302,9 +310,15 @@ if (usesWebrtc && process.env.FERRY_PRIVATE_NETWORK !== '1') {
   // Every round runs each ceiling and its transfer case within minutes of each other: this
   // host's speed drifts by 2x over an hour, and ratios to a ceiling taken a quarter of an
   // hour earlier measured the drift as much as the code. Per-round ratios: `ofCeiling`.
+  // And each ceiling that a transfer case of the run is held to runs again after them: the
+  // transfer case is then held to the mean of the ceiling before and after it, so a host that
+  // speeds up or slows down steadily through the round weighs on both sides alike.
+  const ceilingsAgain = webrtcNames.filter((n) => transferNames.some((t) => CEILINGS[t] === n));
+  for (const name of ceilingsAgain) ceilingsAfter[name] = [];
   for (let round = 0; round <= ROUNDS; round++) {
     for (const name of webrtcNames) await runWebrtcCase(name, round);
     for (const name of transferNames) await runAppCase(app, name, round);
+    if (round > 0) for (const name of ceilingsAgain) await runWebrtcCase(name, round, true);
     if (round > 0) console.log(`round ${round}/${ROUNDS} done (webrtc and transfer cases)`);
   }
   app?.stop();
@@ -370,6 +384,7 @@ const cases = summarize({
   extra,
   baselines: BASELINES,
   ceilings: CEILINGS,
+  ceilingsAfter,
 });
 const result = {
   date: new Date().toISOString(),
