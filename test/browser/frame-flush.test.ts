@@ -64,7 +64,7 @@ describe('frameFlush (real animation frames)', () => {
     let writes = 0;
     const writer = frameFlush(() => writes++, URGENT_GAP_MS);
     writer.sync(); // a write just now: what follows waits out the gap
-    // Each timer set or cleared is a system call on a main thread that also receives the data.
+    // Each timer set or cleared is work on a main thread that also receives the data.
     const set = vi.spyOn(globalThis, 'setTimeout');
     const clear = vi.spyOn(globalThis, 'clearTimeout');
     try {

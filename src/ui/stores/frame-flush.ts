@@ -69,7 +69,7 @@ export function frameFlush(flush: () => void, intervalMs = PROGRESS_INTERVAL_MS)
   /** Sets the one timer to fire at `due` (performance.now() time), unless it fires no later already. */
   const arm = (due: number, now: number, fire: () => void): void => {
     // Compared by due time, not by delay: two calls a few microseconds apart must keep the
-    // timer, not clear and set it again (each a system call, once per finished file).
+    // timer, not clear and set it again (once per finished file, on the receiving main thread).
     if (timer !== undefined && timerDue <= due) return;
     if (timer !== undefined) clearTimeout(timer);
     timerDue = due;
