@@ -63,6 +63,13 @@ export function summarize({ names, samples, extra, baselines, ceilings, ceilings
           longestTaskMs: Math.round(Math.max(...extra[name].longestTaskMs)),
         }
       : {}),
+    // The same by CPU (BENCH_TASK_CPU): both pages' tasks that worked 50 ms, worst round.
+    ...(extra[name]?.cpuLongTasks
+      ? {
+          cpuLongTasks: Math.max(...extra[name].cpuLongTasks),
+          longestTaskCpuMs: Math.round(Math.max(...extra[name].longestTaskCpuMs)),
+        }
+      : {}),
     ...(extra[name]?.senderLongTasks
       ? {
           senderLongTasks: Math.max(...extra[name].senderLongTasks),
@@ -94,7 +101,7 @@ export function printCases(cases) {
   console.log(`\n${'case'.padEnd(26)}${'MB/s'.padStart(9)}  ${'ratio'.padStart(6)}  baseline`);
   for (const c of cases) {
     console.log(
-      `${c.name.padEnd(26)}${String(c.mbps).padStart(9)}  ${String(c.ratio ?? '–').padStart(6)}  ${(c.baseline ?? '–').padEnd(20)}${c.ttfbMs === undefined ? '' : `ttfb ${c.ttfbMs} ms`}${c.cpuMsPerMB === undefined ? '' : `  cpu ${c.cpuMsPerMB} ms/MB`}${c.ofCeiling === undefined ? '' : `  of ceiling ${c.ofCeiling} (${c.ofCeilingRounds.join(', ')})`}${c.ceilingDriftRounds === undefined ? '' : `  [ceiling after/before ${c.ceilingDriftRounds.join(', ')}]`}${c.wirePerByte === undefined ? '' : `  wire ${c.wirePerByte}× (max ${c.wirePerByteMax}×)`}${c.droppedPackets ? `  dropped ${c.droppedRounds.join('/')}` : ''}${c.heapPeakMB === undefined ? '' : `  heap ${c.heapPeakMB} MB`}${c.writesPerFrame === undefined ? '' : `  writes/frame ${c.writesPerFrame} (2nd in a frame: ${c.extraWritesInFrame})`}${c.longTasks === undefined ? '' : `  tasks>50ms ${c.longTasks} (max ${c.longestTaskMs} ms)`}${c.senderLongTasks === undefined ? '' : ` / sender ${c.senderLongTasks} (max ${c.senderLongestTaskMs} ms)`}`,
+      `${c.name.padEnd(26)}${String(c.mbps).padStart(9)}  ${String(c.ratio ?? '–').padStart(6)}  ${(c.baseline ?? '–').padEnd(20)}${c.ttfbMs === undefined ? '' : `ttfb ${c.ttfbMs} ms`}${c.cpuMsPerMB === undefined ? '' : `  cpu ${c.cpuMsPerMB} ms/MB`}${c.ofCeiling === undefined ? '' : `  of ceiling ${c.ofCeiling} (${c.ofCeilingRounds.join(', ')})`}${c.ceilingDriftRounds === undefined ? '' : `  [ceiling after/before ${c.ceilingDriftRounds.join(', ')}]`}${c.wirePerByte === undefined ? '' : `  wire ${c.wirePerByte}× (max ${c.wirePerByteMax}×)`}${c.droppedPackets ? `  dropped ${c.droppedRounds.join('/')}` : ''}${c.heapPeakMB === undefined ? '' : `  heap ${c.heapPeakMB} MB`}${c.writesPerFrame === undefined ? '' : `  writes/frame ${c.writesPerFrame} (2nd in a frame: ${c.extraWritesInFrame})`}${c.longTasks === undefined ? '' : `  tasks>50ms ${c.longTasks} (max ${c.longestTaskMs} ms)`}${c.senderLongTasks === undefined ? '' : ` / sender ${c.senderLongTasks} (max ${c.senderLongestTaskMs} ms)`}${c.cpuLongTasks === undefined ? '' : `  by CPU ${c.cpuLongTasks} (max ${c.longestTaskCpuMs} ms)`}`,
     );
   }
 }

@@ -20,6 +20,7 @@ import { dirname, join } from 'node:path';
 import { build } from 'vite';
 import { startServerProcess } from '../scripts/server-process.mjs';
 import { chromiumCpuByKind, chromiumCpuSeconds, printCpuDetail } from './cpu-time.mjs';
+import { pageLongTasks } from './trace-tasks.mjs';
 import {
   keepPeerConnections,
   saveWireTimeline,
@@ -243,8 +244,14 @@ export async function runTransfer(browser, appUrl, inputs, spec, far = null) {
       process.env.BENCH_PROFILE,
       `${spec.pick}-${spec.streams}-receiver-${++traceCount}.trace.json`,
     );
-  if (tracePath && !far)
-    await browser.startTracing(receiver, { path: tracePath, screenshots: false });
+  // BENCH_TASK_CPU: a light trace (top-level tasks only) for the CPU each task of the pages used.
+  const tracing = (tracePath || process.env.BENCH_TASK_CPU) && !far;
+  if (tracing)
+    await browser.startTracing(receiver, {
+      path: tracePath || undefined,
+      screenshots: false,
+      ...(tracePath ? {} : { categories: ['-*', 'toplevel'] }),
+    });
   // The sending page's long tasks too: the rule is no task over 50 ms on either page.
   await sender.evaluate(() => {
     window.__longTasks = [];
@@ -330,7 +337,7 @@ export async function runTransfer(browser, appUrl, inputs, spec, far = null) {
     window.__longTaskObserver.disconnect();
     return window.__longTasks;
   });
-  if (tracePath && !far) await browser.stopTracing();
+  const pages = tracing ? pageLongTasks(JSON.parse(await browser.stopTracing())) : null;
   for (const [i, stop] of profilers.entries())
     await stop(
       join(
@@ -358,5 +365,11 @@ export async function runTransfer(browser, appUrl, inputs, spec, far = null) {
     droppedPackets: wire.dropped,
     senderLongTasks: senderLongTasks.length,
     senderLongestTaskMs: Math.max(0, ...senderLongTasks),
+    // From the trace (BENCH_TASK_CPU, BENCH_PROFILE): both pages' tasks over 50 ms of CPU, not
+    // wall time, and the most CPU one task used (the tracing's own start-up interrupt left out).
+    ...(pages && {
+      cpuLongTasks: pages.reduce((n, p) => n + p.overCpu.length, 0),
+      longestTaskCpuMs: Math.max(0, ...pages.map((p) => p.longestCpuMs)),
+    }),
   };
 }
