@@ -7,10 +7,9 @@
 // by CPU, then the top-level task names by CPU, then each page's main-thread
 // tasks over 50 ms (what the longtask API counts) with the CPU they used:
 // one that used a few ms waited for a core, it did not work for 50 ms.
-import { readFileSync } from 'node:fs';
-import { pageLongTasks, topLevelTasks } from './trace-tasks.mjs';
+import { pageLongTasks, readTraceEvents, topLevelTasks } from './trace-tasks.mjs';
 
-const trace = JSON.parse(readFileSync(process.argv[2]));
+const trace = await readTraceEvents(process.argv[2]);
 const { threadNames, processNames, tasks } = topLevelTasks(trace);
 const perThread = new Map();
 const perName = new Map();

@@ -20,7 +20,7 @@ import { dirname, join } from 'node:path';
 import { build } from 'vite';
 import { startServerProcess } from '../scripts/server-process.mjs';
 import { chromiumCpuByKind, chromiumCpuSeconds, printCpuDetail } from './cpu-time.mjs';
-import { pageLongTasks } from './trace-tasks.mjs';
+import { pageLongTasks, readTraceEvents } from './trace-tasks.mjs';
 import {
   keepPeerConnections,
   saveWireTimeline,
@@ -246,9 +246,10 @@ export async function runTransfer(browser, appUrl, inputs, spec, far = null) {
     );
   // BENCH_TASK_CPU: a light trace (top-level tasks only) for the CPU each task of the pages used.
   const tracing = (tracePath || process.env.BENCH_TASK_CPU) && !far;
+  const tracedTo = tracePath || join(tmpdir(), `ferry-bench-tasks-${process.pid}.trace.json`);
   if (tracing)
     await browser.startTracing(receiver, {
-      path: tracePath || undefined,
+      path: tracedTo,
       screenshots: false,
       ...(tracePath ? {} : { categories: ['-*', 'toplevel'] }),
     });
@@ -337,7 +338,12 @@ export async function runTransfer(browser, appUrl, inputs, spec, far = null) {
     window.__longTaskObserver.disconnect();
     return window.__longTasks;
   });
-  const pages = tracing ? pageLongTasks(JSON.parse(await browser.stopTracing())) : null;
+  let pages = null;
+  if (tracing) {
+    await browser.stopTracing();
+    pages = pageLongTasks(await readTraceEvents(tracedTo));
+    if (!tracePath) rmSync(tracedTo, { force: true });
+  }
   for (const [i, stop] of profilers.entries())
     await stop(
       join(
