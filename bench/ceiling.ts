@@ -109,14 +109,17 @@ function openDb(): Promise<IDBDatabase> {
 }
 
 /**
- * Receives files of `sizes` bytes on `dc`: every block hashed and stored.
- * Resolves once the last transaction committed, with epoch ms of the first
+ * Listens for files of `sizes` bytes on `dc`: every block hashed and
+ * stored. Resolves once its message handler is in place (the sender must
+ * not start before: a message that arrives with no handler is lost, and the
+ * run then waits for ever for its last block), with `finished`, which
+ * resolves once the last transaction committed, with epoch ms of the first
  * block stored and the last.
  */
-export async function ceilingReceive(
+export async function ceilingListen(
   dc: RTCDataChannel,
   sizes: readonly number[],
-): Promise<{ firstAt: number; lastAt: number; bytes: number }> {
+): Promise<{ finished: Promise<{ firstAt: number; lastAt: number; bytes: number }> }> {
   const db = await openDb();
   const workers = [0, 1].map(
     () => new Worker(new URL('./ceiling.worker.ts', import.meta.url), { type: 'module' }),
@@ -186,8 +189,11 @@ export async function ceilingReceive(
     workers[index % 2]!.postMessage({ id: index, data: whole }, [whole.buffer]);
     index++;
   };
-  const result = await finished;
-  for (const w of workers) w.terminate();
-  db.close();
-  return result;
+  return {
+    finished: finished.then((result) => {
+      for (const w of workers) w.terminate();
+      db.close();
+      return result;
+    }),
+  };
 }

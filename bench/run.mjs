@@ -184,10 +184,8 @@ if (usesWebrtc && process.env.FERRY_PRIVATE_NETWORK !== '1') {
     } else {
       cpuAtStart = chromiumCpuSeconds();
       cpuByKindAtStart = chromiumCpuByKind();
-      const received = b.evaluate(
-        ([t, k]) => window.ferryWebrtc.receive(t, k),
-        [WEBRTC_BYTES, kind],
-      );
+      await b.evaluate(([t, k]) => window.ferryWebrtc.listen(t, k), [WEBRTC_BYTES, kind]);
+      const received = b.evaluate(() => window.ferryWebrtc.received());
       const startedAt = await a.evaluate(
         ([t, k, z]) => window.ferryWebrtc.send(t, k, z),
         [WEBRTC_BYTES, kind, size],

@@ -12,7 +12,7 @@ import { ProtocolStream } from '../src/core/session/protocol-stream';
 import { BlockServer } from '../src/core/transfer/block-server';
 import { ReceiveEngine } from '../src/core/transfer/receive-engine';
 import { fullPlan } from '../src/core/transfer/scheduler';
-import { ceilingProgress, ceilingReceive, ceilingSend } from './ceiling';
+import { ceilingListen, ceilingProgress, ceilingSend } from './ceiling';
 
 declare global {
   interface Window {
@@ -90,6 +90,8 @@ async function ferryConnect(initiator: boolean, count: number): Promise<Protocol
 
 let raw: RTCDataChannel | null = null;
 let streams: ProtocolStream[] = [];
+/** What the receiving side is receiving now (`listen`, `ceilingListen`). */
+let receiving: Promise<{ firstAt: number; lastAt: number; bytes: number }> | null = null;
 
 const api = {
   /** Delivers a signaling message relayed by the runner. */
@@ -104,12 +106,13 @@ const api = {
   async connectFerry(initiator: boolean, count: number) {
     streams = await ferryConnect(initiator, count);
   },
-  /** Receiving side: resolves when `total` bytes arrived, with timings relative to `startedAt` (epoch ms). */
-  receive(
-    total: number,
-    kind: 'raw' | 'ferry',
-  ): Promise<{ firstAt: number; lastAt: number; bytes: number }> {
-    return new Promise((resolve) => {
+  /**
+   * Receiving side: listens for `total` bytes; `received()` then resolves
+   * when they arrived (epoch ms). Call before the sender starts: a message
+   * that arrives with no handler is lost.
+   */
+  listen(total: number, kind: 'raw' | 'ferry'): void {
+    receiving = new Promise((resolve) => {
       let bytes = 0;
       let firstAt = 0;
       const add = (n: number) => {
@@ -123,6 +126,8 @@ const api = {
           s.onMessage = (m) => m.type === MessageType.BlockData && add(m.data.length);
     });
   },
+  /** What `listen` received: bytes, and when the first and the last came (epoch ms). */
+  received: () => receiving!,
   /** Sending side: pushes `total` bytes (raw: in messages of `size`) and returns the epoch ms it started. */
   async send(total: number, kind: 'raw' | 'ferry', size = MESSAGE): Promise<number> {
     const startedAt = Date.now();
@@ -205,8 +210,10 @@ const api = {
   /** Sending side of the ceiling cases: the picked files over the raw channel; returns the epoch ms it started. */
   ceilingSend: () =>
     ceilingSend(raw!, [...(document.querySelector<HTMLInputElement>('#pick')!.files ?? [])]),
-  /** Receiving side of the ceiling cases: every block hashed and stored (see ceiling.ts). */
-  ceilingReceive: (sizes: number[]) => ceilingReceive(raw!, sizes),
+  /** Receiving side of the ceiling cases, ready once this resolves: every block hashed and stored (see ceiling.ts). */
+  async ceilingListen(sizes: number[]) {
+    receiving = (await ceilingListen(raw!, sizes)).finished;
+  },
   /** How far the ceiling got on this page, and the raw channel's state. */
   ceilingProgress: () => ({
     ...ceilingProgress,

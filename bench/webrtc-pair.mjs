@@ -68,7 +68,8 @@ export async function rawRun(pair, total, messageSize) {
   const { a, b } = pair;
   await connectRaw(pair);
   const cpuAtStart = chromiumCpuSeconds();
-  const received = b.evaluate(([t]) => window.ferryWebrtc.receive(t, 'raw'), [total]);
+  await b.evaluate(([t]) => window.ferryWebrtc.listen(t, 'raw'), [total]);
+  const received = b.evaluate(() => window.ferryWebrtc.received());
   const startedAt = await a.evaluate(
     ([t, z]) => window.ferryWebrtc.send(t, 'raw', z),
     [total, messageSize],
@@ -97,12 +98,15 @@ const CEILING_DEADLINE_MS = 10 * 60_000;
 /**
  * Runs the ceiling from a to b over their connected raw channel: resolves
  * with the epoch ms it started and the receiver's figures, or throws, after
- * CEILING_DEADLINE_MS, with how far each end got (a run at 02:16 on
- * 2026-11-27 waited for ever with both pages idle).
+ * CEILING_DEADLINE_MS, with how far each end got (runs at 02:16 and 10:17
+ * on 2026-11-27 waited for ever, 999 of 1,000 blocks in: the receiver was
+ * not yet listening when the first message came).
  */
 export async function runCeiling({ a, b }, sizes) {
   const run = (async () => {
-    const received = b.evaluate((z) => window.ferryWebrtc.ceilingReceive(z), sizes);
+    // The receiver listens before the sender starts (a message with no handler is lost).
+    await b.evaluate((z) => window.ferryWebrtc.ceilingListen(z), sizes);
+    const received = b.evaluate(() => window.ferryWebrtc.received());
     const startedAt = await a.evaluate(() => window.ferryWebrtc.ceilingSend());
     return { startedAt, received: await received };
   })();
