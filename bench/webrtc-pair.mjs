@@ -98,9 +98,10 @@ const CEILING_DEADLINE_MS = 10 * 60_000;
 /**
  * Runs the ceiling from a to b over their connected raw channel: resolves
  * with the epoch ms it started and the receiver's figures, or throws, after
- * CEILING_DEADLINE_MS, with how far each end got (runs at 02:16 and 10:17
- * on 2026-11-27 waited for ever, 999 of 1,000 blocks in: the receiver was
- * not yet listening when the first message came).
+ * CEILING_DEADLINE_MS, with how far each end got (a run at 10:17 on
+ * 2026-11-27 waited for ever with 999 of 1,000 blocks in: the receiver was
+ * not yet listening when the first message came; one at 02:16, which could
+ * not say how far it got, most likely the same).
  */
 export async function runCeiling({ a, b }, sizes) {
   const run = (async () => {
