@@ -11,7 +11,13 @@ const meta = (pid: number, tid: number, name: string): TraceEvent => ({
   tid,
   args: { name },
 });
-const task = (tid: number, ts: number, dur: number, tdur: number, name = 'RunTask'): TraceEvent => ({
+const task = (
+  tid: number,
+  ts: number,
+  dur: number,
+  tdur: number,
+  name = 'RunTask',
+): TraceEvent => ({
   ph: 'X',
   name,
   pid: 1,
