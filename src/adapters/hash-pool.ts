@@ -15,51 +15,12 @@ import {
   type HashPoolInit,
   isDigest,
 } from './hash-pool-api';
+import { newTask, type Slot, type Task } from './hash-pool-task';
 import { ProofAffinity } from './proof-affinity';
 import type { StoredBlock } from './stored-block';
 
 export type { HashCallInit, HashEvent, HashOutcome, HashPoolInit } from './hash-pool-api';
 export { FILES_IN_FLIGHT_PER_WORKER } from './hash-pool-api';
-
-interface Slot {
-  worker: Worker;
-  remote: Remote<HashWorkerApi>;
-  tasks: Set<Task>;
-}
-
-interface Task {
-  /** Runs the task on a worker; progress goes through `onProgress` where it applies. */
-  work: (
-    remote: Remote<HashWorkerApi>,
-    onProgress: (hashed: number, blocks?: BlockHashes) => void,
-    /** True when this worker follows the task's file's running proof (`proofKey`). */
-    follows: boolean,
-  ) => Promise<unknown>;
-  /** A received file whose running proof lives in one worker: its calls go there. */
-  proofKey?: string;
-  /** Set when the task is started: whether its worker follows `proofKey`. */
-  follows?: boolean;
-  init: HashCallInit;
-  resolve: (value: unknown) => void;
-  reject: (err: unknown) => void;
-  slot: Slot | null;
-  /** Highest progress reported, so a restarted task never moves the bar backwards. */
-  reported: number;
-  /** Block hashes reported, so a restarted task never reports one twice. */
-  blocks: number;
-  /**
-   * Starts left when its worker dies (0: fail at once). Only calls whose
-   * arguments survive being posted again are retried: a received block is
-   * the sender's data, and a worker's death says nothing about it.
-   */
-  retries: number;
-  /**
-   * Its arguments are transferred to the worker (`verifyBlock`, with no
-   * retries): once posted, it can never be posted again, so a worker that
-   * stops with it fails it (`Hash/WorkerFailed`) instead of restarting it.
-   */
-  transfers?: boolean;
-}
 
 /**
  * Times a call whose arguments survive posting again (`hashBytes`) is
@@ -132,16 +93,7 @@ export class HashPool {
     return new Promise<T>((resolve, reject) => {
       const { signal } = init;
       if (signal?.aborted) return reject(abortError());
-      const task: Task = {
-        work,
-        init,
-        resolve: resolve as (value: unknown) => void,
-        reject,
-        slot: null,
-        reported: 0,
-        blocks: 0,
-        retries: 0,
-      };
+      const task = newTask(work, resolve as (value: unknown) => void, reject, { init });
       signal?.addEventListener('abort', () => this.abort(task), { once: true });
       init.onEvent?.({ type: 'size', size });
       this.queue.push(task);
@@ -235,18 +187,11 @@ export class HashPool {
     transfers = false,
   ): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const task: Task = {
-        work,
-        init: {},
-        resolve: resolve as (value: unknown) => void,
-        reject,
-        slot: null,
-        reported: 0,
-        blocks: 0,
+      const task = newTask(work, resolve as (value: unknown) => void, reject, {
         retries,
+        proofKey,
         transfers,
-        ...(proofKey === undefined ? {} : { proofKey }),
-      };
+      });
       this.queue.push(task);
       this.pump();
     });
